@@ -1,0 +1,91 @@
+"""Reading an export as text records with exact source line numbers, refusing what is not a CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from fitness_platform.errors import ExportError
+
+MAX_FIELD_CHARS = 1_000_000  # an "enormous notes field" is kept, up to this size per field
+csv.field_size_limit(MAX_FIELD_CHARS + 1)
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """Raw cells of one export: ``header`` plus ``rows`` of strings, ``lines[i]`` = first line of row i."""
+
+    path: Path
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    delimiter: str
+
+
+def decode(path: Path, data: bytes) -> str:
+    """Text of an export: UTF-8 (with or without BOM) or UTF-16 with a BOM; anything else refused."""
+    if not data.strip():
+        raise ExportError(path, "the file is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ExportError(path, "invalid UTF-16 text") from exc
+    if b"\x00" in data[:4096]:
+        raise ExportError(path, "binary data, not a CSV export", line=1)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise ExportError(
+            path,
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at character {column}); "
+            "re-save the file as UTF-8 CSV",
+            line=line,
+        ) from exc
+
+
+def sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def read_csv_table(path: Path, data: bytes | None = None) -> CsvTable:
+    """Parse ``path`` into cells; quoted fields may hold commas, doubled quotes and newlines."""
+    path = Path(path)
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ExportError(path, f"cannot be read ({exc.strerror})") from exc
+    text = decode(path, data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = sniff_delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    header: list[str] | None = None
+    line_start = 1
+    try:
+        for record in reader:
+            if header is None:
+                header = [cell.strip().lstrip("\ufeff") for cell in record]
+            elif any(cell.strip() for cell in record):
+                if len(record) != len(header):
+                    raise ExportError(
+                        path,
+                        f"expected {len(header)} fields, found {len(record)}",
+                        line=line_start,
+                    )
+                rows.append(record)
+                lines.append(line_start)
+            line_start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ExportError(path, f"malformed CSV ({exc})", line=reader.line_num) from exc
+    if not header or not any(header):
+        raise ExportError(path, "no header row", line=1)
+    return CsvTable(path=path, header=header, rows=rows, lines=lines, delimiter=delimiter)

@@ -1,0 +1,162 @@
+"""Daily diet logs (the personal SQLite export, Portuguese columns) and diet cycles parsed by rule."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import pandera.pandas as pa
+
+from fitness_platform.errors import ExportError
+from fitness_platform.ingest.csvfile import CsvTable
+from fitness_platform.ingest.rules import Quarantine, named_check, to_number
+
+DIET_RENAME = {
+    "data": "diet_date", "carboidratos_g": "carbs_g", "proteinas_g": "protein_g",
+    "gorduras_g": "fat_g", "kcal": "calories_kcal", "cardio_semanal_min": "cardio_weekly_min",
+    "cicle": "cycle_label", "peso_kg": "bodyweight_kg", "observacoes": "notes",
+}
+DIET_REQUIRED = ["data", "carboidratos_g", "proteinas_g", "gorduras_g", "kcal"]
+DIET_COLUMNS = ["athlete_key", "source_file", "source_line", "diet_date", "carbs_g", "protein_g",
+                "fat_g", "calories_kcal", "cardio_weekly_min", "cycle_number", "bodyweight_kg",
+                "notes"]
+CYCLE_COLUMNS = ["athlete_key", "cycle_number", "cycle_name", "cycle_type", "start_date",
+                 "end_date"]
+NUMERIC = ["carbs_g", "protein_g", "fat_g", "calories_kcal", "cardio_weekly_min", "bodyweight_kg"]
+
+_LABEL = re.compile(
+    r"^\s*(?P<number>\d+)\s*(?P<name>.*?)\s*\(\s*(?P<start>\d{1,2}/\d{1,2}/\d{4})\s*[-–]\s*"
+    r"(?P<end>\d{1,2}/\d{1,2}/\d{4}|[Xx?]{1,2}/[Xx?]{1,2}/[Xx?]{2,4}|\.\.\.|)\s*\)\s*$"
+)
+# The first word of a cycle name decides its type, in Portuguese or English.
+_TYPE_STEMS = [("cut", "cutting"), ("defin", "cutting"), ("bulk", "bulking"), ("ganho", "bulking"),
+               ("revers", "reverse"), ("manut", "maintenance"), ("maint", "maintenance")]
+
+
+def is_diet_header(header: list[str]) -> bool:
+    return "kcal" in header and "data" in header or len(set(DIET_RENAME) & set(header)) >= 5
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def cycle_type_of(name: str) -> str:
+    word = _fold(name).split()[0] if name.strip() else ""
+    for stem, kind in _TYPE_STEMS:
+        if word.startswith(stem):
+            return kind
+    return "other"
+
+
+def parse_cycle_label(label: str) -> dict | None:
+    """``10Cutting V (06/10/2025 - XX/XX/XXXX)`` → number 10, name, type, start, open end."""
+    match = _LABEL.match(label)
+    if not match:
+        return None
+    try:
+        start = datetime.strptime(match["start"], "%d/%m/%Y").date()
+        end_text = match["end"]
+        end = datetime.strptime(end_text, "%d/%m/%Y").date() if end_text[:1].isdigit() else None
+    except ValueError:
+        return None
+    if end is not None and end < start:
+        return None
+    name = match["name"].strip()
+    if not name:
+        return None
+    return {"cycle_number": int(match["number"]), "cycle_name": name,
+            "cycle_type": cycle_type_of(name), "start_date": start, "end_date": end}
+
+
+def parse_diet_date(value: str) -> date | None:
+    value = value.strip()
+    for layout in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(value, layout).date()
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass
+class ParsedDiet:
+    days: pd.DataFrame
+    cycles: pd.DataFrame
+    rejects: pd.DataFrame
+
+
+def diet_schema(today: date) -> pa.DataFrameSchema:
+    horizon = pd.Timestamp(today + timedelta(days=1))
+    return pa.DataFrameSchema(
+        {
+            "diet_date": pa.Column("datetime64[us]", named_check(lambda s: s <= horizon,
+                                                                 "diet_date_in_future"),
+                                   nullable=True),
+            **{c: pa.Column(float, named_check(lambda s: s >= 0, f"{c}_negative"), nullable=True)
+               for c in ["carbs_g", "protein_g", "fat_g", "calories_kcal", "cardio_weekly_min"]},
+            "bodyweight_kg": pa.Column(float, named_check(lambda s: (s >= 25) & (s <= 400),
+                                                          "bodyweight_absurd"), nullable=True),
+        },
+        checks=[named_check(lambda d: d["calories_kcal"].isna() | (d["calories_kcal"] <= 15_000),
+                            "calories_absurd")],
+    )
+
+
+def parse_diet(table: CsvTable, *, athlete_key: str, today: date | None = None) -> ParsedDiet:
+    """Rename to English, parse numbers and dates, one row per day, cycles from the labels."""
+    path = table.path
+    missing = [c for c in DIET_REQUIRED if c not in table.header]
+    if missing:
+        raise ExportError(path, "missing required column of a diet export", line=1,
+                          column=missing[0])
+    raw = pd.DataFrame(table.rows, columns=table.header, dtype=object).fillna("")
+    for column in DIET_RENAME:
+        if column not in raw.columns:
+            raw[column] = ""
+    raw["_line"] = table.lines
+    today = today or date.today()
+    quarantine = Quarantine()
+    frame = pd.DataFrame(index=raw.index)
+    dates = raw["data"].map(parse_diet_date)
+    frame["diet_date"] = pd.to_datetime(dates, errors="coerce").astype("datetime64[us]")
+    quarantine.add(frame["diet_date"].isna(), "diet_date_unparseable")
+    for source_name, column in DIET_RENAME.items():
+        if column in NUMERIC:
+            values, bad = to_number(raw[source_name])
+            quarantine.add(bad, f"{column}_not_numeric")
+            frame[column] = values
+    frame["notes"] = raw["observacoes"]
+    labels = raw["cicle"].str.strip()
+    parsed = {label: parse_cycle_label(label) for label in pd.unique(labels) if label}
+    quarantine.add(labels.map(lambda v: bool(v) and parsed.get(v) is None), "cycle_label_unparseable")
+    frame["cycle_number"] = labels.map(lambda v: parsed[v]["cycle_number"] if parsed.get(v)
+                                       else None).astype("Int64")
+    # One number, two different labels: the rows carrying the later-seen label are refused.
+    first_label: dict[int, str] = {}
+    for label, info in parsed.items():
+        if info is not None:
+            first_label.setdefault(info["cycle_number"], label)
+    quarantine.add(labels.map(lambda v: bool(parsed.get(v)) and first_label[
+        parsed[v]["cycle_number"]] != v), "cycle_conflict")
+    quarantine.add_schema_failures(frame, diet_schema(today))
+    ok = frame.drop(index=quarantine.labels)
+    dup = ok["diet_date"].duplicated(keep="first")
+    quarantine.add_labels(ok.index[dup.to_numpy()], "duplicate_day")
+    ok = frame.drop(index=quarantine.labels).copy()
+    ok["athlete_key"] = athlete_key
+    ok["source_file"] = path.name
+    ok["source_line"] = raw.loc[ok.index, "_line"].astype("int64")
+    ok["diet_date"] = ok["diet_date"].dt.date
+    cycles = pd.DataFrame(
+        [{"athlete_key": athlete_key, **parsed[label]} for label in first_label.values()],
+        columns=CYCLE_COLUMNS,
+    ).sort_values("cycle_number").reset_index(drop=True)
+    rejects = quarantine.rejects(raw, athlete_key=athlete_key, source_file=path.name,
+                                 row_dates=frame["diet_date"].dt.date)
+    return ParsedDiet(ok[DIET_COLUMNS].sort_values("diet_date").reset_index(drop=True), cycles,
+                      rejects)

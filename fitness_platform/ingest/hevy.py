@@ -1,0 +1,255 @@
+"""Hevy workout exports: one row per set, newest workout first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from fitness_platform.errors import ExportError
+from fitness_platform.ingest.catalog import exercise_key, normalise_title
+from fitness_platform.ingest.csvfile import CsvTable
+from fitness_platform.ingest.rules import Quarantine, named_check, to_number
+from fitness_platform.ingest.timeparse import parse_workout_time
+
+KG_PER_LB = 0.45359237
+KM_PER_MILE = 1.609344
+HEVY_REQUIRED = ["title", "start_time", "end_time", "exercise_title", "set_index", "set_type", "reps"]
+HEVY_OPTIONAL = ["description", "superset_id", "exercise_notes", "duration_seconds", "rpe"]
+WEIGHT_UNITS = {"weight_kg": 1.0, "weight_lbs": KG_PER_LB}
+DISTANCE_UNITS = {"distance_km": 1.0, "distance_miles": KM_PER_MILE}
+SET_TYPES = {
+    "normal": "normal", "warmup": "warmup", "warm up": "warmup", "warm-up": "warmup",
+    "failure": "failure", "dropset": "dropset", "drop set": "dropset", "drop-set": "dropset",
+    "": "normal",
+}
+SET_COLUMNS = [
+    "athlete_key", "source", "source_file", "source_line", "workout_name", "start_time", "end_time",
+    "description", "exercise_title", "exercise_key", "exercise_order", "block_occurrence",
+    "superset_id", "notes", "set_index", "set_type", "weight_kg", "reps", "distance_km",
+    "duration_seconds", "rpe",
+]
+MAX_WEIGHT_KG = 700.0
+MAX_REPS = 100  # anything above is almost certainly a typo (111 for 11)
+
+
+def is_hevy_header(header: list[str]) -> bool:
+    known = set(HEVY_REQUIRED) | set(HEVY_OPTIONAL) | set(WEIGHT_UNITS) | set(DISTANCE_UNITS)
+    return "set_index" in header or len(known & set(header)) >= 6
+
+
+@dataclass
+class ParsedWorkouts:
+    """Accepted sets (one row per set), quarantined rows, and the file's facts for metadata."""
+
+    sets: pd.DataFrame
+    rejects: pd.DataFrame
+    corrections: list[dict] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)
+
+
+def set_schema(now: datetime) -> pa.DataFrameSchema:
+    """Row rules of a parsed set; each check's name is the rule a quarantined row is filed under."""
+    horizon = pd.Timestamp(now + timedelta(days=1))
+    return pa.DataFrameSchema(
+        {
+            "exercise_title": pa.Column(str, named_check(lambda s: s.str.len() > 0,
+                                                         "exercise_title_missing")),
+            "set_type": pa.Column(str, named_check(lambda s: s.isin(set(SET_TYPES.values())),
+                                                   "set_type_unknown")),
+            "weight_kg": pa.Column(float, [
+                named_check(lambda s: s >= 0, "weight_negative"),
+                named_check(lambda s: s <= MAX_WEIGHT_KG, "weight_absurd"),
+            ], nullable=True),
+            "reps": pa.Column(float, [
+                named_check(lambda s: s >= 0, "reps_negative"),
+                named_check(lambda s: s <= MAX_REPS, "reps_suspect"),
+                named_check(lambda s: s == s.round(), "reps_not_whole"),
+            ], nullable=True),
+            "set_index": pa.Column(float, named_check(lambda s: s >= 0, "set_index_negative"),
+                                   nullable=True),
+            "distance_km": pa.Column(float, [
+                named_check(lambda s: s >= 0, "distance_negative"),
+                named_check(lambda s: s <= 1000, "distance_absurd"),
+            ], nullable=True),
+            "duration_seconds": pa.Column(float, [
+                named_check(lambda s: s >= 0, "duration_negative"),
+                named_check(lambda s: s <= 86_400, "duration_absurd"),
+            ], nullable=True),
+            "rpe": pa.Column(float, named_check(lambda s: (s >= 1) & (s <= 10), "rpe_out_of_range"),
+                             nullable=True),
+            "start_time": pa.Column("datetime64[us]", named_check(
+                lambda s: s <= horizon, "workout_in_future"), nullable=True),
+        },
+        checks=[named_check(lambda d: d["end_time"].isna() | d["start_time"].isna()
+                            | (d["end_time"] >= d["start_time"]), "end_before_start")],
+        coerce=False,
+    )
+
+
+def parse_hevy(table: CsvTable, *, athlete_key: str, corrections: pd.DataFrame | None = None,
+               now: datetime | None = None, source: str = "hevy") -> ParsedWorkouts:
+    """Parse a Hevy export into silver sets: kg and km, local times, blocks, corrections applied."""
+    path = table.path
+    header = table.header
+    missing = [c for c in HEVY_REQUIRED if c not in header]
+    weight_cols = [c for c in WEIGHT_UNITS if c in header]
+    if not weight_cols:
+        missing.append("weight_kg")
+    if missing:
+        raise ExportError(path, "missing required column of a Hevy export", line=1,
+                          column=missing[0])
+    if len(weight_cols) > 1:
+        raise ExportError(path, "both weight_kg and weight_lbs columns", line=1, column="weight_lbs")
+    distance_cols = [c for c in DISTANCE_UNITS if c in header]
+    raw = pd.DataFrame(table.rows, columns=header, dtype=object)
+    for column in HEVY_OPTIONAL + (distance_cols or ["distance_km"]):
+        if column not in raw.columns:
+            raw[column] = ""
+    raw = raw.fillna("")
+    raw["_line"] = table.lines
+    now = now or datetime.now()
+    quarantine = Quarantine()
+    if raw.empty:
+        return ParsedWorkouts(pd.DataFrame(columns=SET_COLUMNS), quarantine.rejects(
+            raw, athlete_key=athlete_key, source_file=path.name), units=_units(weight_cols,
+                                                                                distance_cols))
+
+    # Exact repeats of the previous row are re-saved duplicates, not sets.
+    cells = raw.drop(columns="_line")
+    quarantine.add((cells == cells.shift()).all(axis=1), "duplicate_row")
+
+    frame = pd.DataFrame(index=raw.index)
+    frame["workout_name"] = raw["title"].str.strip()
+    frame["description"] = raw["description"]
+    frame["exercise_title"] = raw["exercise_title"].map(normalise_title)
+    frame["notes"] = raw["exercise_notes"]
+    times = {value: parse_workout_time(value) for value in pd.unique(
+        pd.concat([raw["start_time"], raw["end_time"]]))}
+    frame["start_time"] = pd.to_datetime(raw["start_time"].map(times), errors="coerce").astype(
+        "datetime64[us]")
+    frame["end_time"] = pd.to_datetime(raw["end_time"].map(times), errors="coerce").astype(
+        "datetime64[us]")
+    quarantine.add(frame["start_time"].isna(), "start_time_unparseable")
+    quarantine.add(frame["end_time"].isna(), "end_time_unparseable")
+
+    weight_col = weight_cols[0]
+    weight, bad = to_number(raw[weight_col])
+    quarantine.add(bad, "weight_not_numeric")
+    frame["weight_kg"] = (weight * WEIGHT_UNITS[weight_col]).round(2)
+    distance_col = distance_cols[0] if distance_cols else "distance_km"
+    distance, bad = to_number(raw[distance_col])
+    quarantine.add(bad, "distance_not_numeric")
+    frame["distance_km"] = (distance * DISTANCE_UNITS[distance_col]).round(3)
+    for column, target in [("reps", "reps"), ("set_index", "set_index"),
+                           ("duration_seconds", "duration_seconds"), ("rpe", "rpe"),
+                           ("superset_id", "superset_id")]:
+        values, bad = to_number(raw[column])
+        quarantine.add(bad, f"{column}_not_numeric")
+        frame[target] = values
+    set_type = raw["set_type"].str.strip().str.lower()
+    frame["set_type"] = set_type.map(SET_TYPES).fillna(set_type)
+
+    _assign_blocks(frame, raw)
+    frame["exercise_key"] = frame["exercise_title"].map(exercise_key)
+    applied = _apply_corrections(frame, corrections, athlete_key=athlete_key, source=source)
+
+    quarantine.add_schema_failures(frame, set_schema(now))
+    ok = frame.drop(index=quarantine.labels)
+    # Two sets of one block with the same index cannot both be right: keep neither silently.
+    dup = ok.duplicated(["start_time", "exercise_order", "set_index"], keep="first")
+    quarantine.add_labels(ok.index[dup.to_numpy()], "duplicate_set")
+    # A workout is identified by its start time; one start with two titles is ambiguous.
+    titles = ok.groupby("start_time")["workout_name"].transform("nunique")
+    quarantine.add(titles > 1, "workout_conflict")
+    ok = frame.drop(index=quarantine.labels).copy()
+
+    ok["athlete_key"] = athlete_key
+    ok["source"] = source
+    ok["source_file"] = path.name
+    ok["source_line"] = raw.loc[ok.index, "_line"].astype("int64")
+    ok["set_index"] = ok["set_index"].astype("int64")
+    ok["superset_id"] = ok["superset_id"].astype("Int64")
+    ok["duration_seconds"] = ok["duration_seconds"].round().astype("Int64")
+    ok["reps"] = ok["reps"].astype("Int64")
+    rejects = quarantine.rejects(raw, athlete_key=athlete_key, source_file=path.name,
+                                 row_dates=frame["start_time"].dt.date)
+    return ParsedWorkouts(ok[SET_COLUMNS].reset_index(drop=True), rejects, applied,
+                          _units(weight_cols, distance_cols))
+
+
+def _units(weight_cols, distance_cols) -> dict[str, str]:
+    return {"weight": "lb" if weight_cols == ["weight_lbs"] else "kg",
+            "distance": "mi" if distance_cols == ["distance_miles"] else "km"}
+
+
+def _assign_blocks(frame: pd.DataFrame, raw: pd.DataFrame) -> None:
+    """Number exercise blocks within each workout in file order.
+
+    A block starts when the exercise changes or ``set_index`` stops increasing, so one exercise in
+    two separate blocks (or twice in a row) gets two blocks and none of their sets collide."""
+    workout = (raw["start_time"].astype(str) + "\x1f" + raw["title"].astype(str)).to_numpy()
+    keyed = pd.DataFrame({"w": workout, "t": frame["exercise_title"].to_numpy(),
+                          "i": frame["set_index"].to_numpy()})
+    keyed = keyed.sort_values("w", kind="stable")  # stable: file order within each workout
+    new_block = (keyed["w"].ne(keyed["w"].shift()) | keyed["t"].ne(keyed["t"].shift())
+                 | keyed["i"].le(keyed["i"].shift()))
+    keyed["block"] = new_block.astype("int64").groupby(keyed["w"]).cumsum()
+    starts = keyed[new_block]
+    keyed["occ"] = (starts.groupby(["w", "t"]).cumcount() + 1).reindex(keyed.index).ffill()
+    keyed = keyed.sort_index()
+    frame["exercise_order"] = keyed["block"].to_numpy()
+    frame["block_occurrence"] = keyed["occ"].to_numpy().astype("int64")
+
+
+CORRECTABLE = {"weight_kg", "reps", "set_type", "distance_km", "duration_seconds", "rpe"}
+
+
+def _apply_corrections(frame: pd.DataFrame, corrections: pd.DataFrame | None, *, athlete_key: str,
+                       source: str) -> list[dict]:
+    """Apply manual fixes keyed by natural key; each one applied is returned for the record.
+
+    A fix applies only while the export still holds the value it was written against
+    (``old_value``), so a set edited since in the tracker is never overwritten."""
+    if corrections is None or corrections.empty:
+        return []
+    mine = corrections[(corrections["athlete"] == athlete_key) & (corrections["source"] == source)]
+    applied = []
+    for fix in mine.to_dict("records"):
+        match = frame[(frame["start_time"] == fix["workout_start"])
+                      & (frame["exercise_title"] == fix["exercise_title"])
+                      & (frame["block_occurrence"] == fix["block"])
+                      & (frame["set_index"] == fix["set_index"])]
+        status = "applied"
+        if len(match) != 1:
+            status = "not_found"
+        else:
+            label = match.index[0]
+            current = frame.at[label, fix["field"]]
+            old = fix["old_value"]
+            if not _same(current, old):
+                status = "stale"
+            else:
+                frame.at[label, fix["field"]] = _typed(fix["field"], fix["new_value"])
+        applied.append({**{k: fix[k] for k in ("workout_start", "exercise_title", "block",
+                                               "set_index", "field", "old_value", "new_value",
+                                               "reason")}, "status": status})
+    return applied
+
+
+def _same(current, old: str) -> bool:
+    if old == "":
+        return current is None or (not isinstance(current, str) and pd.isna(current))
+    if isinstance(current, str):
+        return current == old
+    try:
+        return not pd.isna(current) and float(current) == float(old)
+    except ValueError:
+        return False
+
+
+def _typed(field_name: str, value: str):
+    return value if field_name == "set_type" else float(value)

@@ -1,0 +1,79 @@
+"""Row-level rules shared by the parsers: quarantine bookkeeping and numeric parsing."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pandera.pandas as pa
+
+REJECT_COLUMNS = ["athlete_key", "source_file", "source_line", "rule", "row_date", "raw_values"]
+
+
+class Quarantine:
+    """Collects (row label → rule) hits; a row may break several rules and is reported under each."""
+
+    def __init__(self) -> None:
+        self._hits: list[tuple[pd.Index, str]] = []
+
+    def add(self, mask: pd.Series, rule: str) -> None:
+        mask = mask.fillna(False).astype(bool)
+        if mask.any():
+            self._hits.append((mask.index[mask.to_numpy()], rule))
+
+    def add_labels(self, labels, rule: str) -> None:
+        labels = pd.Index(labels)
+        if len(labels):
+            self._hits.append((labels, rule))
+
+    def add_schema_failures(self, frame: pd.DataFrame, schema: pa.DataFrameSchema) -> None:
+        """Validate lazily and quarantine each failing row under the name of the check it broke."""
+        try:
+            schema.validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            cases = exc.failure_cases
+            cases = cases[cases["index"].notna()]
+            for rule, group in cases.groupby("check"):
+                self.add_labels(pd.Index(group["index"].unique()), str(rule))
+
+    @property
+    def labels(self) -> pd.Index:
+        if not self._hits:
+            return pd.Index([])
+        return pd.Index(sorted(set().union(*[set(i) for i, _ in self._hits])))
+
+    def rejects(self, raw: pd.DataFrame, *, athlete_key: str, source_file: str,
+                row_dates: pd.Series | None = None) -> pd.DataFrame:
+        """One reject row per (row, rule), carrying the row's raw cells verbatim."""
+        records = []
+        for labels, rule in self._hits:
+            for label in labels:
+                values = raw.loc[label].drop(labels=["_line"]).to_dict()
+                row_date = None
+                if row_dates is not None:
+                    value = row_dates.get(label)
+                    row_date = None if value is None or pd.isna(value) else value
+                records.append({
+                    "athlete_key": athlete_key, "source_file": source_file,
+                    "source_line": int(raw.at[label, "_line"]), "rule": rule,
+                    "row_date": row_date,
+                    "raw_values": json.dumps(values, ensure_ascii=False, sort_keys=True),
+                })
+        frame = pd.DataFrame(records, columns=REJECT_COLUMNS)
+        return frame.drop_duplicates(["source_file", "source_line", "rule"])
+
+
+def to_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse cells as numbers; returns (values, mask of non-empty cells that are not numbers)."""
+    text = series.fillna("").astype(str).str.strip()
+    # A decimal comma ("52,5") is accepted when it is the only separator in the cell.
+    text = text.where(~(text.str.contains(",", regex=False) & ~text.str.contains(".", regex=False)),
+                      text.str.replace(",", ".", regex=False))
+    values = pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
+    bad = (text != "") & values.isna()
+    values = values.where(~bad)
+    return values, bad
+
+
+def named_check(fn, name: str, **kwargs) -> pa.Check:
+    return pa.Check(fn, name=name, error=name, **kwargs)

@@ -1,0 +1,171 @@
+"""The warehouse: a PostgreSQL database, embedded (pgserver) by default or any URL (Amazon RDS)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+from dagster import ConfigurableResource
+from pydantic import PrivateAttr
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from fitness_platform.errors import ConfigurationError
+from fitness_platform.paths import SCHEMA_SQL_DIR
+
+SCHEMA = "fitness"
+_ENGINES: dict[str, Engine] = {}
+_SERVERS: dict[Path, object] = {}
+_LOCK = threading.Lock()
+# Arbitrary constant: serialises schema migrations across processes sharing one database.
+_MIGRATION_LOCK_KEY = 0x66697431
+
+
+def normalise_url(url: str) -> str:
+    """Select the psycopg 3 driver for ``postgresql://`` and ``postgres://`` URLs."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # SQLAlchemy raises ArgumentError with the URL in the message
+        raise ConfigurationError("FITNESS_DATABASE_URL is not a valid database URL") from exc
+    if parsed.drivername in {"postgresql", "postgres", "postgresql+psycopg2"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername != "postgresql+psycopg":
+        raise ConfigurationError("FITNESS_DATABASE_URL must be a PostgreSQL URL")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _exit_on_sigterm() -> None:
+    """Turn SIGTERM into a normal exit so pgserver's atexit hook releases the embedded server."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(SystemExit(143)))
+
+
+def _prune_dead_holders(pgdata: Path) -> None:
+    """Forget holders killed without running their exit hook, so the last live one stops the server."""
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    import pgserver.postgres_server as pg
+
+    with pg.PostgresServer._lock:
+        try:
+            pids = json.loads(handles.read_text() or "[]")
+        except (OSError, ValueError):
+            return
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
+
+
+def embedded_url(pgdata: Path) -> str:
+    """Start (or attach to) the embedded PostgreSQL under ``pgdata`` and return its SQLAlchemy URL."""
+    pgdata = pgdata.expanduser().resolve()
+    with _LOCK:
+        if pgdata not in _SERVERS:
+            import pgserver
+
+            pgdata.parent.mkdir(parents=True, exist_ok=True)
+            _prune_dead_holders(pgdata)
+            _exit_on_sigterm()
+            _SERVERS[pgdata] = pgserver.get_server(pgdata, cleanup_mode="stop")
+        uri = _SERVERS[pgdata].get_uri()
+    return normalise_url(uri)
+
+
+def get_engine(url: str) -> Engine:
+    with _LOCK:
+        engine = _ENGINES.get(url)
+        if engine is None:
+            engine = create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=4)
+            _ENGINES[url] = engine
+    return engine
+
+
+def schema_files() -> list[Path]:
+    return sorted(SCHEMA_SQL_DIR.glob("[0-9][0-9][0-9]_*.sql"))
+
+
+def apply_migrations(conn: Connection) -> list[str]:
+    """Apply every ``sql/schema`` file not yet recorded, in order; return the versions applied.
+
+    Recorded files are checksummed: editing an applied file is refused (add a new file instead)."""
+    conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
+    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+    conn.execute(text(
+        f"CREATE TABLE IF NOT EXISTS {SCHEMA}.schema_migrations ("
+        " version text PRIMARY KEY, sha256 text NOT NULL,"
+        " applied_at timestamptz NOT NULL DEFAULT now())"
+    ))
+    applied = dict(conn.execute(text(f"SELECT version, sha256 FROM {SCHEMA}.schema_migrations")).all())
+    done = []
+    for path in schema_files():
+        body = path.read_text(encoding="utf-8")
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        if path.name in applied:
+            if applied[path.name] != digest:
+                raise ConfigurationError(
+                    f"{path.name} changed after it was applied; add a new schema file instead"
+                )
+            continue
+        conn.exec_driver_sql(body)
+        conn.execute(
+            text(f"INSERT INTO {SCHEMA}.schema_migrations (version, sha256) VALUES (:v, :s)"),
+            {"v": path.name, "s": digest},
+        )
+        done.append(path.name)
+    return done
+
+
+class WarehouseResource(ConfigurableResource):
+    """Hands out SQLAlchemy (psycopg 3) connections to the warehouse, schema ``fitness``.
+
+    With no ``database_url`` it runs a real PostgreSQL 16 from pgserver under ``embedded_dir``."""
+
+    database_url: str | None = None
+    embedded_dir: str = ".fitness/pg"
+
+    _migrated: bool = PrivateAttr(default=False)
+
+    def url(self) -> str:
+        if self.database_url:
+            return normalise_url(self.database_url)
+        return embedded_url(Path(self.embedded_dir))
+
+    def engine(self) -> Engine:
+        engine = get_engine(self.url())
+        if not self._migrated:
+            with engine.begin() as conn:
+                apply_migrations(conn)
+            self._migrated = True
+        return engine
+
+    @contextlib.contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back whole if it raises."""
+        with self.engine().begin() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self.engine().connect() as conn:
+            yield conn
+
+    def describe(self) -> str:
+        """Where the warehouse is, without credentials (safe for logs and metadata)."""
+        if self.database_url:
+            parsed = make_url(normalise_url(self.database_url))
+            return f"postgresql://{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database}"
+        return f"embedded PostgreSQL at {Path(self.embedded_dir).resolve()}"
+
+
+def pid_alive(pid: int) -> bool:
+    return psutil.pid_exists(pid) and pid != os.getpid()

@@ -1,0 +1,73 @@
+"""One place decides the environment: the variables of DESIGN.md, read when ``defs`` is built."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from fitness_platform.errors import ConfigurationError
+
+DEFAULT_PARTITION_START = "2023-05-01"
+STATE_DIR_NAME = ".fitness"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None
+    embedded_dir: Path
+    raw_dir: Path
+    storage: str
+    output_dir: Path
+    s3_bucket: str | None
+    s3_prefix: str
+    s3_endpoint_url: str | None
+    llm: str
+    bedrock_model_id: str | None
+    aws_region: str | None
+    partition_start: str
+    allow_deletions: bool
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, root: Path | None = None
+                 ) -> Settings:
+        env = os.environ if environ is None else environ
+        base = root or Path.cwd()
+        state = base / STATE_DIR_NAME
+
+        def path(name: str, default: Path) -> Path:
+            value = env.get(name)
+            return Path(value).expanduser() if value else default
+
+        storage = env.get("FITNESS_STORAGE", "local").strip().lower() or "local"
+        if storage not in {"local", "s3"}:
+            raise ConfigurationError(f"FITNESS_STORAGE must be 'local' or 's3', not {storage!r}")
+        llm = env.get("FITNESS_LLM", "offline").strip().lower() or "offline"
+        if llm not in {"offline", "bedrock"}:
+            raise ConfigurationError(f"FITNESS_LLM must be 'offline' or 'bedrock', not {llm!r}")
+        start = env.get("FITNESS_PARTITION_START", DEFAULT_PARTITION_START)
+        try:
+            start_day = date.fromisoformat(start)
+        except ValueError as exc:
+            raise ConfigurationError(f"FITNESS_PARTITION_START is not a date: {start!r}") from exc
+        if start_day.weekday() != 0:
+            raise ConfigurationError(f"FITNESS_PARTITION_START must be a Monday, not {start}")
+        if storage == "s3" and not env.get("FITNESS_S3_BUCKET"):
+            raise ConfigurationError("FITNESS_STORAGE=s3 needs FITNESS_S3_BUCKET")
+        return cls(
+            database_url=env.get("FITNESS_DATABASE_URL") or None,
+            embedded_dir=path("FITNESS_EMBEDDED_PG_DIR", state / "pg"),
+            raw_dir=path("FITNESS_RAW_DIR", base / "data" / "raw"),
+            storage=storage,
+            output_dir=path("FITNESS_OUTPUT_DIR", state / "out"),
+            s3_bucket=env.get("FITNESS_S3_BUCKET") or None,
+            s3_prefix=(env.get("FITNESS_S3_PREFIX") or "").strip("/"),
+            s3_endpoint_url=env.get("FITNESS_S3_ENDPOINT_URL") or None,
+            llm=llm,
+            bedrock_model_id=env.get("FITNESS_BEDROCK_MODEL_ID") or None,
+            aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
+            partition_start=start,
+            allow_deletions=env.get("FITNESS_ALLOW_MASS_DELETE", "").lower() in {"1", "true", "yes"},
+        )

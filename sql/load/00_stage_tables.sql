@@ -1,0 +1,32 @@
+-- Per-load staging tables (dropped at commit): COPY targets for one athlete's silver rows.
+CREATE TEMP TABLE stage_exercises (
+    exercise_key text, exercise_name text, exercise_type text, equipment text, is_cardio boolean,
+    catalog_source text, primary_muscle_group text, secondary_muscle_groups text
+) ON COMMIT DROP;
+CREATE TEMP TABLE stage_workouts (
+    source text, start_time timestamp, end_time timestamp, workout_name text, description text
+) ON COMMIT DROP;
+CREATE TEMP TABLE stage_blocks (
+    source text, start_time timestamp, exercise_order integer, exercise_key text,
+    superset_id integer, notes text
+) ON COMMIT DROP;
+CREATE TEMP TABLE stage_sets (
+    source text, start_time timestamp, exercise_order integer, set_index integer, set_type text,
+    weight_kg numeric(8, 2), reps integer, distance_km numeric(10, 3), duration_seconds integer,
+    rpe numeric(3, 1)
+) ON COMMIT DROP;
+CREATE TEMP TABLE stage_cycles (
+    cycle_number integer, cycle_name text, cycle_type text, start_date date, end_date date
+) ON COMMIT DROP;
+CREATE TEMP TABLE stage_diet (
+    diet_date date, carbs_g numeric(8, 2), protein_g numeric(8, 2), fat_g numeric(8, 2),
+    calories_kcal numeric(8, 2), cardio_weekly_min numeric(8, 2), cycle_number integer,
+    bodyweight_kg numeric(6, 2), notes text
+) ON COMMIT DROP;
+CREATE TEMP TABLE stage_rejected (
+    source_file text, source_line integer, rule text, row_date date, raw_values jsonb
+) ON COMMIT DROP;
+CREATE TEMP TABLE stage_corrections (
+    workout_start timestamp, exercise_title text, block integer, set_index integer, field text,
+    old_value text, new_value text, reason text
+) ON COMMIT DROP;
