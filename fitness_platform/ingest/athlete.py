@@ -114,20 +114,20 @@ def parse_athlete(athlete_key: str, files: list[SourceFile], *, catalog: pd.Data
                               f"diet log); header starts {', '.join(table.header[:4])}", line=1)
     if len(diets) > 1:
         raise ExportError(files[-1].path, "a second diet log for the same athlete")
-    sets_frame = _concat(sets, SET_COLUMNS)
+    sets_frame = concat_frames(sets, SET_COLUMNS)
     return AthleteSilver(
         athlete_key=athlete_key,
         sets=sets_frame,
-        diet=_concat(diets, DIET_COLUMNS),
-        cycles=_concat(cycles, CYCLE_COLUMNS),
-        rejects=_concat(rejects, REJECT_COLUMNS),
+        diet=concat_frames(diets, DIET_COLUMNS),
+        cycles=concat_frames(cycles, CYCLE_COLUMNS),
+        rejects=concat_frames(rejects, REJECT_COLUMNS),
         exercises=resolve_exercises(sets_frame["exercise_title"], catalog),
         corrections=applied,
         units=units,
     )
 
 
-def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+def concat_frames(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=columns)

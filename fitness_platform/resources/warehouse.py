@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import signal
 import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +19,9 @@ from sqlalchemy.engine import make_url
 
 from fitness_platform.errors import ConfigurationError
 from fitness_platform.paths import SCHEMA_SQL_DIR
+
+# pgserver asks platformdirs for a runtime dir; without XDG_RUNTIME_DIR that warns on every start.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 SCHEMA = "fitness"
 _ENGINES: dict[str, Engine] = {}
@@ -132,6 +135,8 @@ class WarehouseResource(ConfigurableResource):
 
     database_url: str | None = None
     embedded_dir: str = ".fitness/pg"
+    allow_mass_delete: bool = False
+    """Let a re-export delete more than 10% of an athlete's stored workouts or diet days."""
 
     _migrated: bool = PrivateAttr(default=False)
 
@@ -165,7 +170,3 @@ class WarehouseResource(ConfigurableResource):
             parsed = make_url(normalise_url(self.database_url))
             return f"postgresql://{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database}"
         return f"embedded PostgreSQL at {Path(self.embedded_dir).resolve()}"
-
-
-def pid_alive(pid: int) -> bool:
-    return psutil.pid_exists(pid) and pid != os.getpid()

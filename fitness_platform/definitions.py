@@ -1,0 +1,37 @@
+"""The code location: merges every layer's definitions and picks the resources."""
+
+from __future__ import annotations
+
+from dagster import Definitions, in_process_executor
+
+from fitness_platform.delivery.assets import build_delivery_assets
+from fitness_platform.delivery.schedules import build_refresh_sensor, build_weekly_schedule
+from fitness_platform.environment import build_resources
+from fitness_platform.gold.assets import gold_views
+from fitness_platform.jobs import build_jobs
+from fitness_platform.partitions import weekly_partitions
+from fitness_platform.raw.assets import raw_exports
+from fitness_platform.raw.sensors import build_raw_sensor
+from fitness_platform.settings import Settings
+from fitness_platform.silver.assets import exercise_catalog, silver_frames
+from fitness_platform.warehouse.assets import warehouse_tables
+from fitness_platform.warehouse.checks import WAREHOUSE_CHECKS
+
+
+def build_definitions(settings: Settings) -> Definitions:
+    weekly = weekly_partitions(settings.partition_start)
+    ingest_job, delivery_job = build_jobs()
+    return Definitions(
+        assets=[raw_exports, exercise_catalog, silver_frames, warehouse_tables, gold_views,
+                *build_delivery_assets(weekly)],
+        asset_checks=WAREHOUSE_CHECKS,
+        jobs=[ingest_job, delivery_job],
+        schedules=[build_weekly_schedule(delivery_job)],
+        sensors=[build_raw_sensor(ingest_job), build_refresh_sensor(delivery_job, weekly)],
+        resources=build_resources(settings),
+        # Steps run in the run's own process: a full backfill is one process, no per-step spawn.
+        executor=in_process_executor,
+    )
+
+
+defs = build_definitions(Settings.from_env())

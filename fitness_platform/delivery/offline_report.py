@@ -1,0 +1,208 @@
+"""The deterministic offline coaching report: Markdown written from the weekly payload alone.
+
+Every number it prints is a value of the payload (or one of the reference constants below, which
+the number check also knows)."""
+
+from __future__ import annotations
+
+REPORTER_VERSION = "offline-v1"
+HARD_SET_RANGE = (10, 20)  # common weekly hard-set range per muscle group
+REFERENCE_CONSTANTS = set(HARD_SET_RANGE)
+
+CYCLE_READING = {
+    "cutting": (
+        "This is a **cut**: energy is below maintenance, so holding loads is a good week and small "
+        "dips in e1RM or reps are expected rather than a sign of poor training. A regression only "
+        "deserves action when it repeats across weeks or hits the main lifts hard."
+    ),
+    "bulking": (
+        "This is a **bulk**: with a surplus, loads and reps should climb. Progress is the norm here; "
+        "a regression in a bulk points at recovery (sleep, stress, volume) rather than food."
+    ),
+    "reverse": (
+        "This is a **reverse diet**: calories are climbing back, so performance should recover "
+        "week by week; stalls are normal early in the phase."
+    ),
+    "maintenance": (
+        "This is **maintenance**: performance should be stable to slowly improving; a clear "
+        "regression is worth a look at volume and recovery."
+    ),
+    "other": "The cycle type is not one of cut, bulk, reverse or maintenance; read trends plainly.",
+}
+
+
+def _n(value, unit: str = "") -> str:
+    if value is None:
+        return "n/a"
+    text = f"{value:g}" if isinstance(value, int) else f"{value}"
+    return f"{text} {unit}".strip()
+
+
+def _signed(value, unit: str = "") -> str:
+    if value is None:
+        return "n/a"
+    sign = "+" if value > 0 else ""
+    return f"{sign}{_n(value, unit)}"
+
+
+def _change(exercise: dict) -> tuple[str, dict] | None:
+    """Classify an exercise against the last week it was trained: progressed, regressed or held."""
+    delta = exercise["delta_vs_previous_session_week"]
+    if delta is None:
+        return None
+    for key in ("best_e1rm_kg", "max_weight_kg", "total_reps"):
+        value = delta[key]
+        if value:
+            return ("progressed" if value > 0 else "regressed"), delta
+    return "held", delta
+
+
+def _exercise_line(exercise: dict, delta: dict) -> str:
+    cur = exercise["current_week"]
+    parts = []
+    if cur["max_weight_kg"] is not None:
+        parts.append(f"top load {_n(cur['max_weight_kg'], 'kg')} ({_signed(delta['max_weight_kg'], 'kg')})")
+    if cur["best_e1rm_kg"] is not None:
+        parts.append(f"e1RM {_n(cur['best_e1rm_kg'], 'kg')} ({_signed(delta['best_e1rm_kg'], 'kg')})")
+    if cur["total_reps"] is not None:
+        parts.append(f"{_n(cur['total_reps'])} reps ({_signed(delta['total_reps'])})")
+    weeks = delta["weeks_since"]
+    since = "last week" if weeks == 1 else f"{weeks} weeks earlier"
+    return f"- **{exercise['exercise_name']}**: " + ", ".join(parts) + f", against {since}"
+
+
+def _records(exercise: dict) -> str | None:
+    rec = exercise["records"]
+    cur = exercise["current_week"]
+    found = []
+    for metric, label, value in (("max_weight", "top load", cur["max_weight_kg"]),
+                                 ("best_e1rm", "e1RM", cur["best_e1rm_kg"])):
+        flags = rec[metric]
+        if flags["all_time"]:
+            found.append(f"all-time {label} record ({_n(value, 'kg')})")
+        elif flags["last_52_weeks"]:
+            found.append(f"best {label} of the past year ({_n(value, 'kg')})")
+        elif flags["last_8_weeks"]:
+            found.append(f"best {label} of the past 8 weeks ({_n(value, 'kg')})")
+    if not found:
+        return None
+    return f"- **{exercise['exercise_name']}**: " + "; ".join(found)
+
+
+def render_report(payload: dict) -> str:
+    """The coaching report of one athlete-week, as Markdown."""
+    p = payload
+    ov, diet, cardio, dq = p["training_overview"], p["diet"], p["cardio"], p["data_quality"]
+    lines = [f"# Weekly coaching report: {p['athlete']['athlete_key']}, week of {p['week_start']}",
+             "", f"Week {p['week_start']} to {p['week_end']}."]
+    cycle = p["cycle"]
+    if cycle:
+        lines.append(f"Diet cycle: **{cycle['cycle_name']}** ({cycle['cycle_type']}, "
+                     f"cycle {cycle['cycle_number']}).")
+    else:
+        lines.append("No diet cycle covers this week.")
+
+    lines += ["", "## The week at a glance", ""]
+    if ov["training_sessions"]:
+        vs = ov["vs_last_week"]
+        lines += ["| | this week | vs last week |", "|---|---:|---:|"]
+        for label, key, unit in (("Sessions", "training_sessions", ""),
+                                 ("Working sets", "total_sets", ""),
+                                 ("Tonnage", "tonnage_kg", "kg"),
+                                 ("Training minutes", "training_minutes", "")):
+            lines.append(f"| {label} | {_n(ov[key], unit)} | "
+                         f"{_signed(vs[key], unit) if vs else 'no data last week'} |")
+        lines += ["", f"Failure sets: {_n(ov['failure_sets'])} of {_n(ov['total_sets'])} working "
+                      f"sets; average {_n(ov['avg_reps_per_set'])} reps per set."]
+        if cardio["sessions"]:
+            distance = (f", {_n(cardio['distance_km'], 'km')}" if cardio["distance_km"] is not None
+                        else "")
+            lines.append(f"Cardio: {_n(cardio['sessions'])} "
+                         f"{'session' if cardio['sessions'] == 1 else 'sessions'}, "
+                         f"{_n(cardio['minutes'])} minutes{distance}.")
+    else:
+        lines.append("No training was logged this week.")
+
+    progressed, regressed, held, records = [], [], [], []
+    for exercise in p["exercises"]:
+        change = _change(exercise)
+        if change:
+            kind, delta = change
+            target = {"progressed": progressed, "regressed": regressed, "held": held}[kind]
+            target.append(exercise["exercise_name"] if kind == "held"
+                          else _exercise_line(exercise, delta))
+        record = _records(exercise)
+        if record:
+            records.append(record)
+    if p["exercises"]:
+        lines += ["", "## Progression", ""]
+        lines += ["### Progressed", ""] + (progressed or ["- none this week"])
+        lines += ["", "### Regressed", ""] + (regressed or ["- none this week"])
+        if held:
+            lines += ["", "Held steady: " + ", ".join(held) + "."]
+        new = [e for e in p["exercises"] if e["delta_vs_previous_session_week"] is None]
+        if new:
+            lines += ["", "First time logged: " + ", ".join(e["exercise_name"] for e in new) + "."]
+        lines += ["", "### Records", ""] + (records or ["- no new records this week"])
+
+    if p["muscle_groups"]:
+        low, high = HARD_SET_RANGE
+        lines += ["", f"## Hard sets per muscle group (common weekly range {low}–{high})", "",
+                  "| muscle group | hard sets | tonnage | reading |", "|---|---:|---:|---|"]
+        for m in p["muscle_groups"]:
+            sets = m["hard_sets"]
+            reading = "below range" if sets < low else "above range" if sets > high else "in range"
+            lines.append(f"| {m['muscle_group']} | {_n(sets)} | {_n(m['tonnage_kg'], 'kg')} | "
+                         f"{reading} |")
+
+    lines += ["", "## Diet", ""]
+    if diet["logged_days"]:
+        lines.append(
+            f"Averages over {_n(diet['logged_days'])} logged days: {_n(diet['avg_calories_kcal'])} "
+            f"kcal, {_n(diet['avg_carbs_g'], 'g')} carbs, {_n(diet['avg_protein_g'], 'g')} protein, "
+            f"{_n(diet['avg_fat_g'], 'g')} fat.")
+        if diet["avg_bodyweight_kg"] is not None:
+            change = diet["bodyweight_change_kg"]
+            lines.append(
+                f"Bodyweight {_n(diet['avg_bodyweight_kg'], 'kg')}"
+                + (f" ({_signed(change, 'kg')} against last week)" if change is not None else "")
+                + f"; protein {_n(diet['protein_g_per_kg'])} g per kg of bodyweight.")
+        if diet["cardio_weekly_min"] is not None:
+            lines.append(f"Weekly cardio target: {_n(diet['cardio_weekly_min'])} minutes.")
+    else:
+        lines.append("No diet was logged this week.")
+
+    lines += ["", "## Reading the week in its cycle", ""]
+    if cycle:
+        lines.append(CYCLE_READING.get(cycle["cycle_type"], CYCLE_READING["other"]))
+        if cycle["cycle_type"] == "cutting" and regressed and not progressed:
+            lines.append("Every change this week was a dip: expected in a cut, but watch whether "
+                         "it continues next week.")
+        if cycle["cycle_type"] == "bulking" and regressed and len(regressed) > len(progressed):
+            lines.append("More exercises regressed than progressed, which is unusual in a bulk.")
+    else:
+        lines.append("Without a cycle the week is read on its own trends.")
+
+    lines += ["", "## Data quality", ""]
+    notes = []
+    if not dq["has_training"]:
+        notes.append("no workouts logged")
+    if not dq["has_diet"]:
+        notes.append("no diet log")
+    elif dq["diet_days_missing"]:
+        notes.append(f"{_n(dq['diet_days_missing'])} diet days not logged")
+    if dq["bodyweight_days_missing"]:
+        notes.append(f"{_n(dq['bodyweight_days_missing'])} logged days without a bodyweight")
+    if dq["kcal_mismatch_days"]:
+        notes.append(f"{_n(dq['kcal_mismatch_days'])} days whose kcal disagree with the macros")
+    if dq["quarantined_rows"]:
+        notes.append(f"{_n(dq['quarantined_rows'])} rows quarantined")
+    if dq["corrected_values"]:
+        notes.append(f"{_n(dq['corrected_values'])} "
+                     f"{'value' if dq['corrected_values'] == 1 else 'values'} corrected by hand "
+                     "(data/corrections.csv)")
+    if dq["inferred_exercises"]:
+        notes.append("exercises classified by name, not the catalog: "
+                     + ", ".join(dq["inferred_exercises"]))
+    lines += [f"- {note}" for note in notes] or ["- nothing to report"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,164 @@
+"""The canonical weekly payload: one JSON document per athlete and week, byte-deterministic.
+
+Every number is read from the Gold views; this module only shapes, rounds and serialises."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import Connection, text
+
+SCHEMA_VERSION = "1.0"
+METRICS = ["total_sets", "failure_sets", "total_reps", "avg_reps", "avg_weight_kg", "max_weight_kg",
+           "best_e1rm_kg", "tonnage_kg", "sessions_count"]
+COUNTS = {"total_sets", "failure_sets", "total_reps", "sessions_count", "training_sessions",
+          "logged_days", "sessions", "weeks_since", "cycle_number", "diet_days_missing",
+          "bodyweight_days_missing", "kcal_mismatch_days", "quarantined_rows", "corrected_values"}
+_CENT = Decimal("0.01")
+
+_SUMMARY = text("""
+SELECT s.*, q.has_training, q.has_diet, q.diet_days_missing, q.bodyweight_days_missing,
+       q.quarantined_rows, q.corrected_values, q.inferred_exercises
+FROM fitness.gold_weekly_fitness_summary s
+JOIN fitness.gold_weekly_data_quality q USING (athlete_id, week_start)
+WHERE s.athlete_key = :athlete AND s.week_start = :week
+""")
+_MUSCLES = text("""
+SELECT muscle_group, hard_sets, tonnage_kg
+FROM fitness.gold_weekly_muscle_group_volume
+WHERE athlete_id = :athlete_id AND week_start = :week
+ORDER BY muscle_group
+""")
+_EXERCISES = text("""
+SELECT * FROM fitness.gold_llm_weekly_exercise_context
+WHERE athlete_id = :athlete_id AND week_start = :week
+ORDER BY exercise_name, exercise_key
+""")
+
+
+def number(value, key: str = ""):
+    """Counts as ints; everything else rounded half-up to 2 decimals; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if key in COUNTS:
+        return int(value)
+    rounded = Decimal(str(value)).quantize(_CENT, rounding=ROUND_HALF_UP)
+    result = float(rounded)
+    return 0.0 if result == 0 else result  # never "-0.0"
+
+
+def _obj(row, keys: list[str], prefix: str = "") -> dict:
+    return {k: number(row[prefix + k], k) for k in keys}
+
+
+def weeks_with_data(conn: Connection, start: date, end: date) -> list[tuple[str, date]]:
+    """(athlete, week) pairs of the fitness summary within [start, end]."""
+    rows = conn.execute(text(
+        "SELECT athlete_key, week_start FROM fitness.gold_weekly_fitness_summary "
+        "WHERE week_start BETWEEN :start AND :end ORDER BY week_start, athlete_key"),
+        {"start": start, "end": end}).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def build_payload(conn: Connection, athlete_key: str, week_start: date) -> dict | None:
+    """The payload of one athlete-week, or None when the athlete has no data that week."""
+    params = {"athlete": athlete_key, "week": week_start}
+    s = conn.execute(_SUMMARY, params).mappings().first()
+    if s is None:
+        return None
+    ids = {"athlete_id": s["athlete_id"], "week": week_start}
+    muscles = conn.execute(_MUSCLES, ids).mappings().all()
+    exercises = conn.execute(_EXERCISES, ids).mappings().all()
+    cycle = None
+    if s["cycle_number"] is not None:
+        cycle = {"cycle_number": int(s["cycle_number"]), "cycle_name": s["cycle_name"],
+                 "cycle_type": s["cycle_type"]}
+    vs_last_week = None
+    if s["has_last_week"]:
+        vs_last_week = _obj(s, ["training_sessions", "total_sets", "tonnage_kg",
+                                "training_minutes"], "lw_")
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "athlete": {"athlete_key": athlete_key},
+        "week_start": week_start.isoformat(),
+        "week_end": (week_start + timedelta(days=6)).isoformat(),
+        "cycle": cycle,
+        "diet": {
+            **_obj(s, ["avg_calories_kcal", "avg_carbs_g", "avg_protein_g", "avg_fat_g",
+                       "avg_bodyweight_kg", "cardio_weekly_min", "logged_days"]),
+            "protein_g_per_kg": number(s["protein_g_per_kg"]),
+            "bodyweight_change_kg": number(s["bodyweight_change_kg"]),
+        },
+        "training_overview": {
+            **_obj(s, ["training_sessions", "total_sets", "failure_sets", "avg_reps_per_set",
+                       "tonnage_kg", "training_minutes"]),
+            "vs_last_week": vs_last_week,
+        },
+        "cardio": {"sessions": number(s["cardio_sessions"], "sessions"),
+                   "minutes": number(s["cardio_minutes"]),
+                   "distance_km": number(s["cardio_distance_km"])},
+        "muscle_groups": [{"muscle_group": m["muscle_group"],
+                           "hard_sets": number(m["hard_sets"]),
+                           "tonnage_kg": number(m["tonnage_kg"])} for m in muscles],
+        "exercises": [_exercise(e) for e in exercises],
+        "data_quality": {
+            "has_training": bool(s["has_training"]),
+            "has_diet": bool(s["has_diet"]),
+            "diet_days_missing": int(s["diet_days_missing"]),
+            "bodyweight_days_missing": int(s["bodyweight_days_missing"]),
+            "kcal_mismatch_days": int(s["kcal_mismatch_days"]),
+            "quarantined_rows": int(s["quarantined_rows"]),
+            "corrected_values": int(s["corrected_values"]),
+            "inferred_exercises": list(s["inferred_exercises"] or []),
+        },
+    }
+
+
+def _exercise(e) -> dict:
+    delta_last = _obj(e, METRICS, "lw_") if e["has_last_week"] else None
+    delta_session = None
+    if e["previous_session_week"] is not None:
+        delta_session = {**_obj(e, METRICS, "ps_"),
+                         "weeks_since": number(e["ps_weeks_since"], "weeks_since")}
+    return {
+        "exercise_key": e["exercise_key"],
+        "exercise_name": e["exercise_name"],
+        "muscle_group": e["muscle_group"],
+        "current_week": _obj(e, METRICS),
+        "delta_vs_last_week": delta_last,
+        "delta_vs_previous_session_week": delta_session,
+        "records": {
+            "max_weight": {"all_time": e["max_weight_all_time"],
+                           "last_52_weeks": e["max_weight_last_52_weeks"],
+                           "last_8_weeks": e["max_weight_last_8_weeks"]},
+            "best_e1rm": {"all_time": e["best_e1rm_all_time"],
+                          "last_52_weeks": e["best_e1rm_last_52_weeks"],
+                          "last_8_weeks": e["best_e1rm_last_8_weeks"]},
+        },
+    }
+
+
+def serialise(payload: dict) -> bytes:
+    """Canonical bytes: fixed key order (as built), 2-space indent, UTF-8, final newline."""
+    return (json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def payload_key(athlete_key: str, week_start: date | str) -> str:
+    return f"payloads/athlete={athlete_key}/week_start={week_start}/weekly_fitness_context.json"
+
+
+def report_key(athlete_key: str, week_start: date | str) -> str:
+    return f"reports/athlete={athlete_key}/week_start={week_start}/weekly_report.md"
+
+
+def report_meta_key(athlete_key: str, week_start: date | str) -> str:
+    return f"reports/athlete={athlete_key}/week_start={week_start}/weekly_report.meta.json"

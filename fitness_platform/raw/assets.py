@@ -1,0 +1,56 @@
+"""Raw layer: the exports found under FITNESS_RAW_DIR, one sub-folder per athlete."""
+
+
+from dagster import AssetExecutionContext, AssetOut, MetadataValue, Output, multi_asset
+
+from fitness_platform.ingest.athlete import SourceFile
+from fitness_platform.resources.raw_files import RawFilesResource
+
+WORKOUT_EXPORTS = ["raw", "workout_exports"]
+DIET_EXPORTS = ["raw", "diet_exports"]
+
+
+def file_record(f: SourceFile) -> dict:
+    return {"athlete_key": f.athlete_key, "path": str(f.path), "file": f.path.name, "kind": f.kind,
+            "sha256": f.sha256, "rows": f.rows, "bytes": f.size}
+
+
+def _table(records: list[dict]) -> str:
+    lines = ["| athlete | file | kind | rows | sha256 |", "|---|---|---|---:|---|"]
+    lines += [f"| {r['athlete_key']} | {r['file']} | {r['kind']} | {r['rows']} | "
+              f"`{r['sha256'][:12]}` |" for r in records]
+    return "\n".join(lines)
+
+
+def _output(records: list[dict], name: str) -> Output:
+    return Output(
+        records,
+        output_name=name,
+        metadata={
+            "files": MetadataValue.md(_table(records) if records else "no files"),
+            "file_count": len(records),
+            "athletes": len({r["athlete_key"] for r in records}),
+            "dagster/row_count": sum(r["rows"] for r in records),
+        },
+    )
+
+
+@multi_asset(
+    outs={
+        "workout_exports": AssetOut(
+            key=WORKOUT_EXPORTS, group_name="raw", kinds={"csv"}, description="Workout exports (Hevy), one record per file: athlete, path, sha256, rows. "
+                        "Files whose kind cannot be recognised are listed here too, so that silver "
+                        "refuses them by name.",
+        ),
+        "diet_exports": AssetOut(
+            key=DIET_EXPORTS, group_name="raw", kinds={"csv"},
+            description="Daily diet logs, one record per file: athlete, path, sha256, rows.",
+        ),
+    },
+)
+def raw_exports(context: AssetExecutionContext, raw_files: RawFilesResource):
+    """Scan the raw folder once; each file's kind comes from its header, not its name."""
+    files = [file_record(f) for f in raw_files.discover()]
+    context.log.info(f"found {len(files)} export files under {raw_files.raw_dir}")
+    yield _output([r for r in files if r["kind"] != "diet"], "workout_exports")
+    yield _output([r for r in files if r["kind"] == "diet"], "diet_exports")

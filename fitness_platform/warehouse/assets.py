@@ -1,0 +1,119 @@
+"""Warehouse layer: the PostgreSQL tables of schema ``fitness``, loaded per athlete in one
+transaction each from the silver frames."""
+
+
+import pandas as pd
+from dagster import (
+    AssetExecutionContext,
+    AssetIn,
+    AssetSpec,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    TableColumn,
+    TableSchema,
+    multi_asset,
+)
+from sqlalchemy import text
+
+from fitness_platform.errors import LoadRefused
+from fitness_platform.ingest.athlete import AthleteSilver
+from fitness_platform.ingest.catalog import resolve_exercises
+from fitness_platform.resources.warehouse import WarehouseResource
+from fitness_platform.silver.assets import EXERCISE_CATALOG, SILVER_KEYS
+from fitness_platform.warehouse.load import TABLES, TableCounts, load_athlete, table_row_counts
+
+TABLE_DESCRIPTIONS = {
+    "athletes": "One row per athlete (the raw sub-folder name is the athlete_key).",
+    "cycles": "One row per athlete and diet cycle.",
+    "exercises": "One row per exercise used in any export; catalog or inferred classification.",
+    "muscle_groups": "One row per muscle group.",
+    "exercise_muscle_map": "One row per exercise and muscle group, role primary or secondary.",
+    "workouts": "One row per workout; natural key (athlete, source, start_time).",
+    "workout_exercises": "One row per exercise block of a workout; key (workout, exercise_order).",
+    "sets": "One row per set; natural key (workout exercise block, set_index).",
+    "diet_daily": "One row per athlete and logged day.",
+    "rejected_rows": "One row per quarantined source row and the rule it broke.",
+}
+WAREHOUSE_KEYS = {t: ["fitness", t] for t in TABLES}
+
+
+def _table_schema(conn, table: str) -> TableSchema:
+    rows = conn.execute(text(
+        "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+        "WHERE table_schema = 'fitness' AND table_name = :t ORDER BY ordinal_position"),
+        {"t": table}).all()
+    return TableSchema(columns=[TableColumn(name=r[0], type=r[1]) for r in rows])
+
+
+def silver_for(athlete: str, frames: dict[str, pd.DataFrame], batch: dict,
+               catalog: pd.DataFrame) -> AthleteSilver:
+    pick = {name: frame[frame["athlete_key"] == athlete] for name, frame in frames.items()}
+    return AthleteSilver(
+        athlete_key=athlete, sets=pick["workout_sets"], diet=pick["diet_days"],
+        cycles=pick["diet_cycles"], rejects=pick["rejected_rows"],
+        exercises=resolve_exercises(pick["workout_sets"]["exercise_title"], catalog),
+        corrections=list(batch["corrections"]))
+
+
+@multi_asset(
+    specs=[AssetSpec(key, group_name="warehouse", kinds={"postgres"},
+                     description=TABLE_DESCRIPTIONS[t],
+                     deps=[*SILVER_KEYS.values(), EXERCISE_CATALOG])
+           for t, key in WAREHOUSE_KEYS.items()],
+    ins={name: AssetIn(key=key) for name, key in SILVER_KEYS.items()}
+    | {"catalog": AssetIn(key=EXERCISE_CATALOG)},
+)
+def warehouse_tables(context: AssetExecutionContext, warehouse: WarehouseResource,
+                     workout_sets: pd.DataFrame, diet_days: pd.DataFrame,
+                     diet_cycles: pd.DataFrame, rejected_rows: pd.DataFrame,
+                     load_batches: pd.DataFrame, catalog: pd.DataFrame):
+    """Upsert every athlete marked for loading, each in its own transaction; report per table what
+    was inserted, updated, deleted and left unchanged. Refused athletes fail the step at the end,
+    after every other athlete has been committed."""
+    frames = {"workout_sets": workout_sets, "diet_days": diet_days, "diet_cycles": diet_cycles,
+              "rejected_rows": rejected_rows}
+    totals = {t: TableCounts() for t in TABLES}
+    refused = {b["athlete_key"]: b["error"] for b in load_batches.to_dict("records")
+               if b["status"] == "refused"}
+    loaded = []
+    for batch in load_batches.to_dict("records"):
+        if batch["status"] != "load":
+            continue
+        athlete = batch["athlete_key"]
+        silver = silver_for(athlete, frames, batch, catalog)
+        try:
+            with warehouse.begin() as conn:
+                counts = load_athlete(conn, silver, fingerprint=batch["fingerprint"],
+                                      files=batch["files"],
+                                      allow_mass_delete=warehouse.allow_mass_delete)
+        except LoadRefused as exc:
+            refused[athlete] = str(exc)
+            context.log.error(str(exc))
+            continue
+        loaded.append(athlete)
+        for table, c in counts.items():
+            totals[table].add(c)
+        context.log.info(f"athlete {athlete}: " + ", ".join(
+            f"{t} +{c.inserted} ~{c.updated} -{c.deleted}" for t, c in counts.items()))
+
+    with warehouse.connect() as conn:
+        row_counts = table_row_counts(conn)
+        for table, key in WAREHOUSE_KEYS.items():
+            c = totals[table]
+            yield MaterializeResult(asset_key=key, metadata={
+                "dagster/row_count": row_counts[table],
+                "dagster/column_schema": _table_schema(conn, table),
+                "inserted": c.inserted, "updated": c.updated, "deleted": c.deleted,
+                "unchanged": c.unchanged,
+                "athletes_loaded": len(loaded),
+                "athletes_unchanged": int((load_batches["status"] == "unchanged").sum()),
+                "athletes_refused": len(refused),
+                "warehouse": warehouse.describe(),
+            })
+    if refused:
+        raise Failure(
+            description="Refused exports (nothing from these athletes was loaded; every other "
+                        "athlete was):\n" + "\n".join(f"- {a}: {e}" for a, e in refused.items()),
+            metadata={"refused": MetadataValue.json(refused)},
+        )
