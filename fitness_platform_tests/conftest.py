@@ -1,0 +1,73 @@
+"""Shared fixtures: one real embedded PostgreSQL for the session, a fresh database per test."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from fitness_platform.paths import DATA_DIR
+from fitness_platform.resources import warehouse as warehouse_module
+from fitness_platform.resources.warehouse import WarehouseResource, embedded_url
+
+SAMPLE_DIR = DATA_DIR / "raw" / "demo"
+SAMPLE_HEVY = SAMPLE_DIR / "hevy_workouts_raw.csv"
+SAMPLE_DIET = SAMPLE_DIR / "diet_daily_raw_export.csv"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(tmp_path_factory) -> str:
+    """A real PostgreSQL 16 (pgserver) shared by the whole session."""
+    return embedded_url(tmp_path_factory.mktemp("pg") / "data")
+
+
+@pytest.fixture
+def database_url(pg_admin_url: str):
+    """A new, empty database for one test; dropped afterwards."""
+    name = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
+    yield url
+    engine = warehouse_module._ENGINES.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def warehouse(database_url: str) -> WarehouseResource:
+    return WarehouseResource(database_url=database_url)
+
+
+@pytest.fixture
+def raw_dir(tmp_path: Path) -> Path:
+    """A raw folder holding a copy of the committed sample, athlete ``demo``."""
+    target = tmp_path / "raw" / "demo"
+    target.mkdir(parents=True)
+    shutil.copy(SAMPLE_HEVY, target / SAMPLE_HEVY.name)
+    shutil.copy(SAMPLE_DIET, target / SAMPLE_DIET.name)
+    return tmp_path / "raw"
+
+
+@pytest.fixture
+def platform_env(monkeypatch, database_url: str, tmp_path: Path, raw_dir: Path) -> dict:
+    """The environment of DESIGN.md pointing at this test's database and folders."""
+    env = {
+        "FITNESS_DATABASE_URL": database_url,
+        "FITNESS_RAW_DIR": str(raw_dir),
+        "FITNESS_OUTPUT_DIR": str(tmp_path / "out"),
+        "FITNESS_STORAGE": "local",
+        "FITNESS_LLM": "offline",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env

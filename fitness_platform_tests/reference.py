@@ -1,0 +1,151 @@
+"""Independent reference numbers: plain pandas over the raw sample CSV.
+
+Written from the metric definitions of DESIGN.md without any platform code, so that a test that
+compares the two catches mistakes in either. The two planted errors are corrected here by hand,
+from the values the issue states (54.0 kg and 11 reps)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+
+from fitness_platform_tests.conftest import DATA_DIR, SAMPLE_DIET, SAMPLE_HEVY
+
+CATALOG = DATA_DIR / "reference" / "exercise_catalog.csv"
+
+
+def monday(ts: pd.Series) -> pd.Series:
+    day = ts.dt.normalize()
+    return (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.date
+
+
+def sets_frame() -> pd.DataFrame:
+    df = pd.read_csv(SAMPLE_HEVY)
+    df["start"] = pd.to_datetime(df["start_time"], format="%d %b %Y, %H:%M")
+    df["end"] = pd.to_datetime(df["end_time"], format="%d %b %Y, %H:%M")
+    fix1 = ((df["exercise_title"] == "Bicep Curl (Machine)")
+            & (df["start"] == pd.Timestamp("2024-05-14 11:11")) & (df["set_index"] == 2))
+    fix2 = ((df["exercise_title"] == "Preacher Curl (Machine)")
+            & (df["start"] == pd.Timestamp("2024-01-23 11:09")) & (df["set_index"] == 1))
+    assert fix1.sum() == 1 and fix2.sum() == 1
+    df.loc[fix1, "weight_kg"] = 54.0
+    df.loc[fix2, "reps"] = 11
+    catalog = pd.read_csv(CATALOG, keep_default_na=False)
+    df = df.merge(catalog, on="exercise_title", how="left")
+    df["week"] = monday(df["start"])
+    df["working"] = (df["set_type"] != "warmup") & (df["is_cardio"] != True)  # noqa: E712
+    return df
+
+
+def diet_frame() -> pd.DataFrame:
+    diet = pd.read_csv(SAMPLE_DIET)
+    diet["day"] = pd.to_datetime(diet["data"])
+    diet["week"] = monday(diet["day"])
+    return diet
+
+
+def training_overview(df: pd.DataFrame, week: date) -> dict:
+    w = df[df["week"] == week]
+    workouts = w.drop_duplicates("start")
+    work = w[w["working"]]
+    both = work.dropna(subset=["weight_kg", "reps"])
+    return {
+        "training_sessions": len(workouts),
+        "total_sets": len(work),
+        "failure_sets": int((work["set_type"] == "failure").sum()),
+        "avg_reps_per_set": work["reps"].mean() if work["reps"].notna().any() else None,
+        "tonnage_kg": float((both["weight_kg"] * both["reps"]).sum()),
+        "training_minutes": float(((workouts["end"] - workouts["start"]).dt.total_seconds() / 60)
+                                  .sum()),
+    }
+
+
+def cardio(df: pd.DataFrame, week: date) -> dict:
+    c = df[(df["week"] == week) & (df["is_cardio"] == True)]  # noqa: E712
+    return {"sessions": c["start"].nunique(),
+            "minutes": float(c["duration_seconds"].sum() / 60),
+            "distance_km": float(c["distance_km"].sum()) if c["distance_km"].notna().any()
+            else None}
+
+
+def exercise_metrics(df: pd.DataFrame, week: date) -> dict[str, dict]:
+    w = df[(df["week"] == week) & df["working"]]
+    out = {}
+    for title, g in w.groupby("exercise_title"):
+        weighted = g.dropna(subset=["weight_kg"])
+        e1rm = weighted[(weighted["reps"] >= 1) & (weighted["reps"] <= 12)]
+        both = g.dropna(subset=["weight_kg", "reps"])
+        out[title] = {
+            "total_sets": len(g),
+            "failure_sets": int((g["set_type"] == "failure").sum()),
+            "total_reps": int(g["reps"].sum()) if g["reps"].notna().any() else None,
+            "avg_reps": g["reps"].mean() if g["reps"].notna().any() else None,
+            "avg_weight_kg": weighted["weight_kg"].mean() if len(weighted) else None,
+            "max_weight_kg": weighted["weight_kg"].max() if len(weighted) else None,
+            "best_e1rm_kg": (e1rm["weight_kg"] * (1 + e1rm["reps"] / 30)).max() if len(e1rm)
+            else None,
+            "tonnage_kg": float((both["weight_kg"] * both["reps"]).sum()) if len(both) else None,
+            "sessions_count": g["start"].nunique(),
+        }
+    return out
+
+
+def weekly_series(df: pd.DataFrame, title: str, metric: str) -> dict[date, float]:
+    """Per week: max weight or best e1RM of one exercise, for weeks where it had a working set."""
+    rows = df[(df["exercise_title"] == title) & df["working"]]
+    out = {}
+    for week, g in rows.groupby("week"):
+        weighted = g.dropna(subset=["weight_kg"])
+        if metric == "max_weight_kg":
+            out[week] = weighted["weight_kg"].max() if len(weighted) else None
+        else:
+            e = weighted[(weighted["reps"] >= 1) & (weighted["reps"] <= 12)]
+            out[week] = (e["weight_kg"] * (1 + e["reps"] / 30)).max() if len(e) else None
+    return out
+
+
+def record_flags(series: dict[date, float], week: date) -> dict[str, bool]:
+    """Strictly above every earlier week with a value in the window (none earlier: no record)."""
+    value = series.get(week)
+    flags = {}
+    for name, days in (("all_time", None), ("last_52_weeks", 364), ("last_8_weeks", 56)):
+        earlier = [v for w, v in series.items() if w < week and v is not None
+                   and (days is None or w >= week - timedelta(days=days))]
+        flags[name] = bool(earlier) and value is not None and value > max(earlier)
+    return flags
+
+
+def muscle_groups(df: pd.DataFrame, week: date) -> dict[str, dict]:
+    w = df[(df["week"] == week) & df["working"]]
+    out: dict[str, dict] = {}
+    for row in w.itertuples():
+        primary = out.setdefault(row.primary_muscle_group, {"hard_sets": 0.0, "tonnage_kg": 0.0})
+        primary["hard_sets"] += 1
+        if pd.notna(row.weight_kg) and pd.notna(row.reps):
+            primary["tonnage_kg"] += row.weight_kg * row.reps
+        for group in filter(None, str(row.secondary_muscle_groups).split(";")):
+            if group != row.primary_muscle_group:
+                out.setdefault(group, {"hard_sets": 0.0, "tonnage_kg": 0.0})["hard_sets"] += 0.5
+    return out
+
+
+def diet(diet_df: pd.DataFrame, week: date) -> dict:
+    d = diet_df[diet_df["week"] == week].sort_values("day")
+    if d.empty:
+        return {"logged_days": 0, "avg_calories_kcal": None, "avg_bodyweight_kg": None,
+                "cardio_weekly_min": None, "cycle_label": None}
+    labels = d["cicle"].value_counts()
+    top = labels[labels == labels.max()].index
+    # ties: the later cycle, i.e. the larger leading sequence number
+    label = max(top, key=lambda s: int("".join(ch for ch in s[:3] if ch.isdigit())))
+    return {
+        "logged_days": len(d),
+        "avg_calories_kcal": d["kcal"].mean(),
+        "avg_carbs_g": d["carboidratos_g"].mean(),
+        "avg_protein_g": d["proteinas_g"].mean(),
+        "avg_fat_g": d["gorduras_g"].mean(),
+        "avg_bodyweight_kg": d["peso_kg"].mean() if d["peso_kg"].notna().any() else None,
+        "cardio_weekly_min": float(d["cardio_semanal_min"].iloc[-1]),
+        "cycle_label": label,
+    }

@@ -1,0 +1,156 @@
+"""Payload numbers against plain pandas computed from the raw CSV (fitness_platform_tests.reference)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from fitness_platform.delivery.payload import payload_key
+from fitness_platform_tests import reference as ref
+from fitness_platform_tests.helpers import run_delivery, run_ingest
+
+CUT_WEEK = date(2024, 2, 5)          # Cutting II
+BULK_WEEK = date(2024, 4, 15)        # Bulking I
+CORRECTED_WEEK = date(2024, 5, 13)   # holds the corrected 54 kg failure set (Bulking I)
+NO_DIET_WEEK = date(2026, 1, 12)     # training on 13 Jan 2026, diet log ends 11 Jan
+AFTER_MISSED = date(2024, 8, 5)      # no workout in the week of 29 Jul 2024
+WEEKS = [CUT_WEEK, BULK_WEEK, CORRECTED_WEEK, NO_DIET_WEEK, AFTER_MISSED]
+
+
+def close(actual, expected, tol=0.006):
+    if expected is None:
+        return actual is None
+    return actual is not None and abs(actual - float(expected)) <= tol
+
+
+@pytest.fixture(scope="module")
+def payloads(tmp_path_factory, pg_admin_url):
+    """Run the platform once on the sample; read the five payloads."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = "m_" + uuid.uuid4().hex[:10]
+    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
+    out = tmp_path_factory.mktemp("out")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FITNESS_DATABASE_URL", url)
+    mp.setenv("FITNESS_RAW_DIR", str(ref.SAMPLE_HEVY.parent.parent))
+    mp.setenv("FITNESS_OUTPUT_DIR", str(out))
+    assert run_ingest().success
+    assert run_delivery(min(WEEKS).isoformat(), max(WEEKS).isoformat()).success
+    mp.undo()
+    yield {w: json.loads((Path(out) / payload_key("demo", w)).read_text()) for w in WEEKS}
+
+
+@pytest.fixture(scope="module")
+def sets():
+    return ref.sets_frame()
+
+
+@pytest.mark.parametrize("week", WEEKS, ids=str)
+def test_training_overview(payloads, sets, week):
+    expected = ref.training_overview(sets, week)
+    overview = payloads[week]["training_overview"]
+    for key, value in expected.items():
+        assert close(overview[key], value), (key, overview[key], value)
+    expected_cardio = ref.cardio(sets, week)
+    for key, value in expected_cardio.items():
+        assert close(payloads[week]["cardio"][key], value), key
+
+
+@pytest.mark.parametrize("week", WEEKS, ids=str)
+def test_exercise_metrics_and_deltas(payloads, sets, week):
+    expected = ref.exercise_metrics(sets, week)
+    exercises = {e["exercise_name"]: e for e in payloads[week]["exercises"]}
+    assert set(exercises) == set(expected)
+    assert [e["exercise_name"] for e in payloads[week]["exercises"]] == sorted(exercises)
+    previous = ref.exercise_metrics(sets, week - timedelta(days=7))
+    for title, metrics in expected.items():
+        current = exercises[title]["current_week"]
+        for key, value in metrics.items():
+            assert close(current[key], value), (title, key, current[key], value)
+        delta = exercises[title]["delta_vs_last_week"]
+        if title not in previous:
+            assert delta is None, title
+        else:
+            for key, value in metrics.items():
+                before = previous[title][key]
+                want = None if value is None or before is None else value - before
+                assert close(delta[key], want), (title, key)
+
+
+def test_week_after_a_missed_week_compares_with_two_weeks_earlier(payloads, sets):
+    assert sets[sets["week"] == AFTER_MISSED - timedelta(days=7)].empty
+    payload = payloads[AFTER_MISSED]
+    # The missed week still has a diet log, so it exists, with no training: deltas are against 0.
+    this_week = ref.training_overview(sets, AFTER_MISSED)
+    vs = payload["training_overview"]["vs_last_week"]
+    for key in ("training_sessions", "total_sets", "tonnage_kg", "training_minutes"):
+        assert close(vs[key], this_week[key]), key
+    earlier = ref.exercise_metrics(sets, AFTER_MISSED - timedelta(days=14))
+    current = ref.exercise_metrics(sets, AFTER_MISSED)
+    for exercise in payload["exercises"]:
+        title = exercise["exercise_name"]
+        assert exercise["delta_vs_last_week"] is None
+        delta = exercise["delta_vs_previous_session_week"]
+        if title in earlier:
+            assert delta["weeks_since"] == 2
+            want = current[title]["total_sets"] - earlier[title]["total_sets"]
+            assert delta["total_sets"] == want
+
+
+@pytest.mark.parametrize("week", WEEKS, ids=str)
+def test_records(payloads, sets, week):
+    for exercise in payloads[week]["exercises"]:
+        title = exercise["exercise_name"]
+        for metric, column in (("max_weight", "max_weight_kg"), ("best_e1rm", "best_e1rm_kg")):
+            series = ref.weekly_series(sets, title, column)
+            assert exercise["records"][metric] == ref.record_flags(series, week), (title, metric)
+
+
+@pytest.mark.parametrize("week", WEEKS, ids=str)
+def test_muscle_groups(payloads, sets, week):
+    expected = ref.muscle_groups(sets, week)
+    groups = {g["muscle_group"]: g for g in payloads[week]["muscle_groups"]}
+    assert list(groups) == sorted(expected)
+    for name, values in expected.items():
+        assert close(groups[name]["hard_sets"], values["hard_sets"]), name
+        assert close(groups[name]["tonnage_kg"], values["tonnage_kg"]), name
+
+
+@pytest.mark.parametrize("week", WEEKS, ids=str)
+def test_diet_and_cycle(payloads, week):
+    diet_df = ref.diet_frame()
+    expected = ref.diet(diet_df, week)
+    diet = payloads[week]["diet"]
+    assert diet["logged_days"] == expected["logged_days"]
+    for key in ("avg_calories_kcal", "avg_bodyweight_kg", "cardio_weekly_min"):
+        assert close(diet[key], expected[key]), key
+    cycle = payloads[week]["cycle"]
+    if expected["cycle_label"]:
+        assert expected["cycle_label"].startswith(str(cycle["cycle_number"]))
+        assert cycle["cycle_name"] in expected["cycle_label"]
+
+
+def test_week_without_diet_takes_the_cycle_holding_its_monday(payloads):
+    payload = payloads[NO_DIET_WEEK]
+    assert payload["diet"]["logged_days"] == 0 and payload["diet"]["avg_calories_kcal"] is None
+    assert payload["data_quality"]["has_diet"] is False
+    # 12 Jan 2026 lies in "10Cutting V (06/10/2025 - XX/XX/XXXX)", the open-ended cycle.
+    assert payload["cycle"] == {"cycle_number": 10, "cycle_name": "Cutting V",
+                                "cycle_type": "cutting"}
+
+
+def test_corrected_values_reach_the_payload(payloads):
+    curl = next(e for e in payloads[CORRECTED_WEEK]["exercises"]
+                if e["exercise_name"] == "Bicep Curl (Machine)")
+    assert curl["current_week"]["max_weight_kg"] == 54.0
+    assert payloads[CORRECTED_WEEK]["data_quality"]["corrected_values"] == 1

@@ -1,0 +1,276 @@
+"""Raw → silver → warehouse against a real PostgreSQL: the acceptance of the foundation issue."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from fitness_platform.errors import LoadRefused
+from fitness_platform.ingest.athlete import discover, parse_athlete
+from fitness_platform.ingest.catalog import load_catalog
+from fitness_platform.ingest.corrections import load_corrections
+from fitness_platform.paths import CATALOG_PATH, CORRECTIONS_PATH
+from fitness_platform.warehouse.load import TABLES, load_athlete
+from fitness_platform_tests.conftest import FIXTURES, SAMPLE_HEVY
+from fitness_platform_tests.helpers import materialization_metadata, run_ingest
+
+
+def snapshot(warehouse) -> dict[str, list]:
+    """Every row of every warehouse table, for before/after equality."""
+    with warehouse.connect() as conn:
+        return {t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM fitness.{t} ORDER BY 1"))]
+                for t in TABLES}
+
+
+def load_dir(warehouse, raw_dir: Path, athlete: str = "demo", **kwargs):
+    files = [f for f in discover(raw_dir) if f.athlete_key == athlete]
+    silver = parse_athlete(athlete, files, catalog=load_catalog(CATALOG_PATH),
+                           corrections=load_corrections(CORRECTIONS_PATH))
+    with warehouse.begin() as conn:
+        return load_athlete(conn, silver, fingerprint="test", files=[], **kwargs)
+
+
+def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1:]
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def scalar(warehouse, sql: str, **params):
+    with warehouse.connect() as conn:
+        return conn.execute(text(sql), params).scalar_one()
+
+
+def test_sample_loads_completely(platform_env, warehouse):
+    result = run_ingest()
+    assert result.success
+    header, rows = read_rows(SAMPLE_HEVY)
+    # Independent counts straight from the CSV.
+    col = {name: i for i, name in enumerate(header)}
+    assert len(rows) == 9542
+    assert len({r[col["exercise_title"]] for r in rows}) == 118
+    assert scalar(warehouse, "SELECT count(*) FROM fitness.sets") == 9542
+    assert scalar(warehouse, "SELECT count(*) FROM fitness.exercises") == 118
+    assert scalar(warehouse, "SELECT count(*) FROM fitness.workouts") == len(
+        {r[col["start_time"]] for r in rows})
+    assert scalar(warehouse, "SELECT count(*) FROM fitness.rejected_rows") == 0
+    assert scalar(warehouse, "SELECT count(*) FROM fitness.diet_daily") == 982
+    corrected_weight = scalar(warehouse, """
+        SELECT s.weight_kg FROM fitness.sets s
+        JOIN fitness.workout_exercises we USING (workout_exercise_id)
+        JOIN fitness.workouts w USING (workout_id) JOIN fitness.exercises e USING (exercise_id)
+        WHERE e.exercise_name = 'Bicep Curl (Machine)' AND w.start_time = '2024-05-14 11:11'
+          AND s.set_index = 2""")
+    corrected_reps = scalar(warehouse, """
+        SELECT s.reps FROM fitness.sets s
+        JOIN fitness.workout_exercises we USING (workout_exercise_id)
+        JOIN fitness.workouts w USING (workout_id) JOIN fitness.exercises e USING (exercise_id)
+        WHERE e.exercise_name = 'Preacher Curl (Machine)' AND w.start_time = '2024-01-23 11:09'
+          AND s.set_index = 1""")
+    assert float(corrected_weight) == 54.0
+    assert corrected_reps == 11
+    with warehouse.connect() as conn:
+        cycles = conn.execute(text("SELECT cycle_number, cycle_type, start_date::text, "
+                                   "end_date::text FROM fitness.cycles ORDER BY 1")).all()
+    assert [tuple(c) for c in cycles] == [
+        (1, "cutting", "2023-05-01", "2023-09-17"), (2, "reverse", "2023-09-18", "2023-10-29"),
+        (3, "cutting", "2023-10-30", "2024-02-23"), (4, "reverse", "2024-02-24", "2024-03-22"),
+        (5, "bulking", "2024-03-23", "2024-05-19"), (6, "cutting", "2024-05-20", "2024-09-28"),
+        (7, "bulking", "2024-10-28", "2025-01-01"), (8, "cutting", "2025-01-02", "2025-04-17"),
+        (9, "maintenance", "2025-04-18", "2025-10-05"), (10, "cutting", "2025-10-06", None),
+    ]
+    meta = materialization_metadata(result, ("fitness", "sets"))
+    assert meta["inserted"] == 9542 and meta["updated"] == 0 and meta["deleted"] == 0
+
+
+def test_repeated_blocks_keep_every_set(platform_env, warehouse):
+    assert run_ingest().success
+    header, rows = read_rows(SAMPLE_HEVY)
+    col = {name: i for i, name in enumerate(header)}
+    # A block boundary is a change of exercise inside a workout; count blocks per (workout, title).
+    repeated, previous = {}, None
+    for r in rows:
+        key = (r[col["start_time"]], r[col["exercise_title"]])
+        if key != previous:
+            repeated[key] = repeated.get(key, 0) + 1
+        previous = key
+    twice = {k for k, n in repeated.items() if n > 1}
+    assert len({k[0] for k in twice}) >= 5
+    for start, title in twice:
+        expected = sum(1 for r in rows if r[col["start_time"]] == start
+                       and r[col["exercise_title"]] == title)
+        stored = scalar(warehouse, """
+            SELECT count(*) FROM fitness.sets s
+            JOIN fitness.workout_exercises we USING (workout_exercise_id)
+            JOIN fitness.workouts w USING (workout_id) JOIN fitness.exercises e USING (exercise_id)
+            WHERE e.exercise_name = :title
+              AND to_char(w.start_time, 'DD Mon YYYY, HH24:MI') = :start""",
+                        title=title, start=start)
+        assert stored == expected, (start, title)
+
+
+def test_replay_changes_nothing(platform_env, warehouse):
+    assert run_ingest().success
+    before = snapshot(warehouse)
+    again = run_ingest()
+    assert again.success
+    meta = materialization_metadata(again, ("fitness", "sets"))
+    assert (meta["inserted"], meta["updated"], meta["deleted"]) == (0, 0, 0)
+    assert meta["athletes_unchanged"] == 1
+    forced = run_ingest(run_config={"ops": {"silver_frames": {"config": {"force_reload": True}}}})
+    meta = materialization_metadata(forced, ("fitness", "sets"))
+    assert (meta["inserted"], meta["updated"], meta["deleted"], meta["unchanged"]) == (0, 0, 0, 9542)
+    assert snapshot(warehouse) == before
+
+
+def test_edited_weight_updates_exactly_one_row(warehouse, raw_dir):
+    load_dir(warehouse, raw_dir)
+    path = raw_dir / "demo" / SAMPLE_HEVY.name
+    header, rows = read_rows(path)
+    col = {name: i for i, name in enumerate(header)}
+    target = next(i for i, r in enumerate(rows) if r[col["exercise_title"]] == "Leg Press (Machine)"
+                  and r[col["set_type"]] == "normal")
+    rows[target][col["weight_kg"]] = "301.5"
+    write_rows(path, header, rows)
+    counts = load_dir(warehouse, raw_dir)
+    assert (counts["sets"].inserted, counts["sets"].updated, counts["sets"].deleted) == (0, 1, 0)
+    assert counts["workouts"].written == 0 and counts["workout_exercises"].written == 0
+    assert scalar(warehouse, "SELECT count(*) FROM fitness.sets WHERE weight_kg = 301.5") == 1
+
+
+def test_dropped_workout_deletes_it_and_its_sets(warehouse, raw_dir):
+    load_dir(warehouse, raw_dir)
+    path = raw_dir / "demo" / SAMPLE_HEVY.name
+    header, rows = read_rows(path)
+    col = {name: i for i, name in enumerate(header)}
+    dropped = rows[0][col["start_time"]]
+    dropped_sets = sum(1 for r in rows if r[col["start_time"]] == dropped)
+    dropped_blocks = len({(r[col["exercise_title"]]) for r in rows
+                          if r[col["start_time"]] == dropped})
+    write_rows(path, header, [r for r in rows if r[col["start_time"]] != dropped])
+    counts = load_dir(warehouse, raw_dir)
+    assert counts["workouts"].deleted == 1 and counts["workouts"].inserted == 0
+    assert counts["sets"].deleted == dropped_sets and counts["sets"].updated == 0
+    assert counts["workout_exercises"].deleted == dropped_blocks
+    assert scalar(warehouse, "SELECT count(*) FROM fitness.sets") == 9542 - dropped_sets
+
+
+def test_truncated_export_is_refused_and_changes_nothing(warehouse, raw_dir):
+    load_dir(warehouse, raw_dir)
+    before = snapshot(warehouse)
+    path = raw_dir / "demo" / SAMPLE_HEVY.name
+    header, rows = read_rows(path)
+    write_rows(path, header, rows[: len(rows) // 2])
+    with pytest.raises(LoadRefused, match=r"would delete \d+ of 476 stored workouts"):
+        load_dir(warehouse, raw_dir)
+    assert snapshot(warehouse) == before
+    # Confirmed through configuration, the deletion goes ahead.
+    counts = load_dir(warehouse, raw_dir, allow_mass_delete=True)
+    assert counts["workouts"].deleted > 0
+
+
+def test_pound_export_loads_in_kilograms(warehouse, tmp_path):
+    athlete = tmp_path / "raw" / "lbs"
+    athlete.mkdir(parents=True)
+    shutil.copy(FIXTURES / "hevy_lbs_miles.csv", athlete / "hevy.csv")
+    load_dir(warehouse, tmp_path / "raw", athlete="lbs")
+    with warehouse.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT set_index, weight_kg::float, reps, distance_km::float FROM fitness.sets "
+            "ORDER BY workout_exercise_id, set_index")).all()
+    # 225 lb × 0.45359237 = 102.058 → 102.06 kg; 135 lb → 61.23 kg; 1 mile → 1.609 km
+    assert [tuple(r) for r in rows] == [(0, 61.23, 10, None), (1, 102.06, 5, None),
+                                        (0, None, None, 1.609)]
+
+
+def test_non_numeric_reps_are_quarantined(warehouse, tmp_path):
+    athlete = tmp_path / "raw" / "q"
+    athlete.mkdir(parents=True)
+    shutil.copy(FIXTURES / "hevy_reps_not_numeric.csv", athlete / "hevy.csv")
+    load_dir(warehouse, tmp_path / "raw", athlete="q")
+    with warehouse.connect() as conn:
+        rejected = conn.execute(text(
+            "SELECT source_file, source_line, rule, raw_values->>'reps' FROM fitness.rejected_rows"
+        )).all()
+        indexes = [r[0] for r in conn.execute(text(
+            "SELECT set_index FROM fitness.sets ORDER BY set_index"))]
+    assert [tuple(r) for r in rejected] == [("hevy.csv", 3, "reps_not_numeric", "ten")]
+    assert indexes == [0, 2]
+
+
+def test_missing_column_fails_naming_file_and_column(platform_env, warehouse, raw_dir):
+    assert run_ingest().success
+    before = snapshot(warehouse)
+    shutil.copy(FIXTURES / "hevy_missing_exercise_title.csv", raw_dir / "demo" / "extra.csv")
+    result = run_ingest()
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    message = failure.event_specific_data.error.message
+    assert "extra.csv" in message and "exercise_title" in message and "line 1" in message
+    assert snapshot(warehouse) == before
+
+
+def test_other_athletes_load_when_one_is_refused(platform_env, warehouse, raw_dir):
+    broken = raw_dir / "broken"
+    broken.mkdir()
+    shutil.copy(FIXTURES / "hevy_missing_exercise_title.csv", broken / "export.csv")
+    result = run_ingest()
+    assert not result.success
+    assert scalar(warehouse, "SELECT count(*) FROM fitness.sets") == 9542
+    assert scalar(warehouse, "SELECT count(*) FROM fitness.athletes WHERE athlete_key = 'broken'") == 0
+
+
+KILL_SCRIPT = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from fitness_platform.ingest.athlete import discover, parse_athlete
+    from fitness_platform.ingest.catalog import load_catalog
+    from fitness_platform.ingest.corrections import load_corrections
+    from fitness_platform.paths import CATALOG_PATH, CORRECTIONS_PATH
+    from fitness_platform.resources.warehouse import WarehouseResource
+    from fitness_platform.warehouse.load import load_athlete
+    url, raw_dir, marker = sys.argv[1:]
+    files = discover(Path(raw_dir))
+    silver = parse_athlete("demo", files, catalog=load_catalog(CATALOG_PATH),
+                           corrections=load_corrections(CORRECTIONS_PATH))
+    with WarehouseResource(database_url=url).begin() as conn:
+        load_athlete(conn, silver, fingerprint="killed", files=[])
+        Path(marker).write_text("written, not committed")
+        time.sleep(120)
+""")
+
+
+def test_killed_load_leaves_database_as_before(database_url, warehouse, raw_dir, tmp_path):
+    load_dir(warehouse, raw_dir)
+    path = raw_dir / "demo" / SAMPLE_HEVY.name
+    header, rows = read_rows(path)
+    write_rows(path, header, rows[1:])  # the re-export drops one workout's first set
+    before = snapshot(warehouse)
+    marker = tmp_path / "marker"
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, database_url, str(raw_dir),
+                             str(marker)], env=os.environ.copy())
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert proc.poll() is None, "the loading process exited early"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert snapshot(warehouse) == before
