@@ -67,7 +67,7 @@ def command_run(args: argparse.Namespace) -> int:
             _say(f"--weeks must lie within {keys[0]}...{keys[-1]} (complete weeks only)")
             return EXIT_USAGE
     else:
-        first, last = _data_range(defs, keys)
+        first, last = _data_range(settings, keys)
         if first is None:
             _say("no training or diet data: nothing to deliver")
             return 0
@@ -87,11 +87,13 @@ def command_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _data_range(defs, keys: list[str]) -> tuple[str | None, str | None]:
+def _data_range(settings, keys: list[str]) -> tuple[str | None, str | None]:
     """The partitions spanned by the weeks that have data, clipped to complete weeks."""
     from sqlalchemy import text
 
-    with defs.resources["warehouse"].connect() as conn:
+    from fitness_platform.environment import warehouse_for
+
+    with warehouse_for(settings).connect() as conn:
         low, high = conn.execute(text(
             "SELECT min(week_start), max(week_start) FROM fitness.gold_weekly_fitness_summary"
         )).one()

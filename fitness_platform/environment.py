@@ -25,6 +25,13 @@ def build_resources(settings: Settings) -> dict:
     }
 
 
+def warehouse_for(settings: Settings) -> WarehouseResource:
+    """A warehouse resource with the URL itself (for code outside Dagster, such as the CLI)."""
+    return WarehouseResource(database_url=settings.database_url,
+                             embedded_dir=str(settings.embedded_dir),
+                             allow_mass_delete=settings.allow_deletions)
+
+
 def build_storage(settings: Settings):
     return LocalStorageResource(root=str(settings.output_dir))
 

@@ -22,12 +22,15 @@ def statements(path: Path) -> tuple[str, ...]:
 
 
 def run_file(conn: Connection, path: Path, params: dict | None = None) -> dict | None:
-    """Execute every statement of ``path``; return the first row of the last one as a dict."""
-    result = None
+    """Execute every statement of ``path``; return the first rows of all statements that return
+    rows, merged into one dict (later statements win on a shared column name)."""
+    merged: dict | None = None
     for statement in statements(path):
         cursor = conn.execute(text(statement), params or {})
-        result = cursor.mappings().first() if cursor.returns_rows else None
-    return dict(result) if result is not None else None
+        if cursor.returns_rows:
+            row = cursor.mappings().first()
+            merged = {**(merged or {}), **(dict(row) if row else {})}
+    return merged
 
 
 def load_sql(name: str) -> Path:

@@ -65,11 +65,13 @@ def copy_rows(conn: Connection, table: str, frame: pd.DataFrame, columns: list[s
     return len(frame)
 
 
-def athlete_id_for(conn: Connection, athlete_key: str) -> int:
-    return conn.execute(text(
+def athlete_id_for(conn: Connection, athlete_key: str) -> tuple[int, bool]:
+    """The athlete's id, creating the athlete if new; returns (id, created)."""
+    row = conn.execute(text(
         "INSERT INTO fitness.athletes (athlete_key) VALUES (:key) "
         "ON CONFLICT (athlete_key) DO UPDATE SET athlete_key = EXCLUDED.athlete_key "
-        "RETURNING athlete_id"), {"key": athlete_key}).scalar_one()
+        "RETURNING athlete_id, (xmax = 0) AS created"), {"key": athlete_key}).one()
+    return row[0], bool(row[1])
 
 
 def stage(conn: Connection, silver: AthleteSilver) -> dict[str, int]:
@@ -112,7 +114,7 @@ def stage(conn: Connection, silver: AthleteSilver) -> dict[str, int]:
 def load_athlete(conn: Connection, silver: AthleteSilver, *, fingerprint: str, files: list[dict],
                  allow_mass_delete: bool = False) -> dict[str, TableCounts]:
     """Upsert one athlete's silver rows; returns per-table inserted/updated/deleted/unchanged."""
-    athlete_id = athlete_id_for(conn, silver.athlete_key)
+    athlete_id, created = athlete_id_for(conn, silver.athlete_key)
     staged = stage(conn, silver)
     has_diet = staged["diet_daily"] > 0 or staged["cycles"] > 0
     params = {"athlete_id": athlete_id, "has_diet": has_diet}
@@ -130,8 +132,15 @@ def load_athlete(conn: Connection, silver: AthleteSilver, *, fingerprint: str, f
                 "FITNESS_ALLOW_MASS_DELETE=1 (or the run config allow_mass_delete: true)."
             )
 
-    counts: dict[str, TableCounts] = {}
-    run_file(conn, load_sql("10_upsert_reference.sql"), params)
+    counts: dict[str, TableCounts] = {"athletes": TableCounts(int(created), 0, 0, int(not created))}
+    groups = run_file(conn, load_sql("10_upsert_muscle_groups.sql"), params)
+    counts["muscle_groups"] = TableCounts(inserted=int(groups["inserted"]))
+    counts["exercises"] = _counts(run_file(conn, load_sql("11_upsert_exercises.sql"), params),
+                                  staged["exercises"])
+    mapping = run_file(conn, load_sql("12_upsert_exercise_muscle_map.sql"), params)
+    counts["exercise_muscle_map"] = TableCounts(
+        inserted=int(mapping["inserted"]), deleted=int(mapping["deleted"]),
+        unchanged=int(mapping["staged"]) - int(mapping["inserted"]))
     counts["workouts"] = _counts(run_file(conn, load_sql("21_upsert_workouts.sql"), params),
                                  staged["workouts"])
     counts["workout_exercises"] = _counts(
