@@ -60,7 +60,8 @@ class Quarantine:
                     "raw_values": json.dumps(values, ensure_ascii=False, sort_keys=True),
                 })
         frame = pd.DataFrame(records, columns=REJECT_COLUMNS)
-        return frame.drop_duplicates(["source_file", "source_line", "rule"])
+        frame = frame.drop_duplicates(["source_file", "source_line", "rule"])
+        return frame.sort_values(["source_line", "rule"]).reset_index(drop=True)
 
 
 def to_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
