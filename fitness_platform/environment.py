@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dagster import EnvVar
+from dagster_aws.s3 import S3Resource
 
-from fitness_platform.resources.raw_files import RawFilesResource
-from fitness_platform.resources.reporter import OfflineReporterResource
-from fitness_platform.resources.storage import LocalStorageResource
+from fitness_platform.resources.raw_files import RawFilesResource, S3RawFilesResource
+from fitness_platform.resources.reporter import BedrockReporterResource, OfflineReporterResource
+from fitness_platform.resources.storage import LocalStorageResource, S3StorageResource
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.settings import Settings
 
@@ -19,7 +20,7 @@ def build_resources(settings: Settings) -> dict:
             embedded_dir=str(settings.embedded_dir),
             allow_mass_delete=settings.allow_deletions,
         ),
-        "raw_files": RawFilesResource(raw_dir=str(settings.raw_dir)),
+        "raw_files": build_raw_files(settings),
         "storage": build_storage(settings),
         "reporter": build_reporter(settings),
     }
@@ -32,9 +33,35 @@ def warehouse_for(settings: Settings) -> WarehouseResource:
                              allow_mass_delete=settings.allow_deletions)
 
 
+def s3_resource(settings: Settings) -> S3Resource:
+    """S3 through dagster-aws; credentials from the AWS default chain only (never configured here)."""
+    return S3Resource(region_name=settings.aws_region, endpoint_url=settings.s3_endpoint_url,
+                      max_attempts=5)
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+    return bucket, prefix.strip("/")
+
+
+def build_raw_files(settings: Settings):
+    if settings.raw_s3_uri:
+        bucket, prefix = split_s3_uri(settings.raw_s3_uri)
+        return S3RawFilesResource(s3=s3_resource(settings), bucket=bucket, prefix=prefix,
+                                  raw_dir=str(settings.raw_dir))
+    return RawFilesResource(raw_dir=str(settings.raw_dir))
+
+
 def build_storage(settings: Settings):
+    if settings.storage == "s3":
+        return S3StorageResource(s3=s3_resource(settings), bucket=settings.s3_bucket,
+                                 prefix=settings.s3_prefix)
     return LocalStorageResource(root=str(settings.output_dir))
 
 
 def build_reporter(settings: Settings):
+    if settings.llm == "bedrock":
+        return BedrockReporterResource(model_id=settings.bedrock_model_id,
+                                       region_name=settings.aws_region,
+                                       max_tokens=settings.bedrock_max_tokens)
     return OfflineReporterResource()

@@ -33,3 +33,7 @@ class LoadRefused(FitnessError):
 
 class ConfigurationError(FitnessError):
     """An environment variable or setting that cannot be used."""
+
+
+class ReportRefused(FitnessError):
+    """A report that must not be stored: an empty reply, or one cut off by the token limit."""

@@ -29,6 +29,12 @@ class Settings:
     aws_region: str | None
     partition_start: str
     allow_deletions: bool
+    bedrock_max_tokens: int
+    raw_s3_uri: str | None
+
+    @property
+    def raw_location(self) -> str:
+        return self.raw_s3_uri or str(self.raw_dir)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, root: Path | None = None
@@ -56,10 +62,17 @@ class Settings:
             raise ConfigurationError(f"FITNESS_PARTITION_START must be a Monday, not {start}")
         if storage == "s3" and not env.get("FITNESS_S3_BUCKET"):
             raise ConfigurationError("FITNESS_STORAGE=s3 needs FITNESS_S3_BUCKET")
+        if llm == "bedrock" and not env.get("FITNESS_BEDROCK_MODEL_ID"):
+            raise ConfigurationError("FITNESS_LLM=bedrock needs FITNESS_BEDROCK_MODEL_ID")
+        max_tokens = env.get("FITNESS_BEDROCK_MAX_TOKENS", "2000")
+        if not max_tokens.isdigit() or int(max_tokens) < 100:
+            raise ConfigurationError("FITNESS_BEDROCK_MAX_TOKENS must be a whole number ≥ 100")
+        raw_value = env.get("FITNESS_RAW_DIR", "")
+        raw_s3 = raw_value if raw_value.startswith("s3://") else None
         return cls(
             database_url=env.get("FITNESS_DATABASE_URL") or None,
             embedded_dir=path("FITNESS_EMBEDDED_PG_DIR", state / "pg"),
-            raw_dir=path("FITNESS_RAW_DIR", base / "data" / "raw"),
+            raw_dir=state / "raw_cache" if raw_s3 else path("FITNESS_RAW_DIR", base / "data" / "raw"),
             storage=storage,
             output_dir=path("FITNESS_OUTPUT_DIR", state / "out"),
             s3_bucket=env.get("FITNESS_S3_BUCKET") or None,
@@ -70,4 +83,6 @@ class Settings:
             aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
             partition_start=start,
             allow_deletions=env.get("FITNESS_ALLOW_MASS_DELETE", "").lower() in {"1", "true", "yes"},
+            bedrock_max_tokens=int(max_tokens),
+            raw_s3_uri=raw_s3,
         )

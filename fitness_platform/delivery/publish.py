@@ -25,16 +25,13 @@ from fitness_platform.delivery.payload import (
     sha256,
     weeks_with_data,
 )
+from fitness_platform.errors import ReportRefused
 from fitness_platform.paths import CONTRACTS_DIR
 from fitness_platform.resources.reporter import ReporterResource
 from fitness_platform.resources.storage import StorageResource
 
 PAYLOAD_SCHEMA_PATH = CONTRACTS_DIR / "weekly_payload.v1.schema.json"
 _WEEK = re.compile(r"week_start=(\d{4}-\d{2}-\d{2})/")
-
-
-class ReportRefused(Exception):
-    """A reply that must not be stored (empty, truncated)."""
 
 
 @functools.cache
@@ -117,6 +114,7 @@ class ReportSummary:
     deleted: list[str] = field(default_factory=list)
     untraceable: list[dict] = field(default_factory=list)
     usage: dict = field(default_factory=dict)
+    latencies_ms: list[float] = field(default_factory=list)
     last: dict | None = None
 
 
@@ -159,6 +157,8 @@ def publish_reports(storage: StorageResource, reporter: ReporterResource, athlet
                             content_type="application/json")
         for k, v in report.usage.items():
             summary.usage[k] = summary.usage.get(k, 0) + v
+        if report.latency_ms is not None:
+            summary.latencies_ms.append(report.latency_ms)
         summary.written.append({"athlete": athlete, "week_start": week, "uri": uri})
         summary.last = {"uri": uri, "preview": report.text[:800]}
         if progress and (i % 25 == 0 or i == len(todo)):

@@ -51,6 +51,6 @@ def _output(records: list[dict], name: str) -> Output:
 def raw_exports(context: AssetExecutionContext, raw_files: RawFilesResource):
     """Scan the raw folder once; each file's kind comes from its header, not its name."""
     files = [file_record(f) for f in raw_files.discover()]
-    context.log.info(f"found {len(files)} export files under {raw_files.raw_dir}")
+    context.log.info(f"found {len(files)} export files under {raw_files.describe()}")
     yield _output([r for r in files if r["kind"] != "diet"], "workout_exports")
     yield _output([r for r in files if r["kind"] == "diet"], "diet_exports")

@@ -6,7 +6,11 @@ from pathlib import Path
 
 from abc import abstractmethod
 
-from dagster import ConfigurableResource
+from botocore.exceptions import ClientError
+from dagster import ConfigurableResource, ResourceDependency
+from dagster_aws.s3 import S3Resource
+
+from fitness_platform.errors import ConfigurationError
 
 
 class StorageResource(ConfigurableResource):
@@ -77,3 +81,78 @@ class LocalStorageResource(StorageResource):
 
     def root_uri(self) -> str:
         return str(Path(self.root).resolve())
+
+
+class S3StorageResource(StorageResource):
+    """Objects under ``s3://bucket/prefix/``, through dagster-aws's S3Resource (which brings the
+    AWS default credential chain, the endpoint for S3-compatible stores and botocore retries).
+
+    Every object is written with its content type and server-side encryption (SSE-S3) requested."""
+
+    s3: ResourceDependency[S3Resource]
+    bucket: str
+    prefix: str = ""
+    server_side_encryption: str = "AES256"
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix.strip('/')}/{key}" if self.prefix.strip("/") else key
+
+    def _client(self):
+        return self.s3.get_client()
+
+    def _explain(self, exc: ClientError, action: str, key: str) -> Exception:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in {"NoSuchBucket", "404"} and action != "read":
+            return ConfigurationError(
+                f"S3 bucket {self.bucket!r} does not exist (set FITNESS_S3_BUCKET to an existing "
+                f"bucket); could not {action} {key}")
+        if code in {"AccessDenied", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch"}:
+            return ConfigurationError(
+                f"access to s3://{self.bucket}/{self._key(key)} was denied ({code}); check the "
+                "credentials and the IAM policy in deploy/iam-policy.json")
+        return exc
+
+    def read_bytes(self, key: str) -> bytes | None:
+        try:
+            reply = self._client().get_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in {"NoSuchKey", "404"}:
+                return None
+            if code == "NoSuchBucket":
+                raise self._explain(exc, "read from", key) from exc
+            raise self._explain(exc, "read", key) from exc
+        return reply["Body"].read()
+
+    def write_bytes(self, key: str, data: bytes, *, content_type: str) -> str:
+        try:
+            self._client().put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
+                                      ContentType=content_type,
+                                      ServerSideEncryption=self.server_side_encryption)
+        except ClientError as exc:
+            raise self._explain(exc, "write", key) from exc
+        return self.uri(key)
+
+    def delete(self, key: str) -> None:
+        try:
+            self._client().delete_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as exc:
+            raise self._explain(exc, "delete", key) from exc
+
+    def list_keys(self, prefix: str) -> list[str]:
+        full = self._key(prefix)
+        strip = len(self._key(""))
+        keys = []
+        try:
+            for page in self._client().get_paginator("list_objects_v2").paginate(
+                    Bucket=self.bucket, Prefix=full):
+                keys += [obj["Key"][strip:] for obj in page.get("Contents", [])]
+        except ClientError as exc:
+            raise self._explain(exc, "list", prefix) from exc
+        return sorted(keys)
+
+    def uri(self, key: str) -> str:
+        return f"s3://{self.bucket}/{self._key(key)}"
+
+    def root_uri(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix.strip('/')}".rstrip("/")
