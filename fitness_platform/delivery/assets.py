@@ -11,10 +11,12 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    Backoff,
     BackfillPolicy,
     MaterializeResult,
     MetadataValue,
     PartitionsDefinition,
+    RetryPolicy,
     asset,
 )
 from sqlalchemy import text
@@ -32,6 +34,9 @@ PAYLOAD_KEY = AssetKey(["delivery", "weekly_payload"])
 REPORT_KEY = AssetKey(["delivery", "weekly_report"])
 PAYLOAD_MATCHES_SCHEMA = "payload_matches_json_schema"
 REPORT_NUMBERS_TRACEABLE = "report_numbers_traceable"
+# One report step at a time across all runs: a backfill of every week must not hammer Bedrock.
+REPORTER_POOL = "bedrock"
+REPORT_RETRY = RetryPolicy(max_retries=3, delay=30, backoff=Backoff.EXPONENTIAL)
 PAYLOAD_SOURCES = ["gold_weekly_fitness_summary", "gold_weekly_data_quality",
                    "gold_weekly_muscle_group_volume", "gold_llm_weekly_exercise_context"]
 
@@ -105,8 +110,10 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
         partitions_def=partitions_def,
         backfill_policy=BackfillPolicy.single_run(),
         group_name="delivery",
-        kinds={"markdown"},
+        kinds={"markdown", "bedrock"},
         deps=[PAYLOAD_KEY],
+        pool=REPORTER_POOL,
+        retry_policy=REPORT_RETRY,
         check_specs=[AssetCheckSpec(REPORT_NUMBERS_TRACEABLE, asset=REPORT_KEY,
                                     description="Every number a report states can be traced to "
                                                 "its payload (allowing a writer's rounding).")],
@@ -128,6 +135,10 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
             "written_reports": MetadataValue.md(_table(summary.written, ["athlete", "week_start"])),
             **{f"usage_{k}": v for k, v in summary.usage.items()},
         }
+        if summary.latencies_ms:
+            ordered = sorted(summary.latencies_ms)
+            metadata["latency_ms_p50"] = round(ordered[len(ordered) // 2], 1)
+            metadata["latency_ms_max"] = round(ordered[-1], 1)
         if summary.last:
             metadata.update({"path": MetadataValue.path(summary.last["uri"]),
                              "preview": MetadataValue.md(summary.last["preview"])})

@@ -1,8 +1,6 @@
 """The raw exports: a local folder, or an S3 prefix mirrored into a local cache; one sub-folder
 per athlete either way."""
 
-from __future__ import annotations
-
 import hashlib
 import shutil
 from pathlib import Path

@@ -1,7 +1,5 @@
 """Who writes the weekly report: the deterministic offline reporter, or Amazon Bedrock."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 
 from abc import abstractmethod

@@ -1,7 +1,5 @@
 """Where payloads and reports live: a local folder, or an S3 prefix through dagster-aws."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 from abc import abstractmethod

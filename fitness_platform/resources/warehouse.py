@@ -1,7 +1,5 @@
 """The warehouse: a PostgreSQL database, embedded (pgserver) by default or any URL (Amazon RDS)."""
 
-from __future__ import annotations
-
 import contextlib
 import hashlib
 import json
