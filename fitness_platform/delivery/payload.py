@@ -21,9 +21,10 @@ _CENT = Decimal("0.01")
 
 _SUMMARY = text("""
 SELECT s.*, q.has_training, q.has_diet, q.diet_days_missing, q.bodyweight_days_missing,
-       q.quarantined_rows, q.corrected_values, q.inferred_exercises
+       q.quarantined_rows, q.corrected_values, q.inferred_exercises, a.display_name
 FROM fitness.gold_weekly_fitness_summary s
 JOIN fitness.gold_weekly_data_quality q USING (athlete_id, week_start)
+JOIN fitness.athletes a ON a.athlete_id = s.athlete_id
 WHERE s.athlete_key = :athlete AND s.week_start = :week
 """)
 _MUSCLES = text("""
@@ -84,7 +85,7 @@ def build_payload(conn: Connection, athlete_key: str, week_start: date) -> dict 
                                 "training_minutes"], "lw_")
     return {
         "schema_version": SCHEMA_VERSION,
-        "athlete": {"athlete_key": athlete_key},
+        "athlete": {"athlete_key": athlete_key, "display_name": s["display_name"]},
         "week_start": week_start.isoformat(),
         "week_end": (week_start + timedelta(days=6)).isoformat(),
         "cycle": cycle,

@@ -11,14 +11,26 @@ import pandas as pd
 
 from fitness_platform.errors import ExportError
 from fitness_platform.ingest.catalog import resolve_exercises
+from fitness_platform.ingest.cronometer import (
+    is_cronometer_header,
+    is_cycles_header,
+    parse_cronometer,
+    parse_cycles_file,
+)
 from fitness_platform.ingest.csvfile import read_csv_table
 from fitness_platform.ingest.diet import CYCLE_COLUMNS, DIET_COLUMNS, is_diet_header, parse_diet
 from fitness_platform.ingest.hevy import SET_COLUMNS, is_hevy_header, parse_hevy
+from fitness_platform.ingest.profile import SETTINGS_FILE, load_profile
 from fitness_platform.ingest.rules import REJECT_COLUMNS
+from fitness_platform.ingest.strong import is_strong_header, parse_strong
 
 # Bump when parsing or loading semantics change: every athlete is then reloaded once.
-PARSER_VERSION = "1"
-KINDS = {"hevy": "workouts", "diet": "diet"}
+PARSER_VERSION = "2"
+KINDS = {"hevy": "workouts", "strong": "workouts", "diet": "diet", "cronometer": "diet",
+         "cycles": "diet", "settings": "settings"}
+KIND_NAMES = {"hevy": "Hevy workout export", "strong": "Strong workout export",
+              "diet": "diet log (personal SQLite export)", "cronometer": "Cronometer daily summary",
+              "cycles": "diet cycles file", "settings": "athlete settings"}
 
 
 @dataclass(frozen=True)
@@ -38,8 +50,15 @@ class SourceFile:
 
 
 def sniff_kind(header: list[str]) -> str:
+    """The kind of an export, from its header alone (never from the file name)."""
+    if is_strong_header(header):
+        return "strong"
     if is_hevy_header(header):
         return "hevy"
+    if is_cronometer_header(header):
+        return "cronometer"
+    if is_cycles_header(header):
+        return "cycles"
     if is_diet_header(header):
         return "diet"
     return "unknown"
@@ -49,6 +68,8 @@ def describe_file(athlete_key: str, path: Path) -> SourceFile:
     """Hash a file and recognise its kind from the header; unreadable files get kind ``unknown``."""
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
+    if path.name == SETTINGS_FILE:
+        return SourceFile(athlete_key, path, "settings", digest, 0, len(data))
     try:
         table = read_csv_table(path, data)
         kind, rows = sniff_kind(table.header), len(table.rows)
@@ -65,7 +86,7 @@ def discover(raw_dir: Path) -> list[SourceFile]:
     for athlete_dir in sorted(p for p in raw_dir.iterdir() if p.is_dir()):
         if athlete_dir.name.startswith("."):
             continue
-        for path in sorted(athlete_dir.glob("*.csv")):
+        for path in sorted([*athlete_dir.glob("*.csv"), *athlete_dir.glob(SETTINGS_FILE)]):
             found.append(describe_file(athlete_dir.name, path))
     return found
 
@@ -87,33 +108,67 @@ class AthleteSilver:
     rejects: pd.DataFrame
     exercises: pd.DataFrame
     corrections: list[dict] = field(default_factory=list)
-    units: dict[str, str] = field(default_factory=dict)
+    units: dict = field(default_factory=dict)
+    profile: dict = field(default_factory=dict)
 
 
 def parse_athlete(athlete_key: str, files: list[SourceFile], *, catalog: pd.DataFrame,
                   corrections: pd.DataFrame, now: datetime | None = None) -> AthleteSilver:
-    """Parse every export of one athlete; the first unreadable file refuses the athlete whole."""
-    sets, diets, cycles, rejects, applied, units = [], [], [], [], [], {}
+    """Parse every export of one athlete; the first unreadable file refuses the athlete whole.
+
+    Order matters: settings first (units for exports that do not state them), then a cycles file
+    (for diet logs without a cycle column), then diet logs, then workouts."""
+    now = now or datetime.now()
+    profile: dict = {}
+    settings = [f for f in files if f.path.name == SETTINGS_FILE]
+    if settings:
+        profile = load_profile(settings[0].path)
+    tables = []
     for f in files:
+        if f.path.name == SETTINGS_FILE:
+            continue
         table = read_csv_table(f.path)
         kind = sniff_kind(table.header)
-        if kind == "hevy":
-            parsed = parse_hevy(table, athlete_key=athlete_key, corrections=corrections, now=now)
+        if kind == "unknown":
+            raise ExportError(f.path, "not a recognised export (expected Hevy or Strong workouts, "
+                              "a diet log, a Cronometer daily summary or a cycles file); header "
+                              f"starts {', '.join(table.header[:4])}", line=1)
+        tables.append((kind, table))
+    cycles_file = None
+    for kind, table in tables:
+        if kind == "cycles":
+            cycles_file = parse_cycles_file(table, athlete_key=athlete_key)
+    diet_tables = [(k, t) for k, t in tables if k in {"diet", "cronometer"}]
+    if len(diet_tables) > 1:
+        raise ExportError(diet_tables[1][1].path, "a second diet log for the same athlete (one "
+                          f"is allowed; the first is {diet_tables[0][1].path.name})")
+    sets, diets, cycles, rejects, applied, units = [], [], [], [], [], {}
+    for kind, table in tables:
+        if kind in {"hevy", "strong"}:
+            if kind == "hevy":
+                parsed = parse_hevy(table, athlete_key=athlete_key, corrections=corrections,
+                                    now=now)
+            else:
+                parsed = parse_strong(table, athlete_key=athlete_key, corrections=corrections,
+                                      now=now, weight_unit=profile.get("weight_unit"),
+                                      distance_unit=profile.get("distance_unit"))
             sets.append(parsed.sets)
             rejects.append(parsed.rejects)
             applied.extend(parsed.corrections)
-            units = parsed.units
-        elif kind == "diet":
-            diet = parse_diet(table, athlete_key=athlete_key,
-                              today=(now or datetime.now()).date())
+            units[table.path.name] = parsed.units
+        elif kind in {"diet", "cronometer"}:
+            if kind == "diet":
+                diet = parse_diet(table, athlete_key=athlete_key, today=now.date(),
+                                  cycles_file=cycles_file)
+            else:
+                diet = parse_cronometer(table, athlete_key=athlete_key, today=now.date(),
+                                        cycles=cycles_file if cycles_file is not None
+                                        else pd.DataFrame(columns=CYCLE_COLUMNS))
             diets.append(diet.days)
             cycles.append(diet.cycles)
             rejects.append(diet.rejects)
-        else:
-            raise ExportError(f.path, "not a recognised export (expected a Hevy workout export or a "
-                              f"diet log); header starts {', '.join(table.header[:4])}", line=1)
-    if len(diets) > 1:
-        raise ExportError(files[-1].path, "a second diet log for the same athlete")
+    if not diets and cycles_file is not None:
+        cycles.append(cycles_file)
     sets_frame = concat_frames(sets, SET_COLUMNS)
     return AthleteSilver(
         athlete_key=athlete_key,
@@ -124,6 +179,7 @@ def parse_athlete(athlete_key: str, files: list[SourceFile], *, catalog: pd.Data
         exercises=resolve_exercises(sets_frame["exercise_title"], catalog),
         corrections=applied,
         units=units,
+        profile=profile,
     )
 
 

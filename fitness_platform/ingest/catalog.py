@@ -32,9 +32,15 @@ def exercise_key(title: str) -> str:
 
 
 def normalise_title(title: str) -> str:
-    """Title as compared with the catalog: zero-width characters dropped, spaces folded."""
-    title = re.sub(r"[\u200b-\u200d\ufeff\u2060]", "", title)
+    """Title as stored: invisible spaces (ZWSP, BOM, word joiner) dropped, spaces folded. Zero-width
+    joiners stay: they hold emoji sequences together."""
+    title = re.sub(r"[\u200b\ufeff\u2060]", "", title)
     return " ".join(title.split())
+
+
+def lookup_key(title: str) -> str:
+    """How a title is matched with the catalog: case-folded, without any zero-width character."""
+    return re.sub(r"[\u200b-\u200d\ufeff\u2060]", "", title).casefold()
 
 
 def load_catalog(path: Path) -> pd.DataFrame:
@@ -65,7 +71,7 @@ def load_catalog(path: Path) -> pd.DataFrame:
     frame["is_cardio"] = frame["is_cardio"] == "true"
     frame["exercise_key"] = frame["exercise_title"].map(exercise_key)
     frame["catalog_source"] = "catalog"
-    frame["lookup"] = frame["exercise_title"].str.casefold()
+    frame["lookup"] = frame["exercise_title"].map(lookup_key)
     return frame.reset_index(drop=True)
 
 
@@ -145,7 +151,7 @@ def resolve_exercises(titles: pd.Series, catalog: pd.DataFrame) -> pd.DataFrame:
     by_lookup = catalog.set_index("lookup")
     rows = []
     for title in sorted(set(titles.dropna())):
-        lookup = title.casefold()
+        lookup = lookup_key(title)
         if lookup in by_lookup.index:
             entry = by_lookup.loc[lookup].to_dict()
             entry["exercise_title"] = title

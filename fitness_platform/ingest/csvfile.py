@@ -9,7 +9,8 @@ from pathlib import Path
 
 from fitness_platform.errors import ExportError
 
-MAX_FIELD_CHARS = 1_000_000  # an "enormous notes field" is kept, up to this size per field
+# Fields up to this size are read (and a long note then quarantined by rule, not refused here).
+MAX_FIELD_CHARS = 64 * 1024 * 1024
 csv.field_size_limit(MAX_FIELD_CHARS + 1)
 
 
@@ -33,7 +34,11 @@ def decode(path: Path, data: bytes) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise ExportError(path, "invalid UTF-16 text") from exc
-    if b"\x00" in data[:4096]:
+    head = data[:4096]
+    if b"\x00" in head:
+        if head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4:
+            raise ExportError(path, "UTF-16 text without a byte-order mark; re-save the file as "
+                                    "UTF-8 CSV", line=1)
         raise ExportError(path, "binary data, not a CSV export", line=1)
     try:
         return data.decode("utf-8-sig")

@@ -12,6 +12,7 @@ import pandera.pandas as pa
 
 from fitness_platform.errors import ExportError
 from fitness_platform.ingest.csvfile import CsvTable
+from fitness_platform.ingest.hevy import require_rows
 from fitness_platform.ingest.rules import Quarantine, named_check, to_number
 
 DIET_RENAME = {
@@ -107,13 +108,16 @@ def diet_schema(today: date) -> pa.DataFrameSchema:
     )
 
 
-def parse_diet(table: CsvTable, *, athlete_key: str, today: date | None = None) -> ParsedDiet:
-    """Rename to English, parse numbers and dates, one row per day, cycles from the labels."""
+def parse_diet(table: CsvTable, *, athlete_key: str, today: date | None = None,
+               cycles_file: pd.DataFrame | None = None) -> ParsedDiet:
+    """Rename to English, parse numbers and dates, one row per day, cycles from the labels (or,
+    when the log has no cycle column or it is empty, from the athlete's ``cycles.csv``)."""
     path = table.path
     missing = [c for c in DIET_REQUIRED if c not in table.header]
     if missing:
         raise ExportError(path, "missing required column of a diet export", line=1,
                           column=missing[0])
+    require_rows(table, "diet log")
     raw = pd.DataFrame(table.rows, columns=table.header, dtype=object).fillna("")
     for column in DIET_RENAME:
         if column not in raw.columns:
@@ -152,10 +156,18 @@ def parse_diet(table: CsvTable, *, athlete_key: str, today: date | None = None) 
     ok["source_file"] = path.name
     ok["source_line"] = raw.loc[ok.index, "_line"].astype("int64")
     ok["diet_date"] = ok["diet_date"].dt.date
+    if cycles_file is not None and not labels.astype(bool).any():
+        from fitness_platform.ingest.cronometer import cycle_on
+
+        ok["cycle_number"] = ok["diet_date"].map(lambda d: cycle_on(cycles_file, d)).astype(
+            "Int64")
+        first_label = {}
     cycles = pd.DataFrame(
         [{"athlete_key": athlete_key, **parsed[label]} for label in first_label.values()],
         columns=CYCLE_COLUMNS,
     ).sort_values("cycle_number").reset_index(drop=True)
+    if cycles_file is not None and not first_label:
+        cycles = cycles_file.copy()
     rejects = quarantine.rejects(raw, athlete_key=athlete_key, source_file=path.name,
                                  row_dates=frame["diet_date"].dt.date)
     return ParsedDiet(ok[DIET_COLUMNS].sort_values("diet_date").reset_index(drop=True), cycles,

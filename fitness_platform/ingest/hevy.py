@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -34,6 +33,7 @@ SET_COLUMNS = [
 ]
 MAX_WEIGHT_KG = 700.0
 MAX_REPS = 100  # anything above is almost certainly a typo (111 for 11)
+MAX_NOTES_CHARS = 10_000
 
 
 def is_hevy_header(header: list[str]) -> bool:
@@ -90,6 +90,46 @@ def set_schema(now: datetime) -> pa.DataFrameSchema:
     )
 
 
+def require_rows(table: CsvTable, what: str) -> None:
+    if not table.rows:
+        raise ExportError(table.path, f"a header but no rows: an empty {what}, probably a "
+                                      "failed export (nothing was loaded)", line=2)
+
+
+def raw_frame(table: CsvTable, optional: list[str]) -> pd.DataFrame:
+    """The file's cells as strings (missing optional columns blank), with the source line."""
+    raw = pd.DataFrame(table.rows, columns=table.header, dtype=object)
+    for column in optional:
+        if column not in raw.columns:
+            raw[column] = ""
+    raw = raw.fillna("")
+    raw["_line"] = table.lines
+    return raw
+
+
+def quarantine_duplicate_rows(raw: pd.DataFrame, workout: pd.Series,
+                              quarantine: Quarantine) -> None:
+    """Re-saved duplicates: a row identical to the row before it, or the second copy of every row
+    of a workout that appears twice in full (a file appended to itself). An identical row elsewhere
+    can be a real set (a repeated block with the same first set) and is kept."""
+    cells = raw.drop(columns="_line")
+    quarantine.add((cells == cells.shift()).all(axis=1), "duplicate_row")
+    repeated = cells.duplicated(keep="first")
+    doubled = repeated.groupby(workout).transform("sum") * 2 == workout.map(workout.value_counts())
+    quarantine.add(repeated & doubled, "duplicate_row")
+
+
+def notes_text(series: pd.Series) -> pd.Series:
+    """Notes as typed: exports write line breaks as a literal backslash-n."""
+    return series.astype(str).str.replace("\\n", "\n", regex=False)
+
+
+def parse_times(values: pd.Series) -> pd.Series:
+    """Parse each distinct timestamp string once; unparseable ones become NaT."""
+    times = {value: parse_workout_time(value) for value in pd.unique(values)}
+    return pd.to_datetime(values.map(times), errors="coerce").astype("datetime64[us]")
+
+
 def parse_hevy(table: CsvTable, *, athlete_key: str, corrections: pd.DataFrame | None = None,
                now: datetime | None = None, source: str = "hevy") -> ParsedWorkouts:
     """Parse a Hevy export into silver sets: kg and km, local times, blocks, corrections applied."""
@@ -104,35 +144,20 @@ def parse_hevy(table: CsvTable, *, athlete_key: str, corrections: pd.DataFrame |
                           column=missing[0])
     if len(weight_cols) > 1:
         raise ExportError(path, "both weight_kg and weight_lbs columns", line=1, column="weight_lbs")
+    require_rows(table, "Hevy export")
     distance_cols = [c for c in DISTANCE_UNITS if c in header]
-    raw = pd.DataFrame(table.rows, columns=header, dtype=object)
-    for column in HEVY_OPTIONAL + (distance_cols or ["distance_km"]):
-        if column not in raw.columns:
-            raw[column] = ""
-    raw = raw.fillna("")
-    raw["_line"] = table.lines
-    now = now or datetime.now()
+    raw = raw_frame(table, HEVY_OPTIONAL + (distance_cols or ["distance_km"]))
     quarantine = Quarantine()
-    if raw.empty:
-        return ParsedWorkouts(pd.DataFrame(columns=SET_COLUMNS), quarantine.rejects(
-            raw, athlete_key=athlete_key, source_file=path.name), units=_units(weight_cols,
-                                                                                distance_cols))
-
-    # Exact repeats of the previous row are re-saved duplicates, not sets.
-    cells = raw.drop(columns="_line")
-    quarantine.add((cells == cells.shift()).all(axis=1), "duplicate_row")
+    workout = raw["start_time"].astype(str) + "\x1f" + raw["title"].astype(str)
+    quarantine_duplicate_rows(raw, workout, quarantine)
 
     frame = pd.DataFrame(index=raw.index)
     frame["workout_name"] = raw["title"].str.strip()
-    frame["description"] = raw["description"]
+    frame["description"] = notes_text(raw["description"])
     frame["exercise_title"] = raw["exercise_title"].map(normalise_title)
-    frame["notes"] = raw["exercise_notes"]
-    times = {value: parse_workout_time(value) for value in pd.unique(
-        pd.concat([raw["start_time"], raw["end_time"]]))}
-    frame["start_time"] = pd.to_datetime(raw["start_time"].map(times), errors="coerce").astype(
-        "datetime64[us]")
-    frame["end_time"] = pd.to_datetime(raw["end_time"].map(times), errors="coerce").astype(
-        "datetime64[us]")
+    frame["notes"] = notes_text(raw["exercise_notes"])
+    frame["start_time"] = parse_times(raw["start_time"])
+    frame["end_time"] = parse_times(raw["end_time"])
     quarantine.add(frame["start_time"].isna(), "start_time_unparseable")
     quarantine.add(frame["end_time"].isna(), "end_time_unparseable")
 
@@ -144,20 +169,26 @@ def parse_hevy(table: CsvTable, *, athlete_key: str, corrections: pd.DataFrame |
     distance, bad = to_number(raw[distance_col])
     quarantine.add(bad, "distance_not_numeric")
     frame["distance_km"] = (distance * DISTANCE_UNITS[distance_col]).round(3)
-    for column, target in [("reps", "reps"), ("set_index", "set_index"),
-                           ("duration_seconds", "duration_seconds"), ("rpe", "rpe"),
-                           ("superset_id", "superset_id")]:
+    for column in ("reps", "set_index", "duration_seconds", "rpe", "superset_id"):
         values, bad = to_number(raw[column])
         quarantine.add(bad, f"{column}_not_numeric")
-        frame[target] = values
+        frame[column] = values
     set_type = raw["set_type"].str.strip().str.lower()
     frame["set_type"] = set_type.map(SET_TYPES).fillna(set_type)
+    assign_blocks(frame, workout, frame["set_index"])
+    return finish_sets(frame, raw, quarantine, table=table, athlete_key=athlete_key,
+                       corrections=corrections, now=now, source=source,
+                       units=_units(weight_cols, distance_cols))
 
-    _assign_blocks(frame, raw)
+
+def finish_sets(frame: pd.DataFrame, raw: pd.DataFrame, quarantine: Quarantine, *,
+                table: CsvTable, athlete_key: str, corrections: pd.DataFrame | None,
+                now: datetime | None, source: str, units: dict) -> ParsedWorkouts:
+    """The tracker-independent half: corrections, row rules, duplicates, final types."""
     frame["exercise_key"] = frame["exercise_title"].map(exercise_key)
     applied = _apply_corrections(frame, corrections, athlete_key=athlete_key, source=source)
-
-    quarantine.add_schema_failures(frame, set_schema(now))
+    quarantine.add(frame["notes"].str.len() > MAX_NOTES_CHARS, "notes_too_long")
+    quarantine.add_schema_failures(frame, set_schema(now or datetime.now()))
     ok = frame.drop(index=quarantine.labels)
     # Two sets of one block with the same index cannot both be right: keep neither silently.
     dup = ok.duplicated(["start_time", "exercise_order", "set_index"], keep="first")
@@ -169,16 +200,15 @@ def parse_hevy(table: CsvTable, *, athlete_key: str, corrections: pd.DataFrame |
 
     ok["athlete_key"] = athlete_key
     ok["source"] = source
-    ok["source_file"] = path.name
+    ok["source_file"] = table.path.name
     ok["source_line"] = raw.loc[ok.index, "_line"].astype("int64")
     ok["set_index"] = ok["set_index"].astype("int64")
-    ok["superset_id"] = ok["superset_id"].astype("Int64")
+    ok["superset_id"] = ok["superset_id"].round().astype("Int64")
     ok["duration_seconds"] = ok["duration_seconds"].round().astype("Int64")
     ok["reps"] = ok["reps"].astype("Int64")
-    rejects = quarantine.rejects(raw, athlete_key=athlete_key, source_file=path.name,
+    rejects = quarantine.rejects(raw, athlete_key=athlete_key, source_file=table.path.name,
                                  row_dates=frame["start_time"].dt.date)
-    return ParsedWorkouts(ok[SET_COLUMNS].reset_index(drop=True), rejects, applied,
-                          _units(weight_cols, distance_cols))
+    return ParsedWorkouts(ok[SET_COLUMNS].reset_index(drop=True), rejects, applied, units)
 
 
 def _units(weight_cols, distance_cols) -> dict[str, str]:
@@ -186,14 +216,14 @@ def _units(weight_cols, distance_cols) -> dict[str, str]:
             "distance": "mi" if distance_cols == ["distance_miles"] else "km"}
 
 
-def _assign_blocks(frame: pd.DataFrame, raw: pd.DataFrame) -> None:
+def assign_blocks(frame: pd.DataFrame, workout: pd.Series, order: pd.Series) -> None:
     """Number exercise blocks within each workout in file order.
 
-    A block starts when the exercise changes or ``set_index`` stops increasing, so one exercise in
-    two separate blocks (or twice in a row) gets two blocks and none of their sets collide."""
-    workout = (raw["start_time"].astype(str) + "\x1f" + raw["title"].astype(str)).to_numpy()
-    keyed = pd.DataFrame({"w": workout, "t": frame["exercise_title"].to_numpy(),
-                          "i": frame["set_index"].to_numpy()})
+    A block starts when the exercise changes or ``order`` (the set number) stops increasing, so one
+    exercise in two separate blocks (or twice in a row) gets two blocks and none of their sets
+    collide. Also records the nth block of that exercise in the workout (for corrections)."""
+    keyed = pd.DataFrame({"w": workout.to_numpy(), "t": frame["exercise_title"].to_numpy(),
+                          "i": order.to_numpy()})
     keyed = keyed.sort_values("w", kind="stable")  # stable: file order within each workout
     new_block = (keyed["w"].ne(keyed["w"].shift()) | keyed["t"].ne(keyed["t"].shift())
                  | keyed["i"].le(keyed["i"].shift()))

@@ -44,7 +44,8 @@ def _output(records: list[dict], name: str) -> Output:
         ),
         "diet_exports": AssetOut(
             key=DIET_EXPORTS, group_name="raw", kinds={"csv"},
-            description="Daily diet logs, one record per file: athlete, path, sha256, rows.",
+            description="Diet logs (personal SQLite export, Cronometer) and cycles files, one "
+                        "record per file: athlete, path, kind, sha256, rows.",
         ),
     },
 )
@@ -52,5 +53,6 @@ def raw_exports(context: AssetExecutionContext, raw_files: RawFilesResource):
     """Scan the raw folder once; each file's kind comes from its header, not its name."""
     files = [file_record(f) for f in raw_files.discover()]
     context.log.info(f"found {len(files)} export files under {raw_files.describe()}")
-    yield _output([r for r in files if r["kind"] != "diet"], "workout_exports")
-    yield _output([r for r in files if r["kind"] == "diet"], "diet_exports")
+    diet_kinds = {"diet", "cronometer", "cycles"}
+    yield _output([r for r in files if r["kind"] not in diet_kinds], "workout_exports")
+    yield _output([r for r in files if r["kind"] in diet_kinds], "diet_exports")

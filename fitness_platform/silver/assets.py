@@ -109,7 +109,8 @@ def silver_frames(context: AssetExecutionContext, config: SilverConfig,
         batch = {"athlete_key": athlete, "fingerprint": fp, "status": "load", "error": None,
                  "files": [{"file": f.path.name, "sha256": f.sha256, "kind": f.kind}
                            for f in files],
-                 "corrections": [], "sets": 0, "diet_days": 0, "rejected": 0}
+                 "corrections": [], "profile": {}, "units": {}, "sets": 0, "diet_days": 0,
+                 "rejected": 0}
         if loaded.get(athlete) == fp and not config.force_reload:
             batch["status"] = "unchanged"
         else:
@@ -123,7 +124,8 @@ def silver_frames(context: AssetExecutionContext, config: SilverConfig,
                 diets.append(parsed.diet)
                 cycles.append(parsed.cycles)
                 rejects.append(parsed.rejects)
-                batch.update(corrections=parsed.corrections, sets=len(parsed.sets),
+                batch.update(corrections=parsed.corrections, profile=parsed.profile,
+                             units=parsed.units, sets=len(parsed.sets),
                              diet_days=len(parsed.diet), rejected=len(parsed.rejects))
         batches.append(batch)
 
@@ -133,8 +135,8 @@ def silver_frames(context: AssetExecutionContext, config: SilverConfig,
         "diet_cycles": concat_frames(cycles, CYCLE_COLUMNS),
         "rejected_rows": concat_frames(rejects, REJECT_COLUMNS),
         "load_batches": pd.DataFrame(batches, columns=[
-            "athlete_key", "fingerprint", "status", "error", "files", "corrections", "sets",
-            "diet_days", "rejected"]),
+            "athlete_key", "fingerprint", "status", "error", "files", "corrections", "profile",
+            "units", "sets", "diet_days", "rejected"]),
     }
     applied = [dict(c, athlete=b["athlete_key"]) for b in batches for c in b["corrections"]]
     status = frames["load_batches"]["status"].value_counts().to_dict()
@@ -145,7 +147,12 @@ def silver_frames(context: AssetExecutionContext, config: SilverConfig,
         "rejected_rows": {"rules": MetadataValue.json(
             frames["rejected_rows"]["rule"].value_counts().to_dict())},
         "load_batches": {"to_load": status.get("load", 0), "unchanged": status.get("unchanged", 0),
-                         "refused": status.get("refused", 0)},
+                         "refused": status.get("refused", 0),
+                         "units": MetadataValue.json({b["athlete_key"]: b["units"]
+                                                      for b in batches if b["units"]}),
+                         "unit_assumptions": MetadataValue.json(sorted({
+                             f"{b['athlete_key']}/{name}: {note}" for b in batches
+                             for name, u in b["units"].items() for note in u.get("assumed", [])}))},
     }
     for name, frame in frames.items():
         yield Output(frame, output_name=name, metadata={

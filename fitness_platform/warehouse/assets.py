@@ -53,7 +53,7 @@ def silver_for(athlete: str, frames: dict[str, pd.DataFrame], batch: dict,
         athlete_key=athlete, sets=pick["workout_sets"], diet=pick["diet_days"],
         cycles=pick["diet_cycles"], rejects=pick["rejected_rows"],
         exercises=resolve_exercises(pick["workout_sets"]["exercise_title"], catalog),
-        corrections=list(batch["corrections"]))
+        corrections=list(batch["corrections"]), profile=dict(batch.get("profile") or {}))
 
 
 @multi_asset(

@@ -65,12 +65,19 @@ def copy_rows(conn: Connection, table: str, frame: pd.DataFrame, columns: list[s
     return len(frame)
 
 
-def athlete_id_for(conn: Connection, athlete_key: str) -> tuple[int, bool]:
-    """The athlete's id, creating the athlete if new; returns (id, created)."""
+def athlete_id_for(conn: Connection, athlete_key: str, profile: dict | None = None
+                   ) -> tuple[int, bool]:
+    """The athlete's id, creating the athlete if new (settings from athlete.toml kept up to date);
+    returns (id, created)."""
+    profile = profile or {}
     row = conn.execute(text(
-        "INSERT INTO fitness.athletes (athlete_key) VALUES (:key) "
-        "ON CONFLICT (athlete_key) DO UPDATE SET athlete_key = EXCLUDED.athlete_key "
-        "RETURNING athlete_id, (xmax = 0) AS created"), {"key": athlete_key}).one()
+        "INSERT INTO fitness.athletes (athlete_key, display_name, time_zone) "
+        "VALUES (:key, :name, :tz) "
+        "ON CONFLICT (athlete_key) DO UPDATE SET display_name = EXCLUDED.display_name, "
+        "time_zone = EXCLUDED.time_zone "
+        "RETURNING athlete_id, (xmax = 0) AS created"),
+        {"key": athlete_key, "name": profile.get("display_name"),
+         "tz": profile.get("time_zone")}).one()
     return row[0], bool(row[1])
 
 
@@ -114,7 +121,7 @@ def stage(conn: Connection, silver: AthleteSilver) -> dict[str, int]:
 def load_athlete(conn: Connection, silver: AthleteSilver, *, fingerprint: str, files: list[dict],
                  allow_mass_delete: bool = False) -> dict[str, TableCounts]:
     """Upsert one athlete's silver rows; returns per-table inserted/updated/deleted/unchanged."""
-    athlete_id, created = athlete_id_for(conn, silver.athlete_key)
+    athlete_id, created = athlete_id_for(conn, silver.athlete_key, silver.profile)
     staged = stage(conn, silver)
     has_diet = staged["diet_daily"] > 0 or staged["cycles"] > 0
     params = {"athlete_id": athlete_id, "has_diet": has_diet}
