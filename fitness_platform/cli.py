@@ -133,7 +133,8 @@ def _report_steps(result) -> None:
 def command_validate(args: argparse.Namespace) -> int:
     from fitness_platform.validate import validate_files
 
-    return validate_files([Path(p) for p in args.files], out=sys.stdout)
+    return validate_files([Path(p) for p in args.files], out=sys.stdout,
+                          rejects_csv=args.rejects_csv)
 
 
 def command_sample(args: argparse.Namespace) -> int:
@@ -160,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     validate = sub.add_parser("validate", help="read exports without loading them and report "
                                                "every problem")
     validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("--rejects-csv", type=Path, metavar="PATH",
+                          help="also write the rows that would be quarantined to a CSV (cells that "
+                               "look like spreadsheet formulas are escaped)")
     validate.set_defaults(func=command_validate)
     sample = sub.add_parser("sample", help="rewrite the committed sample exports from the "
                                            "seeded generator")
@@ -173,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     except FitnessError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # output piped into `head` and closed early
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

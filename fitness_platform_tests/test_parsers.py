@@ -176,3 +176,12 @@ def test_diet_one_row_per_day(tmp_path):
     assert parsed.rejects[["source_line", "rule"]].values.tolist() == [
         [3, "duplicate_day"], [4, "carbs_g_not_numeric"]]
     assert parsed.cycles["cycle_type"].tolist() == ["cutting"]
+
+
+def test_regressions_found_by_the_property_tests(tmp_path):
+    # an empty set_index cell, and numbers that overflow to infinity
+    parsed = hevy(tmp_path, [row(index=0), row(index=""), row(index=2, weight="1e400"),
+                             row(index=3, reps="inf")])
+    assert parsed.rejects[["source_line", "rule"]].values.tolist() == [
+        [3, "set_index_missing"], [4, "weight_not_numeric"], [5, "reps_not_numeric"]]
+    assert len(parsed.sets) == 1

@@ -173,6 +173,7 @@ def parse_hevy(table: CsvTable, *, athlete_key: str, corrections: pd.DataFrame |
         values, bad = to_number(raw[column])
         quarantine.add(bad, f"{column}_not_numeric")
         frame[column] = values
+    quarantine.add(raw["set_index"].str.strip() == "", "set_index_missing")
     set_type = raw["set_type"].str.strip().str.lower()
     frame["set_type"] = set_type.map(SET_TYPES).fillna(set_type)
     assign_blocks(frame, workout, frame["set_index"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -71,7 +72,8 @@ def to_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = text.where(~(text.str.contains(",", regex=False) & ~text.str.contains(".", regex=False)),
                       text.str.replace(",", ".", regex=False))
     values = pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
-    bad = (text != "") & values.isna()
+    # "nan", "inf" and 1e400 are not numbers a tracker writes: refused like any other text.
+    bad = (text != "") & ~np.isfinite(values)
     values = values.where(~bad)
     return values, bad
 

@@ -104,7 +104,7 @@ def variant_of(table: CsvTable) -> tuple[str, str]:
     return "classic", language
 
 
-_DURATION = re.compile(r"^\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*(?:m|min|mins)?)?\s*"
+_DURATION = re.compile(r"^\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*(?:mins|min|m))?\s*"
                        r"(?:(?P<s>\d+)\s*s)?\s*$", re.I)
 
 

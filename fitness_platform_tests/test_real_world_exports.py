@@ -1,0 +1,285 @@
+"""Every export variant of the real-world issue, each from a small fixture named for what it
+exercises; expected values worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fitness_platform.errors import ExportError
+from fitness_platform.ingest.athlete import discover, parse_athlete
+from fitness_platform.ingest.catalog import load_catalog
+from fitness_platform.ingest.corrections import load_corrections
+from fitness_platform.ingest.csvfile import read_csv_table
+from fitness_platform.ingest.strong import parse_duration
+from fitness_platform.paths import CATALOG_PATH
+from fitness_platform_tests.conftest import FIXTURES
+
+NOW = datetime(2026, 11, 21, 12, 0)
+CATALOG = load_catalog(CATALOG_PATH)
+NO_CORRECTIONS = load_corrections(Path("/nonexistent"))
+
+
+def athlete_dir(tmp_path: Path, *names: str, rename: dict | None = None) -> list:
+    folder = tmp_path / "raw" / "ana"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        target = (rename or {}).get(name, name)
+        shutil.copy(FIXTURES / name, folder / target)
+    return discover(tmp_path / "raw")
+
+
+def parse(tmp_path: Path, *names: str, rename: dict | None = None):
+    files = athlete_dir(tmp_path, *names, rename=rename)
+    return parse_athlete("ana", files, catalog=CATALOG, corrections=NO_CORRECTIONS, now=NOW)
+
+
+# --- Hevy variants ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, start, end", [
+    ("hevy_times_iso.csv", datetime(2026, 1, 13, 18, 43), datetime(2026, 1, 13, 19, 50)),
+    ("hevy_times_us.csv", datetime(2026, 1, 13, 18, 43), datetime(2026, 1, 13, 19, 50)),
+    ("hevy_times_us_at.csv", datetime(2026, 1, 13, 18, 43), datetime(2026, 1, 13, 19, 50)),
+    ("hevy_times_pt.csv", datetime(2026, 9, 4, 15, 16), datetime(2026, 9, 4, 16, 20)),
+    ("hevy_times_es.csv", datetime(2026, 9, 4, 15, 16), datetime(2026, 9, 4, 16, 20)),
+    ("hevy_times_fr.csv", datetime(2026, 9, 4, 15, 16), datetime(2026, 9, 4, 16, 20)),
+    ("hevy_times_de.csv", datetime(2026, 9, 4, 15, 16), datetime(2026, 9, 4, 16, 20)),
+    ("hevy_times_it.csv", datetime(2026, 9, 4, 15, 16), datetime(2026, 9, 4, 16, 20)),
+    # ends after midnight: 23:30 → 00:45 the next day, 75 minutes
+    ("hevy_past_midnight.csv", datetime(2026, 3, 12, 23, 30), datetime(2026, 3, 13, 0, 45)),
+])
+def test_hevy_time_layouts(tmp_path, name, start, end):
+    silver = parse(tmp_path, name)
+    assert silver.rejects.empty
+    assert silver.sets["start_time"].unique().tolist() == [pd.Timestamp(start)]
+    assert silver.sets["end_time"].unique().tolist() == [pd.Timestamp(end)]
+    assert silver.sets["weight_kg"].tolist() == [80.0, 85.0]
+
+
+def test_bare_header_crlf_bom_no_trailing_newline(tmp_path):
+    silver = parse(tmp_path, "hevy_bare_header_crlf_bom.csv")
+    assert silver.rejects.empty and len(silver.sets) == 2
+    assert silver.sets["source_line"].tolist() == [2, 3]
+
+
+def test_quoted_fields_newlines_emoji(tmp_path):
+    silver = parse(tmp_path, "hevy_quoted_fields.csv")
+    assert silver.rejects.empty
+    sets = silver.sets
+    assert sets["workout_name"].iloc[0] == "Push, heavy"
+    assert sets["notes"].iloc[0] == 'grip "wide", elbows in\nsecond line'
+    assert sets["notes"].iloc[1] == "pause 2s\nthen explode"  # literal \n typed in the app
+    assert "Lat Pulldown (Cable) 💪" in set(sets["exercise_title"])
+    assert "🏋️‍♀️ felt strong 👨‍👩‍👧" in set(sets["notes"])  # joiners kept
+    assert "Squat (Barbell)" in set(sets["exercise_title"])  # zero-width space dropped
+    # a quoted field spans lines 2-3, so the next record starts on line 4
+    assert sets["source_line"].tolist() == [2, 4, 5, 6]
+    catalog_titles = dict(zip(silver.exercises["exercise_title"], silver.exercises["catalog_source"],
+                              strict=True))
+    assert catalog_titles["Squat (Barbell)"] == "catalog"
+
+
+def test_superset_zero_and_index_gaps(tmp_path):
+    silver = parse(tmp_path, "hevy_superset_zero_and_gaps.csv")
+    assert silver.rejects.empty
+    assert silver.sets["superset_id"].tolist() == [0, 0, 0, 0]
+    assert silver.sets["set_index"].tolist() == [0, 2, 0, 5]
+    assert silver.sets["exercise_order"].tolist() == [1, 1, 2, 2]
+
+
+def test_resaved_file_without_optional_columns(tmp_path):
+    silver = parse(tmp_path, "hevy_resaved_without_optional_columns.csv")
+    assert silver.rejects.empty and len(silver.sets) == 2
+    assert silver.sets["rpe"].isna().all() and silver.sets["superset_id"].isna().all()
+
+
+def test_pound_weights_stored_in_kg_stay(tmp_path):
+    silver = parse(tmp_path, "hevy_lb_typed_stored_in_kg.csv")
+    assert silver.sets["weight_kg"].tolist() == [45.36, 72.57]
+
+
+def test_utf16_with_bom_is_read(tmp_path):
+    silver = parse(tmp_path, "hevy_utf16_with_bom.csv")
+    assert len(silver.sets) == 1 and silver.sets["weight_kg"].iloc[0] == 80.0
+
+
+# --- Strong -------------------------------------------------------------------------------
+
+def test_strong_classic(tmp_path):
+    silver = parse(tmp_path, "strong_classic.csv", "athlete_lb.toml",
+                   rename={"athlete_lb.toml": "athlete.toml"})
+    sets = silver.sets
+    assert set(sets["source"]) == {"strong"}
+    # "1h 6m" after 09:15 → 10:21
+    leg_day = sets[sets["workout_name"] == "Leg Day"]
+    assert leg_day["end_time"].iloc[0] == pd.Timestamp("2026-01-10 10:21")
+    squat = leg_day[leg_day["exercise_title"] == "Squat (Barbell)"]
+    assert squat["set_type"].tolist() == ["warmup", "normal", "normal"]
+    assert squat["set_index"].tolist() == [0, 1, 2]
+    # weights in the athlete's unit (lb): 100 lb × 0.45359237 = 45.359 → 45.36 kg; 60 lb → 27.22
+    assert squat["weight_kg"].tolist() == [27.22, 45.36, 45.36]
+    assert squat["rpe"].tolist()[1:] == [8.0, 8.5]
+    extension = leg_day[leg_day["exercise_title"] == "Leg Extension (Machine)"]
+    assert extension["set_type"].tolist() == ["normal", "dropset"]
+    assert extension["reps"].tolist() == [12, 10]  # written as 12.0 and 10.0
+    running = leg_day[leg_day["exercise_title"] == "Running"]
+    # 3.2 mi × 1.609344 = 5.150 km; 1200.0 s
+    assert running["distance_km"].tolist() == [5.15] and running["duration_seconds"].tolist() == [1200]
+    upper = sets[sets["workout_name"] == "Upper"]
+    assert upper["end_time"].iloc[0] == pd.Timestamp("2026-01-12 18:35")  # "35m"
+    assert upper["set_type"].tolist()[:2] == ["normal", "failure"]
+    # the unknown marker "X" (line 11) is quarantined, not guessed
+    assert silver.rejects[["source_line", "rule"]].values.tolist() == [[11, "set_order_unknown"]]
+    assert silver.profile["display_name"] == "Ana Souza"
+
+
+def test_strong_v2_pounds_and_rest_timer(tmp_path):
+    silver = parse(tmp_path, "strong_v2_lbs_rest_timer.csv")
+    sets = silver.sets
+    assert len(sets) == 3  # the Rest Timer row is not a set
+    bench = sets[sets["exercise_title"] == "Bench Press (Barbell)"]
+    assert bench["weight_kg"].tolist() == [102.06, 102.06]  # 225 lb
+    assert bench["set_index"].tolist() == [0, 1]
+    assert bench["reps"].tolist() == [5, 4]
+    rowing = sets[sets["exercise_title"] == "Rowing (Machine)"]
+    assert rowing["distance_km"].tolist() == [2.0]  # 2000 meters
+    assert sets["end_time"].iloc[0] == pd.Timestamp("2026-02-01 08:15")  # 2700 s
+    units = silver.units["strong_v2_lbs_rest_timer.csv"]
+    assert units["layout"] == "v2" and units["rest_timer_rows"] == 1 and units["weight"] == "lb"
+
+
+def test_strong_semicolon_units_per_row(tmp_path):
+    silver = parse(tmp_path, "strong_semicolon_units.csv")
+    deadlift = silver.sets[silver.sets["exercise_title"] == "Deadlift (Barbell)"]
+    assert deadlift["weight_kg"].tolist() == [142.88, 140.0]  # 315 lb = 142.88 kg; 140 kg stays
+    cycling = silver.sets[silver.sets["exercise_title"] == "Cycling"]
+    assert cycling["distance_km"].tolist() == [8.047]  # 5 mi
+    assert silver.units["strong_semicolon_units.csv"]["layout"] == "semicolon"
+
+
+@pytest.mark.parametrize("name, language", [("strong_french.csv", "fr"),
+                                            ("strong_chinese.csv", "zh")])
+def test_strong_localized_headers(tmp_path, name, language):
+    silver = parse(tmp_path, name)
+    assert silver.sets["weight_kg"].tolist() == [60.0, 100.0, 100.0]  # no unit anywhere: kg
+    assert silver.sets["set_type"].tolist() == ["warmup", "normal", "normal"]
+    units = silver.units[name]
+    assert units["language"] == language
+    assert units["assumed"] == ["weight in kg (no unit in the file and no athlete.toml)"]
+
+
+def test_strong_legacy_layout(tmp_path):
+    silver = parse(tmp_path, "strong_legacy_no_duration_no_rpe.csv")
+    assert silver.units["strong_legacy_no_duration_no_rpe.csv"]["layout"] == "legacy"
+    # no duration: the workout ends when it starts (the warehouse duration check lists it)
+    assert (silver.sets["end_time"] == silver.sets["start_time"]).all()
+    assert silver.sets["rpe"].isna().all()
+
+
+@pytest.mark.parametrize("text, seconds", [("35m", 2100), ("1h 6m", 3960), ("9min", 540),
+                                           ("1h", 3600), ("45s", 45), ("2700", 2700),
+                                           ("soon", None)])
+def test_strong_durations(text, seconds):
+    assert parse_duration(text) == seconds
+
+
+def test_strong_titles_map_to_muscle_groups(tmp_path):
+    silver = parse(tmp_path, "strong_library_titles.csv")
+    merged = silver.sets.merge(silver.exercises, on="exercise_title")
+    mapped = (merged["primary_muscle_group"] != "other").mean()
+    assert mapped >= 0.95, merged.loc[merged["primary_muscle_group"] == "other",
+                                      "exercise_title"].unique()
+
+
+# --- Diet logs and cycles -------------------------------------------------------------------
+
+def test_cronometer_with_cycles_file(tmp_path):
+    silver = parse(tmp_path, "cronometer_daily_summary.csv", "cycles.csv")
+    diet = silver.diet
+    # 7 Jan is missing from the export: three days, not four
+    assert diet["diet_date"].tolist() == [date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 8)]
+    assert diet["calories_kcal"].tolist() == [2210.5, 2050.0, 1980.0]
+    # 5 and 6 Jan fall in cycle 1 (to 6 Jan), 8 Jan in the open cycle 2
+    assert diet["cycle_number"].tolist() == [1, 1, 2]
+    assert silver.cycles[["cycle_number", "cycle_type"]].values.tolist() == [
+        [1, "cutting"], [2, "bulking"]]
+
+
+def test_cronometer_us_dates(tmp_path):
+    silver = parse(tmp_path, "cronometer_us_dates.csv")
+    assert silver.diet["diet_date"].tolist() == [date(2026, 1, 5), date(2026, 1, 12)]
+    assert silver.diet["cycle_number"].isna().all()
+
+
+def test_diet_log_without_cycle_column_uses_cycles_file(tmp_path):
+    silver = parse(tmp_path, "diet_without_cycle_column.csv", "cycles.csv")
+    assert silver.diet["cycle_number"].tolist() == [1, 2]
+
+
+# --- Hostile input ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, message, line", [
+    ("hostile_empty.csv", "the file is empty", None),
+    ("hostile_header_only.csv", "a header but no rows", 2),
+    ("hostile_binary.csv", "binary data, not a CSV export", 1),
+    ("hostile_utf16_without_bom.csv", "UTF-16 text without a byte-order mark", 1),
+    ("hostile_latin1.csv", "not UTF-8 text", 2),
+    ("hostile_not_an_export.csv", "not a recognised export", 1),
+])
+def test_unreadable_files_are_refused_by_name(tmp_path, name, message, line):
+    with pytest.raises(ExportError, match=message) as info:
+        parse(tmp_path, name)
+    assert info.value.path.endswith(name) and info.value.line == line
+
+
+def test_a_diet_log_named_like_a_workout_export_is_read_as_diet(tmp_path):
+    silver = parse(tmp_path, "diet_without_cycle_column.csv",
+                   rename={"diet_without_cycle_column.csv": "hevy_workouts.csv"})
+    assert len(silver.diet) == 2 and silver.sets.empty
+
+
+def test_duplicated_rows_are_quarantined(tmp_path):
+    silver = parse(tmp_path, "hostile_duplicated_rows.csv")
+    assert silver.rejects[["source_line", "rule"]].values.tolist() == [[3, "duplicate_row"]]
+    assert silver.sets["set_index"].tolist() == [0, 1]
+
+
+def test_absurd_values_are_quarantined(tmp_path):
+    silver = parse(tmp_path, "hostile_absurd_values.csv")
+    assert silver.rejects[["source_line", "rule"]].values.tolist() == [
+        [2, "weight_negative"], [3, "weight_absurd"], [4, "reps_suspect"],
+        [5, "workout_in_future"], [6, "end_before_start"]]
+    assert silver.sets["source_line"].tolist() == [7]
+
+
+def test_enormous_notes_are_quarantined(tmp_path):
+    folder = tmp_path / "raw" / "ana"
+    folder.mkdir(parents=True)
+    text = (FIXTURES / "hevy_times_iso.csv").read_text()
+    lines = text.splitlines()
+    huge = lines[2].replace('"normal"', '"normal"').split('","')
+    huge[6] = "x" * 2_000_000
+    (folder / "big.csv").write_text("\n".join([lines[0], lines[1], '","'.join(huge)]) + "\n")
+    silver = parse_athlete("ana", discover(tmp_path / "raw"), catalog=CATALOG,
+                           corrections=NO_CORRECTIONS, now=NOW)
+    assert silver.rejects[["source_line", "rule"]].values.tolist() == [[3, "notes_too_long"]]
+    assert len(silver.sets) == 1
+
+
+def test_sql_and_formulas_are_data(tmp_path):
+    silver = parse(tmp_path, "hostile_sql_and_formulas.csv")
+    assert silver.rejects.empty
+    assert "Robert'); DROP TABLE fitness.sets;--" in set(silver.sets["exercise_title"])
+    assert silver.sets["notes"].iloc[0] == '=HYPERLINK("http://evil","x")'
+
+
+def test_csv_reader_reports_field_count_line(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b,c\n1,2,3\n4,5\n", encoding="utf-8")
+    with pytest.raises(ExportError, match="expected 3 fields, found 2") as info:
+        read_csv_table(path)
+    assert info.value.line == 3
