@@ -11,7 +11,7 @@ import pandera.pandas as pa
 from fitness_platform.errors import ExportError
 from fitness_platform.ingest.catalog import exercise_key, normalise_title
 from fitness_platform.ingest.csvfile import CsvTable
-from fitness_platform.ingest.rules import Quarantine, named_check, to_number
+from fitness_platform.ingest.rules import Quarantine, map_unique, named_check, to_number
 from fitness_platform.ingest.timeparse import parse_workout_time
 
 KG_PER_LB = 0.45359237
@@ -154,7 +154,7 @@ def parse_hevy(table: CsvTable, *, athlete_key: str, corrections: pd.DataFrame |
     frame = pd.DataFrame(index=raw.index)
     frame["workout_name"] = raw["title"].str.strip()
     frame["description"] = notes_text(raw["description"])
-    frame["exercise_title"] = raw["exercise_title"].map(normalise_title)
+    frame["exercise_title"] = map_unique(raw["exercise_title"], normalise_title)
     frame["notes"] = notes_text(raw["exercise_notes"])
     frame["start_time"] = parse_times(raw["start_time"])
     frame["end_time"] = parse_times(raw["end_time"])
@@ -186,7 +186,7 @@ def finish_sets(frame: pd.DataFrame, raw: pd.DataFrame, quarantine: Quarantine, 
                 table: CsvTable, athlete_key: str, corrections: pd.DataFrame | None,
                 now: datetime | None, source: str, units: dict) -> ParsedWorkouts:
     """The tracker-independent half: corrections, row rules, duplicates, final types."""
-    frame["exercise_key"] = frame["exercise_title"].map(exercise_key)
+    frame["exercise_key"] = map_unique(frame["exercise_title"], exercise_key)
     applied = _apply_corrections(frame, corrections, athlete_key=athlete_key, source=source)
     quarantine.add(frame["notes"].str.len() > MAX_NOTES_CHARS, "notes_too_long")
     quarantine.add_schema_failures(frame, set_schema(now or datetime.now()))

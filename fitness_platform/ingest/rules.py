@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -65,17 +65,36 @@ class Quarantine:
         return frame.sort_values(["source_line", "rule"]).reset_index(drop=True)
 
 
-def to_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse cells as numbers; returns (values, mask of non-empty cells that are not numbers)."""
-    text = series.fillna("").astype(str).str.strip()
-    # A decimal comma ("52,5") is accepted when it is the only separator in the cell.
-    text = text.where(~(text.str.contains(",", regex=False) & ~text.str.contains(".", regex=False)),
-                      text.str.replace(",", ".", regex=False))
-    values = pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
+def _number(cell: str) -> tuple[float, bool]:
+    """(value, is_bad) of one cell; a decimal comma ("52,5") counts when it is the only separator."""
+    text = cell.strip()
+    if not text:
+        return math.nan, False
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return math.nan, True
     # "nan", "inf" and 1e400 are not numbers a tracker writes: refused like any other text.
-    bad = (text != "") & ~np.isfinite(values)
-    values = values.where(~bad)
+    return (value, False) if math.isfinite(value) else (math.nan, True)
+
+
+def to_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse cells as numbers; returns (values, mask of non-empty cells that are not numbers).
+
+    Export columns hold few distinct values (weights, reps), so each is parsed once."""
+    cells = series.fillna("").astype(str)
+    parsed = {cell: _number(cell) for cell in pd.unique(cells)}
+    values = cells.map({c: v for c, (v, _) in parsed.items()}).astype("float64")
+    bad = cells.map({c: b for c, (_, b) in parsed.items()}).astype(bool)
     return values, bad
+
+
+def map_unique(series: pd.Series, fn) -> pd.Series:
+    """``series.map(fn)`` evaluating ``fn`` once per distinct value."""
+    mapping = {value: fn(value) for value in pd.unique(series)}
+    return series.map(mapping)
 
 
 def named_check(fn, name: str, **kwargs) -> pa.Check:

@@ -38,7 +38,7 @@ from fitness_platform.ingest.hevy import (
     raw_frame,
     require_rows,
 )
-from fitness_platform.ingest.rules import Quarantine, to_number
+from fitness_platform.ingest.rules import Quarantine, map_unique, to_number
 
 # canonical column → header spellings (compared case-insensitively, spaces folded)
 ALIASES: dict[str, list[str]] = {
@@ -148,7 +148,7 @@ def parse_strong(table: CsvTable, *, athlete_key: str, corrections: pd.DataFrame
     frame = pd.DataFrame(index=raw.index)
     frame["workout_name"] = raw["workout_name"].str.strip()
     frame["description"] = notes_text(raw["workout_notes"])
-    frame["exercise_title"] = raw["exercise_name"].map(normalise_title)
+    frame["exercise_title"] = map_unique(raw["exercise_name"], normalise_title)
     frame["notes"] = notes_text(raw["notes"])
     frame["start_time"] = parse_times(raw["date"])
     quarantine.add(frame["start_time"].isna(), "start_time_unparseable")

@@ -2,6 +2,9 @@
 
 
 import hashlib
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -103,6 +106,7 @@ def silver_frames(context: AssetExecutionContext, config: SilverConfig,
     with warehouse.connect() as conn:
         loaded = loaded_fingerprints(conn)
     sets, diets, cycles, rejects, batches = [], [], [], [], []
+    todo = {}
     for athlete, files in sorted(by_athlete.items()):
         files = sorted(files, key=lambda f: f.path.name)
         fp = fingerprint(files, context_hash)
@@ -114,20 +118,22 @@ def silver_frames(context: AssetExecutionContext, config: SilverConfig,
         if loaded.get(athlete) == fp and not config.force_reload:
             batch["status"] = "unchanged"
         else:
-            try:
-                parsed = parse_athlete(athlete, files, catalog=catalog, corrections=corrections)
-            except ExportError as exc:
-                batch.update(status="refused", error=str(exc))
-                context.log.error(f"athlete {athlete}: {exc}")
-            else:
-                sets.append(parsed.sets)
-                diets.append(parsed.diet)
-                cycles.append(parsed.cycles)
-                rejects.append(parsed.rejects)
-                batch.update(corrections=parsed.corrections, profile=parsed.profile,
-                             units=parsed.units, sets=len(parsed.sets),
-                             diet_days=len(parsed.diet), rejected=len(parsed.rejects))
+            todo[athlete] = files
         batches.append(batch)
+    by_key = {b["athlete_key"]: b for b in batches}
+    for athlete, parsed, error in parse_many(todo, catalog, corrections):
+        batch = by_key[athlete]
+        if error is not None:
+            batch.update(status="refused", error=error)
+            context.log.error(f"athlete {athlete}: {error}")
+            continue
+        sets.append(parsed.sets)
+        diets.append(parsed.diet)
+        cycles.append(parsed.cycles)
+        rejects.append(parsed.rejects)
+        batch.update(corrections=parsed.corrections, profile=parsed.profile,
+                     units=parsed.units, sets=len(parsed.sets),
+                     diet_days=len(parsed.diet), rejected=len(parsed.rejects))
 
     frames = {
         "workout_sets": concat_frames(sets, SET_COLUMNS),
@@ -157,6 +163,34 @@ def silver_frames(context: AssetExecutionContext, config: SilverConfig,
     for name, frame in frames.items():
         yield Output(frame, output_name=name, metadata={
             "dagster/row_count": len(frame), **extra.get(name, {})})
+
+
+# Below this many changed athletes, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 8
+
+
+def _parse_one(athlete: str, files: list[SourceFile], catalog: pd.DataFrame,
+               corrections: pd.DataFrame):
+    """Parse one athlete; a refusal comes back as text (it crosses a process boundary)."""
+    try:
+        return athlete, parse_athlete(athlete, files, catalog=catalog, corrections=corrections), None
+    except ExportError as exc:
+        return athlete, None, str(exc)
+
+
+def parse_many(todo: dict[str, list[SourceFile]], catalog: pd.DataFrame,
+               corrections: pd.DataFrame):
+    """Parse athletes, on every core when there are enough of them; yields in athlete order."""
+    workers = min(os.cpu_count() or 1, len(todo))
+    if workers < 2 or len(todo) < PARALLEL_THRESHOLD:
+        for athlete, files in todo.items():
+            yield _parse_one(athlete, files, catalog, corrections)
+        return
+    # spawn, not fork: the run process holds threads and open database connections.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(_parse_one, todo.keys(), todo.values(),
+                            [catalog] * len(todo), [corrections] * len(todo), chunksize=4)
 
 
 def _corrections_md(applied: list[dict]) -> str:

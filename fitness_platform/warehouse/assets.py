@@ -76,7 +76,7 @@ def warehouse_tables(context: AssetExecutionContext, warehouse: WarehouseResourc
     totals = {t: TableCounts() for t in TABLES}
     refused = {b["athlete_key"]: b["error"] for b in load_batches.to_dict("records")
                if b["status"] == "refused"}
-    loaded = []
+    loaded, timings = [], {}
     for batch in load_batches.to_dict("records"):
         if batch["status"] != "load":
             continue
@@ -86,7 +86,8 @@ def warehouse_tables(context: AssetExecutionContext, warehouse: WarehouseResourc
             with warehouse.begin() as conn:
                 counts = load_athlete(conn, silver, fingerprint=batch["fingerprint"],
                                       files=batch["files"],
-                                      allow_mass_delete=warehouse.allow_mass_delete)
+                                      allow_mass_delete=warehouse.allow_mass_delete,
+                                      timings=timings)
         except LoadRefused as exc:
             refused[athlete] = str(exc)
             context.log.error(str(exc))
@@ -110,6 +111,8 @@ def warehouse_tables(context: AssetExecutionContext, warehouse: WarehouseResourc
                 "athletes_unchanged": int((load_batches["status"] == "unchanged").sum()),
                 "athletes_refused": len(refused),
                 "warehouse": warehouse.describe(),
+                **({f"seconds_{k}": round(v, 3) for k, v in timings.items()}
+                   if table == "sets" else {}),
             })
     if refused:
         raise Failure(

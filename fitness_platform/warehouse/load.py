@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import math
+import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import pandas as pd
@@ -52,6 +54,17 @@ def _rows(frame: pd.DataFrame, columns: list[str]):
                     or v is pd.NaT else v for v in values)
 
 
+@contextmanager
+def timed(timings: dict | None, step: str):
+    """Add the block's wall time to ``timings[step]`` (when timings are being collected)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        if timings is not None:
+            timings[step] = timings.get(step, 0.0) + time.perf_counter() - started
+
+
 def copy_rows(conn: Connection, table: str, frame: pd.DataFrame, columns: list[str],
               source_columns: list[str] | None = None) -> int:
     """Bulk COPY ``frame`` into a staging table through psycopg 3 (no per-row round trips)."""
@@ -62,6 +75,19 @@ def copy_rows(conn: Connection, table: str, frame: pd.DataFrame, columns: list[s
     with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
         for row in _rows(frame, source_columns or columns):
             copy.write_row(row)
+    return len(frame)
+
+
+def copy_csv(conn: Connection, table: str, frame: pd.DataFrame, columns: list[str]) -> int:
+    """Bulk COPY through CSV text written by pandas: for large frames whose text columns are never
+    empty strings (CSV cannot tell an empty string from NULL, which is what a blank cell means)."""
+    if frame.empty:
+        return 0
+    data = frame[columns].to_csv(index=False, header=False, date_format="%Y-%m-%d %H:%M:%S")
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+        copy.write(data)
     return len(frame)
 
 
@@ -81,7 +107,7 @@ def athlete_id_for(conn: Connection, athlete_key: str, profile: dict | None = No
     return row[0], bool(row[1])
 
 
-def stage(conn: Connection, silver: AthleteSilver) -> dict[str, int]:
+def stage(conn: Connection, silver: AthleteSilver, timings: dict | None = None) -> dict[str, int]:
     """COPY one athlete's silver frames into the per-transaction staging tables."""
     run_file(conn, load_sql("00_stage_tables.sql"))
     sets = silver.sets
@@ -98,9 +124,9 @@ def stage(conn: Connection, silver: AthleteSilver) -> dict[str, int]:
             "source", "start_time", "end_time", "workout_name", "description"]),
         "workout_exercises": copy_rows(conn, "stage_blocks", blocks, [
             "source", "start_time", "exercise_order", "exercise_key", "superset_id", "notes"]),
-        "sets": copy_rows(conn, "stage_sets", sets, [
-            "source", "start_time", "exercise_order", "set_index", "set_type", "weight_kg", "reps",
-            "distance_km", "duration_seconds", "rpe"]),
+    }
+    staged["sets"] = len(sets)  # staged later, and only when existing sets must be merged
+    staged |= {
         "cycles": copy_rows(conn, "stage_cycles", silver.cycles, [
             "cycle_number", "cycle_name", "cycle_type", "start_date", "end_date"]),
         "diet_daily": copy_rows(conn, "stage_diet", silver.diet, [
@@ -114,15 +140,42 @@ def stage(conn: Connection, silver: AthleteSilver) -> dict[str, int]:
                                         "field", "old_value", "new_value", "reason"])
     copy_rows(conn, "stage_corrections", corrections, list(corrections.columns))
     # Temporary tables are never auto-analysed; the planner needs their sizes for the joins.
-    conn.exec_driver_sql("ANALYZE stage_workouts, stage_blocks, stage_sets, stage_diet")
+    conn.exec_driver_sql("ANALYZE stage_workouts, stage_blocks, stage_diet")
     return staged
 
 
+SET_COLUMNS = ["workout_exercise_id", "set_index", "set_type", "weight_kg", "reps", "distance_km",
+               "duration_seconds", "rpe"]
+
+
+def copy_new_sets(conn: Connection, athlete_id: int, sets: pd.DataFrame) -> TableCounts:
+    """The sets of an athlete with nothing stored yet for these sources: nothing to update or
+    delete, so they are COPYed straight into fitness.sets (their blocks were just upserted).
+    Silver already refused duplicate (block, set_index) pairs; the unique key still guards."""
+    blocks = pd.DataFrame(conn.execute(text(
+        "SELECT w.source, w.start_time, we.exercise_order, we.workout_exercise_id "
+        "FROM fitness.workout_exercises we JOIN fitness.workouts w USING (workout_id) "
+        "WHERE w.athlete_id = :a"), {"a": athlete_id}).all(),
+        columns=["source", "start_time", "exercise_order", "workout_exercise_id"])
+    blocks["start_time"] = blocks["start_time"].astype("datetime64[us]")
+    rows = sets.merge(blocks, on=["source", "start_time", "exercise_order"], how="left",
+                      validate="many_to_one")
+    if rows["workout_exercise_id"].isna().any():
+        raise LoadRefused("internal: a set without its exercise block; nothing was changed")
+    rows["workout_exercise_id"] = rows["workout_exercise_id"].astype("int64")
+    copy_csv(conn, "fitness.sets", rows, SET_COLUMNS)
+    return TableCounts(inserted=len(rows))
+
+
 def load_athlete(conn: Connection, silver: AthleteSilver, *, fingerprint: str, files: list[dict],
-                 allow_mass_delete: bool = False) -> dict[str, TableCounts]:
-    """Upsert one athlete's silver rows; returns per-table inserted/updated/deleted/unchanged."""
+                 allow_mass_delete: bool = False, timings: dict | None = None
+                 ) -> dict[str, TableCounts]:
+    """Upsert one athlete's silver rows; returns per-table inserted/updated/deleted/unchanged.
+
+    ``timings``, when given, accumulates seconds per step (``copy_sets``, ``upsert_sets``, …)."""
     athlete_id, created = athlete_id_for(conn, silver.athlete_key, silver.profile)
-    staged = stage(conn, silver)
+    with timed(timings, "stage"):
+        staged = stage(conn, silver, timings)
     has_diet = staged["diet_daily"] > 0 or staged["cycles"] > 0
     params = {"athlete_id": athlete_id, "has_diet": has_diet}
 
@@ -153,8 +206,18 @@ def load_athlete(conn: Connection, silver: AthleteSilver, *, fingerprint: str, f
     counts["workout_exercises"] = _counts(
         run_file(conn, load_sql("30_upsert_workout_exercises.sql"), params),
         staged["workout_exercises"])
-    counts["sets"] = _counts(run_file(conn, load_sql("40_upsert_sets.sql"), params),
-                             staged["sets"])
+    if guard["workouts_existing"] == 0:
+        with timed(timings, "copy_sets"):
+            counts["sets"] = copy_new_sets(conn, athlete_id, silver.sets)
+    else:
+        with timed(timings, "copy_sets"):
+            copy_csv(conn, "stage_sets", silver.sets, [
+                "source", "start_time", "exercise_order", "set_index", "set_type", "weight_kg",
+                "reps", "distance_km", "duration_seconds", "rpe"])
+            conn.exec_driver_sql("ANALYZE stage_sets")
+        with timed(timings, "upsert_sets"):
+            counts["sets"] = _counts(run_file(conn, load_sql("40_upsert_sets.sql"), params),
+                                     staged["sets"])
     counts["workout_exercises"].deleted = int(
         run_file(conn, load_sql("31_delete_workout_exercises.sql"), params)["deleted"])
     counts["workouts"].deleted = int(

@@ -1,0 +1,319 @@
+"""The benchmark runner: ``python -m bench.run --profile quick|full``.
+
+Each size runs in its own process (so peak memory is that size's alone) against the embedded
+PostgreSQL under .fitness/bench, in a fresh database. Results go to stdout as a table and to
+bench/results.json. Timings are wall-clock on a shared machine: compare the ratios of one run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+PROFILES = {"quick": [1, 10], "full": [1, 10, 100, 1000]}
+BASELINE_SIZES = {1, 10}
+ROOT = Path(__file__).resolve().parents[1]
+WORKDIR = ROOT / ".fitness" / "bench"
+RESULTS = ROOT / "bench" / "results.json"
+
+
+def machine() -> dict:
+    meminfo = Path("/proc/meminfo")
+    total = None
+    if meminfo.exists():
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                total = round(int(line.split()[1]) / 1024 / 1024, 1)
+    return {"cores": os.cpu_count(), "memory_gib": total, "python": platform.python_version(),
+            "system": f"{platform.system()} {platform.machine()}"}
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _new_database(admin_url: str, name: str) -> str:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_database(admin_url: str, name: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _meta(result, key: tuple[str, ...]) -> dict:
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        if tuple(mat.asset_key.path) == key:
+            return {k: v.value for k, v in mat.metadata.items()}
+    return {}
+
+
+def measure(size: int, payload_samples: int = 200, plain_samples: int = 20,
+            baseline: bool | None = None, backfill: bool = True) -> dict:
+    """Every measurement of one size, in this process."""
+    from dagster import DagsterInstance
+    from sqlalchemy import text
+
+    from bench.baseline import load_row_by_row
+    from bench.generate import athlete_key, generate
+    from fitness_platform.definitions import build_definitions
+    from fitness_platform.delivery.payload import build_payload, serialise
+    from fitness_platform.delivery.schedules import range_run_tags
+    from fitness_platform.gold.views import build_views, discover_views
+    from fitness_platform.ingest.athlete import discover, parse_athlete
+    from fitness_platform.ingest.catalog import load_catalog
+    from fitness_platform.ingest.corrections import load_corrections
+    from fitness_platform.paths import CATALOG_PATH, CORRECTIONS_PATH
+    from fitness_platform.resources.warehouse import WarehouseResource, embedded_url
+    from fitness_platform.settings import Settings
+
+    out: dict = {"athletes": size}
+    raw = generate(WORKDIR / "raw" / f"n{size}", size)
+    admin = embedded_url(WORKDIR / "pg")
+    db = f"bench_{size}_{uuid.uuid4().hex[:6]}"
+    url = _new_database(admin, db)
+    os.environ.update(FITNESS_DATABASE_URL=url, FITNESS_RAW_DIR=str(raw),
+                      FITNESS_OUTPUT_DIR=str(WORKDIR / f"out_{db}"))
+    quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+    defs = build_definitions(Settings.from_env())
+    ingest = defs.resolve_job_def("ingest_job")
+    warehouse = WarehouseResource(database_url=url)
+    try:
+        started = time.perf_counter()
+        result = ingest.execute_in_process(instance=DagsterInstance.ephemeral(), run_config=quiet)
+        out["fresh_load_s"] = time.perf_counter() - started
+        sets_meta = _meta(result, ("fitness", "sets"))
+        out["sets"] = sets_meta["dagster/row_count"]
+        out["fresh_sets_per_s"] = out["sets"] / out["fresh_load_s"]
+        step = sets_meta.get("seconds_copy_sets", 0) + sets_meta.get("seconds_upsert_sets", 0)
+        out["sets_step_s"] = step
+        out["sets_step_per_s"] = out["sets"] / step if step else None
+
+        started = time.perf_counter()
+        replay = ingest.execute_in_process(instance=DagsterInstance.ephemeral(), run_config=quiet)
+        out["replay_s"] = time.perf_counter() - started
+        out["replay_rows_written"] = sum(
+            sum(_meta(replay, ("fitness", t)).get(k, 0) for k in ("inserted", "updated", "deleted"))
+            for t in ("workouts", "workout_exercises", "sets", "diet_daily", "cycles"))
+
+        hevy = raw / athlete_key(0) / "hevy_workouts_raw.csv"
+        original = hevy.read_bytes()
+        lines = original.decode().split("\n")
+        cells = lines[1].split('","')
+        cells[9] = str(float(cells[9] or 0) + 2.5) if cells[9] else "42.5"
+        lines[1] = '","'.join(cells)
+        hevy.write_text("\n".join(lines))
+        try:
+            started = time.perf_counter()
+            edit = ingest.execute_in_process(instance=DagsterInstance.ephemeral(), run_config=quiet)
+            out["reexport_s"] = time.perf_counter() - started
+            edit_meta = _meta(edit, ("fitness", "sets"))
+            out["reexport_athletes_loaded"] = edit_meta["athletes_loaded"]
+            out["reexport_sets_updated"] = edit_meta["updated"]
+        finally:
+            hevy.write_bytes(original)
+            ingest.execute_in_process(instance=DagsterInstance.ephemeral(), run_config=quiet)
+
+        with warehouse.connect() as conn:
+            pairs = [tuple(r) for r in conn.execute(text(
+                "SELECT athlete_key, week_start FROM fitness.gold_weekly_fitness_summary"))]
+            rng = random.Random(size)
+            chosen = [rng.choice(pairs) for _ in range(payload_samples)]
+            build_payload(conn, *chosen[0])  # warm the plan cache
+            times = []
+            for athlete, week in chosen:
+                started = time.perf_counter()
+                serialise(build_payload(conn, athlete, week))
+                times.append((time.perf_counter() - started) * 1000)
+        out["payload_ms_p50"] = statistics.median(times)
+        out["payload_ms_p95"] = _percentile(times, 0.95)
+        out["athlete_weeks"] = len(pairs)
+
+        # The same payloads over plain (non-materialized) views, for the README's choice.
+        plain, materialized = discover_views(force_kind="view"), discover_views()
+        with warehouse.begin() as conn:
+            build_views(conn, plain, refresh=False)
+        try:
+            with warehouse.connect() as conn:
+                times = []
+                for athlete, week in chosen[:plain_samples]:
+                    started = time.perf_counter()
+                    serialise(build_payload(conn, athlete, week))
+                    times.append((time.perf_counter() - started) * 1000)
+            out["plain_payload_ms_p50"] = statistics.median(times)
+            out["plain_payload_ms_p95"] = _percentile(times, 0.95)
+        finally:
+            started = time.perf_counter()
+            with warehouse.begin() as conn:
+                build_views(conn, materialized, refresh=False)
+            out["gold_build_s"] = time.perf_counter() - started
+
+        out.update(ceilings(warehouse))
+
+        if backfill:
+            weeks = sorted({w for _, w in pairs})
+            keys = defs.resolve_job_def("weekly_delivery_job").partitions_def.get_partition_keys()
+            first = next(k for k in keys if date.fromisoformat(k) >= weeks[0])
+            last = max(k for k in keys if date.fromisoformat(k) <= weeks[-1])
+            started = time.perf_counter()
+            delivery = defs.resolve_job_def("weekly_delivery_job").execute_in_process(
+                instance=DagsterInstance.ephemeral(), run_config=quiet,
+                tags=range_run_tags(first, last))
+            out["backfill_s"] = time.perf_counter() - started
+            out["backfill_payloads"] = _meta(delivery, ("delivery", "weekly_payload"))["written"]
+            out["backfill_reports"] = _meta(delivery, ("delivery", "weekly_report"))["written"]
+            out["backfill_weeks"] = keys.index(last) - keys.index(first) + 1
+    finally:
+        _drop_database(admin, db)
+
+    if baseline if baseline is not None else size in BASELINE_SIZES:
+        base_db = f"baseline_{size}_{uuid.uuid4().hex[:6]}"
+        base = WarehouseResource(database_url=_new_database(admin, base_db))
+        try:
+            catalog, fixes = load_catalog(CATALOG_PATH), load_corrections(CORRECTIONS_PATH)
+            files = discover(raw)
+            athletes = sorted({f.athlete_key for f in files})
+            silvers = [parse_athlete(a, [f for f in files if f.athlete_key == a],
+                                     catalog=catalog, corrections=fixes) for a in athletes]
+            started = time.perf_counter()
+            written = 0
+            with base.begin() as conn:
+                for silver in silvers:
+                    written += load_row_by_row(conn, silver)
+            out["baseline_s"] = time.perf_counter() - started
+            out["baseline_sets_per_s"] = written / out["baseline_s"]
+        finally:
+            base.engine().dispose()
+            _drop_database(admin, base_db)
+
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def ceilings(warehouse) -> dict:
+    """COPY of the same set rows (a) into an unlogged, unindexed table and (b) into an empty copy of
+    the sets table with the same keys and foreign key: the physical limits of a set write."""
+    rows = []
+    with warehouse.connect() as conn:
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur:
+            cur.execute("SELECT workout_exercise_id, set_index, set_type, weight_kg, reps, "
+                        "distance_km, duration_seconds, rpe FROM fitness.sets")
+            rows = cur.fetchall()
+    result = {}
+    columns = ("workout_exercise_id, set_index, set_type, weight_kg, reps, distance_km, "
+               "duration_seconds, rpe")
+    setups = {
+        "ceiling_a_per_s": "CREATE UNLOGGED TABLE bench_copy_a (workout_exercise_id bigint, "
+                           "set_index int, set_type text, weight_kg numeric(8,2), reps int, "
+                           "distance_km numeric(10,3), duration_seconds int, rpe numeric(3,1))",
+        "ceiling_b_per_s": "CREATE TABLE bench_copy_b (LIKE fitness.sets INCLUDING ALL); "
+                           "ALTER TABLE bench_copy_b ADD FOREIGN KEY (workout_exercise_id) "
+                           "REFERENCES fitness.workout_exercises (workout_exercise_id)",
+    }
+    for key, ddl in setups.items():
+        table = "bench_copy_a" if key.endswith("a_per_s") else "bench_copy_b"
+        with warehouse.begin() as conn:
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+            for statement in ddl.split("; "):
+                conn.exec_driver_sql(statement)
+        with warehouse.begin() as conn:
+            raw = conn.connection.driver_connection
+            started = time.perf_counter()
+            with raw.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            result[key] = len(rows) / (time.perf_counter() - started)
+        with warehouse.begin() as conn:
+            conn.exec_driver_sql(f"DROP TABLE {table}")
+    return result
+
+
+def table(results: dict) -> str:
+    m = results["machine"]
+    sizes = results["sizes"]
+    base_rate = next((s["baseline_sets_per_s"] for s in reversed(list(sizes.values()))
+                      if "baseline_sets_per_s" in s), None)
+    head = (f"machine: {m['cores']} cores, {m['memory_gib']} GiB, {m['system']}, "
+            f"Python {m['python']}")
+    lines = [head, "",
+             "| athletes | sets | fresh load | sets/s (× baseline) | sets step (% of ceiling b) "
+             "| replay (% of fresh, rows written) | re-export 1 set | payload p50 / p95 "
+             "(plain views p95) | backfill (weeks) | peak RSS |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for n, s in sizes.items():
+        ratio = f"{s['fresh_sets_per_s'] / base_rate:.0f}×" if base_rate else "n/a"
+        step = (f"{s['sets_step_per_s']:,.0f}/s ({s['sets_step_per_s'] / s['ceiling_b_per_s']:.0%})"
+                if s.get("sets_step_per_s") else "n/a")
+        lines.append(
+            f"| {n} | {s['sets']:,} | {s['fresh_load_s']:.1f} s | "
+            f"{s['fresh_sets_per_s']:,.0f} ({ratio}) | {step} | "
+            f"{s['replay_s']:.2f} s ({s['replay_s'] / s['fresh_load_s']:.1%}, "
+            f"{s['replay_rows_written']}) | {s['reexport_s']:.2f} s "
+            f"({s['reexport_athletes_loaded']} athlete, {s['reexport_sets_updated']} set) | "
+            f"{s['payload_ms_p50']:.1f} / {s['payload_ms_p95']:.1f} ms "
+            f"({s['plain_payload_ms_p95']:.0f} ms) | "
+            f"{s.get('backfill_s', float('nan')):.1f} s ({s.get('backfill_weeks', 0)}) | "
+            f"{s['peak_rss_mb']:,.0f} MB |")
+    lines += ["", "baseline (row by row, SELECT then INSERT per workout, block and set): " + ", ".join(
+        f"{n} athletes {s['baseline_sets_per_s']:,.0f} sets/s" for n, s in sizes.items()
+        if "baseline_sets_per_s" in s)]
+    lines += ["ceilings (COPY of the same set rows): " + ", ".join(
+        f"{n} athletes (a) {s['ceiling_a_per_s']:,.0f}/s, (b) {s['ceiling_b_per_s']:,.0f}/s"
+        for n, s in sizes.items())]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="quick")
+    parser.add_argument("--size", type=int, help="measure one size in this process (internal)")
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args(argv)
+    if args.size is not None:
+        result = measure(args.size)
+        if args.json_out:
+            args.json_out.write_text(json.dumps(result))
+        else:
+            print(json.dumps(result, indent=2))
+        return 0
+    WORKDIR.mkdir(parents=True, exist_ok=True)
+    results = {"machine": machine(), "profile": args.profile, "sizes": {}}
+    for size in PROFILES[args.profile]:
+        print(f"measuring {size} athlete(s)…", flush=True)
+        target = WORKDIR / f"result_{size}.json"
+        subprocess.run([sys.executable, "-m", "bench.run", "--size", str(size),
+                        "--json-out", str(target)], check=True, cwd=ROOT)
+        results["sizes"][str(size)] = json.loads(target.read_text())
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+    print(f"\nwritten to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
