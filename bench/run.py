@@ -34,8 +34,12 @@ def machine() -> dict:
         for line in meminfo.read_text().splitlines():
             if line.startswith("MemTotal:"):
                 total = round(int(line.split()[1]) / 1024 / 1024, 1)
-    return {"cores": os.cpu_count(), "memory_gib": total, "python": platform.python_version(),
-            "system": f"{platform.system()} {platform.machine()}"}
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": total,
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.machine()}",
+    }
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -72,8 +76,15 @@ def _meta(result, key: tuple[str, ...]) -> dict:
     return {}
 
 
-def measure(size: int, payload_samples: int = 200, plain_samples: int = 20,
-            baseline: bool | None = None, backfill: bool = True) -> dict:
+def measure(
+    size: int,
+    payload_samples: int = 200,
+    plain_samples: int | None = None,
+    baseline: bool | None = None,
+    backfill: bool = True,
+    workdir: Path = WORKDIR,
+    admin_url: str | None = None,
+) -> dict:
     """Every measurement of one size, in this process."""
     from dagster import DagsterInstance
     from sqlalchemy import text
@@ -92,12 +103,18 @@ def measure(size: int, payload_samples: int = 200, plain_samples: int = 20,
     from fitness_platform.settings import Settings
 
     out: dict = {"athletes": size}
-    raw = generate(WORKDIR / "raw" / f"n{size}", size)
-    admin = embedded_url(WORKDIR / "pg")
+    if plain_samples is None:
+        # Payloads over plain views take seconds each at 10^6 sets; sample fewer as data grows.
+        plain_samples = 20 if size <= 10 else 5 if size <= 100 else 0
+    raw = generate(workdir / "raw" / f"n{size}", size)
+    admin = admin_url or embedded_url(workdir / "pg")
     db = f"bench_{size}_{uuid.uuid4().hex[:6]}"
     url = _new_database(admin, db)
-    os.environ.update(FITNESS_DATABASE_URL=url, FITNESS_RAW_DIR=str(raw),
-                      FITNESS_OUTPUT_DIR=str(WORKDIR / f"out_{db}"))
+    os.environ.update(
+        FITNESS_DATABASE_URL=url,
+        FITNESS_RAW_DIR=str(raw),
+        FITNESS_OUTPUT_DIR=str(workdir / f"out_{db}"),
+    )
     quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
     defs = build_definitions(Settings.from_env())
     ingest = defs.resolve_job_def("ingest_job")
@@ -118,7 +135,8 @@ def measure(size: int, payload_samples: int = 200, plain_samples: int = 20,
         out["replay_s"] = time.perf_counter() - started
         out["replay_rows_written"] = sum(
             sum(_meta(replay, ("fitness", t)).get(k, 0) for k in ("inserted", "updated", "deleted"))
-            for t in ("workouts", "workout_exercises", "sets", "diet_daily", "cycles"))
+            for t in ("workouts", "workout_exercises", "sets", "diet_daily", "cycles")
+        )
 
         hevy = raw / athlete_key(0) / "hevy_workouts_raw.csv"
         original = hevy.read_bytes()
@@ -139,8 +157,12 @@ def measure(size: int, payload_samples: int = 200, plain_samples: int = 20,
             ingest.execute_in_process(instance=DagsterInstance.ephemeral(), run_config=quiet)
 
         with warehouse.connect() as conn:
-            pairs = [tuple(r) for r in conn.execute(text(
-                "SELECT athlete_key, week_start FROM fitness.gold_weekly_fitness_summary"))]
+            pairs = [
+                tuple(r)
+                for r in conn.execute(
+                    text("SELECT athlete_key, week_start FROM fitness.gold_weekly_fitness_summary")
+                )
+            ]
             rng = random.Random(size)
             chosen = [rng.choice(pairs) for _ in range(payload_samples)]
             build_payload(conn, *chosen[0])  # warm the plan cache
@@ -155,6 +177,8 @@ def measure(size: int, payload_samples: int = 200, plain_samples: int = 20,
 
         # The same payloads over plain (non-materialized) views, for the README's choice.
         plain, materialized = discover_views(force_kind="view"), discover_views()
+        if not plain_samples:
+            plain = materialized
         with warehouse.begin() as conn:
             build_views(conn, plain, refresh=False)
         try:
@@ -164,8 +188,9 @@ def measure(size: int, payload_samples: int = 200, plain_samples: int = 20,
                     started = time.perf_counter()
                     serialise(build_payload(conn, athlete, week))
                     times.append((time.perf_counter() - started) * 1000)
-            out["plain_payload_ms_p50"] = statistics.median(times)
-            out["plain_payload_ms_p95"] = _percentile(times, 0.95)
+            if times:
+                out["plain_payload_ms_p50"] = statistics.median(times)
+                out["plain_payload_ms_p95"] = _percentile(times, 0.95)
         finally:
             started = time.perf_counter()
             with warehouse.begin() as conn:
@@ -181,8 +206,10 @@ def measure(size: int, payload_samples: int = 200, plain_samples: int = 20,
             last = max(k for k in keys if date.fromisoformat(k) <= weeks[-1])
             started = time.perf_counter()
             delivery = defs.resolve_job_def("weekly_delivery_job").execute_in_process(
-                instance=DagsterInstance.ephemeral(), run_config=quiet,
-                tags=range_run_tags(first, last))
+                instance=DagsterInstance.ephemeral(),
+                run_config=quiet,
+                tags=range_run_tags(first, last),
+            )
             out["backfill_s"] = time.perf_counter() - started
             out["backfill_payloads"] = _meta(delivery, ("delivery", "weekly_payload"))["written"]
             out["backfill_reports"] = _meta(delivery, ("delivery", "weekly_report"))["written"]
@@ -197,8 +224,12 @@ def measure(size: int, payload_samples: int = 200, plain_samples: int = 20,
             catalog, fixes = load_catalog(CATALOG_PATH), load_corrections(CORRECTIONS_PATH)
             files = discover(raw)
             athletes = sorted({f.athlete_key for f in files})
-            silvers = [parse_athlete(a, [f for f in files if f.athlete_key == a],
-                                     catalog=catalog, corrections=fixes) for a in athletes]
+            silvers = [
+                parse_athlete(
+                    a, [f for f in files if f.athlete_key == a], catalog=catalog, corrections=fixes
+                )
+                for a in athletes
+            ]
             started = time.perf_counter()
             written = 0
             with base.begin() as conn:
@@ -221,19 +252,23 @@ def ceilings(warehouse) -> dict:
     with warehouse.connect() as conn:
         raw = conn.connection.driver_connection
         with raw.cursor() as cur:
-            cur.execute("SELECT workout_exercise_id, set_index, set_type, weight_kg, reps, "
-                        "distance_km, duration_seconds, rpe FROM fitness.sets")
+            cur.execute(
+                "SELECT workout_exercise_id, set_index, set_type, weight_kg, reps, "
+                "distance_km, duration_seconds, rpe FROM fitness.sets"
+            )
             rows = cur.fetchall()
     result = {}
-    columns = ("workout_exercise_id, set_index, set_type, weight_kg, reps, distance_km, "
-               "duration_seconds, rpe")
+    columns = (
+        "workout_exercise_id, set_index, set_type, weight_kg, reps, distance_km, "
+        "duration_seconds, rpe"
+    )
     setups = {
         "ceiling_a_per_s": "CREATE UNLOGGED TABLE bench_copy_a (workout_exercise_id bigint, "
-                           "set_index int, set_type text, weight_kg numeric(8,2), reps int, "
-                           "distance_km numeric(10,3), duration_seconds int, rpe numeric(3,1))",
+        "set_index int, set_type text, weight_kg numeric(8,2), reps int, "
+        "distance_km numeric(10,3), duration_seconds int, rpe numeric(3,1))",
         "ceiling_b_per_s": "CREATE TABLE bench_copy_b (LIKE fitness.sets INCLUDING ALL); "
-                           "ALTER TABLE bench_copy_b ADD FOREIGN KEY (workout_exercise_id) "
-                           "REFERENCES fitness.workout_exercises (workout_exercise_id)",
+        "ALTER TABLE bench_copy_b ADD FOREIGN KEY (workout_exercise_id) "
+        "REFERENCES fitness.workout_exercises (workout_exercise_id)",
     }
     for key, ddl in setups.items():
         table = "bench_copy_a" if key.endswith("a_per_s") else "bench_copy_b"
@@ -253,22 +288,39 @@ def ceilings(warehouse) -> dict:
     return result
 
 
+def _ms(value) -> str:
+    return "not measured" if value is None else f"{value:,.0f} ms"
+
+
 def table(results: dict) -> str:
     m = results["machine"]
     sizes = results["sizes"]
-    base_rate = next((s["baseline_sets_per_s"] for s in reversed(list(sizes.values()))
-                      if "baseline_sets_per_s" in s), None)
-    head = (f"machine: {m['cores']} cores, {m['memory_gib']} GiB, {m['system']}, "
-            f"Python {m['python']}")
-    lines = [head, "",
-             "| athletes | sets | fresh load | sets/s (× baseline) | sets step (% of ceiling b) "
-             "| replay (% of fresh, rows written) | re-export 1 set | payload p50 / p95 "
-             "(plain views p95) | backfill (weeks) | peak RSS |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    base_rate = next(
+        (
+            s["baseline_sets_per_s"]
+            for s in reversed(list(sizes.values()))
+            if "baseline_sets_per_s" in s
+        ),
+        None,
+    )
+    head = (
+        f"machine: {m['cores']} cores, {m['memory_gib']} GiB, {m['system']}, Python {m['python']}"
+    )
+    lines = [
+        head,
+        "",
+        "| athletes | sets | fresh load | sets/s (× baseline) | sets step (% of ceiling b) "
+        "| replay (% of fresh, rows written) | re-export 1 set | payload p50 / p95 "
+        "(plain views p95) | backfill (weeks) | peak RSS |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for n, s in sizes.items():
         ratio = f"{s['fresh_sets_per_s'] / base_rate:.0f}×" if base_rate else "n/a"
-        step = (f"{s['sets_step_per_s']:,.0f}/s ({s['sets_step_per_s'] / s['ceiling_b_per_s']:.0%})"
-                if s.get("sets_step_per_s") else "n/a")
+        step = (
+            f"{s['sets_step_per_s']:,.0f}/s ({s['sets_step_per_s'] / s['ceiling_b_per_s']:.0%})"
+            if s.get("sets_step_per_s")
+            else "n/a"
+        )
         lines.append(
             f"| {n} | {s['sets']:,} | {s['fresh_load_s']:.1f} s | "
             f"{s['fresh_sets_per_s']:,.0f} ({ratio}) | {step} | "
@@ -276,15 +328,26 @@ def table(results: dict) -> str:
             f"{s['replay_rows_written']}) | {s['reexport_s']:.2f} s "
             f"({s['reexport_athletes_loaded']} athlete, {s['reexport_sets_updated']} set) | "
             f"{s['payload_ms_p50']:.1f} / {s['payload_ms_p95']:.1f} ms "
-            f"({s['plain_payload_ms_p95']:.0f} ms) | "
+            f"({_ms(s.get('plain_payload_ms_p95'))}) | "
             f"{s.get('backfill_s', float('nan')):.1f} s ({s.get('backfill_weeks', 0)}) | "
-            f"{s['peak_rss_mb']:,.0f} MB |")
-    lines += ["", "baseline (row by row, SELECT then INSERT per workout, block and set): " + ", ".join(
-        f"{n} athletes {s['baseline_sets_per_s']:,.0f} sets/s" for n, s in sizes.items()
-        if "baseline_sets_per_s" in s)]
-    lines += ["ceilings (COPY of the same set rows): " + ", ".join(
-        f"{n} athletes (a) {s['ceiling_a_per_s']:,.0f}/s, (b) {s['ceiling_b_per_s']:,.0f}/s"
-        for n, s in sizes.items())]
+            f"{s['peak_rss_mb']:,.0f} MB |"
+        )
+    lines += [
+        "",
+        "baseline (row by row, SELECT then INSERT per workout, block and set): "
+        + ", ".join(
+            f"{n} athletes {s['baseline_sets_per_s']:,.0f} sets/s"
+            for n, s in sizes.items()
+            if "baseline_sets_per_s" in s
+        ),
+    ]
+    lines += [
+        "ceilings (COPY of the same set rows): "
+        + ", ".join(
+            f"{n} athletes (a) {s['ceiling_a_per_s']:,.0f}/s, (b) {s['ceiling_b_per_s']:,.0f}/s"
+            for n, s in sizes.items()
+        )
+    ]
     return "\n".join(lines)
 
 
@@ -306,8 +369,11 @@ def main(argv: list[str] | None = None) -> int:
     for size in PROFILES[args.profile]:
         print(f"measuring {size} athlete(s)…", flush=True)
         target = WORKDIR / f"result_{size}.json"
-        subprocess.run([sys.executable, "-m", "bench.run", "--size", str(size),
-                        "--json-out", str(target)], check=True, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, "-m", "bench.run", "--size", str(size), "--json-out", str(target)],
+            check=True,
+            cwd=ROOT,
+        )
         results["sizes"][str(size)] = json.loads(target.read_text())
         RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))

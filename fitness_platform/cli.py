@@ -48,12 +48,14 @@ def command_run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     defs = build_definitions(settings)
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else \
-        DagsterInstance.ephemeral()
+    instance = (
+        DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    )
     started = time.perf_counter()
     _say(f"[1/2] ingest: {settings.raw_dir} → warehouse → gold")
     ingest = defs.resolve_job_def("ingest_job").execute_in_process(
-        instance=instance, run_config=quiet, raise_on_error=False)
+        instance=instance, run_config=quiet, raise_on_error=False
+    )
     _report_steps(ingest)
     if not ingest.success:
         _say("ingestion failed; see the messages above. No weekly outputs were refreshed.")
@@ -75,8 +77,11 @@ def command_run(args: argparse.Namespace) -> int:
     _say(f"[2/2] deliver: {count} weeks {first}...{last} in one run")
     step = time.perf_counter()
     delivery = defs.resolve_job_def("weekly_delivery_job").execute_in_process(
-        instance=instance, run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        tags=range_run_tags(first, last), raise_on_error=False)
+        instance=instance,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        tags=range_run_tags(first, last),
+        raise_on_error=False,
+    )
     _report_steps(delivery)
     if not delivery.success:
         return EXIT_REFUSED
@@ -94,9 +99,9 @@ def _data_range(settings, keys: list[str]) -> tuple[str | None, str | None]:
     from fitness_platform.environment import warehouse_for
 
     with warehouse_for(settings).connect() as conn:
-        low, high = conn.execute(text(
-            "SELECT min(week_start), max(week_start) FROM fitness.gold_weekly_fitness_summary"
-        )).one()
+        low, high = conn.execute(
+            text("SELECT min(week_start), max(week_start) FROM fitness.gold_weekly_fitness_summary")
+        ).one()
     if low is None:
         return None, None
     inside = [k for k in keys if low.isoformat() <= k <= high.isoformat()]
@@ -110,14 +115,26 @@ def _report_steps(result) -> None:
         if event.event_type_value == "ASSET_MATERIALIZATION":
             mat = event.event_specific_data.materialization
             meta = mat.metadata
-            interesting = {k: meta[k].value for k in ("inserted", "updated", "deleted", "written",
-                                                       "unchanged", "dagster/row_count")
-                           if k in meta}
+            interesting = {
+                k: meta[k].value
+                for k in (
+                    "inserted",
+                    "updated",
+                    "deleted",
+                    "written",
+                    "unchanged",
+                    "dagster/row_count",
+                )
+                if k in meta
+            }
             if mat.asset_key in seen:
                 continue
             seen.add(mat.asset_key)
-            if interesting and mat.asset_key.path[0] in {"fitness", "delivery"} and (
-                    "inserted" in interesting or "written" in interesting):
+            if (
+                interesting
+                and mat.asset_key.path[0] in {"fitness", "delivery"}
+                and ("inserted" in interesting or "written" in interesting)
+            ):
                 detail = ", ".join(f"{k.split('/')[-1]} {v}" for k, v in interesting.items())
                 _say(f"      {mat.asset_key.to_user_string()}: {detail}")
         elif event.event_type_value == "STEP_FAILURE":
@@ -126,15 +143,18 @@ def _report_steps(result) -> None:
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             check = event.event_specific_data
             if not check.passed:
-                _say(f"      check {check.asset_key.to_user_string()}:{check.check_name} "
-                     f"did not pass ({check.severity.value.lower()})")
+                _say(
+                    f"      check {check.asset_key.to_user_string()}:{check.check_name} "
+                    f"did not pass ({check.severity.value.lower()})"
+                )
 
 
 def command_validate(args: argparse.Namespace) -> int:
     from fitness_platform.validate import validate_files
 
-    return validate_files([Path(p) for p in args.files], out=sys.stdout,
-                          rejects_csv=args.rejects_csv)
+    return validate_files(
+        [Path(p) for p in args.files], out=sys.stdout, rejects_csv=args.rejects_csv
+    )
 
 
 def command_sample(args: argparse.Namespace) -> int:
@@ -148,25 +168,41 @@ def command_sample(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fitness-platform", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="ingest the raw exports, then build every weekly payload "
-                                     "and report in one run")
-    run.add_argument("--raw-dir", type=Path, help="athlete folders with exports "
-                                                  "(default FITNESS_RAW_DIR or data/raw)")
-    run.add_argument("--output-dir", type=Path, help="where payloads and reports go "
-                                                     "(default FITNESS_OUTPUT_DIR or .fitness/out)")
-    run.add_argument("--weeks", type=_parse_weeks, metavar="START...END",
-                     help="Mondays of the first and last week to deliver (default: every week "
-                          "with data)")
+    run = sub.add_parser(
+        "run", help="ingest the raw exports, then build every weekly payload and report in one run"
+    )
+    run.add_argument(
+        "--raw-dir",
+        type=Path,
+        help="athlete folders with exports (default FITNESS_RAW_DIR or data/raw)",
+    )
+    run.add_argument(
+        "--output-dir",
+        type=Path,
+        help="where payloads and reports go (default FITNESS_OUTPUT_DIR or .fitness/out)",
+    )
+    run.add_argument(
+        "--weeks",
+        type=_parse_weeks,
+        metavar="START...END",
+        help="Mondays of the first and last week to deliver (default: every week with data)",
+    )
     run.set_defaults(func=command_run)
-    validate = sub.add_parser("validate", help="read exports without loading them and report "
-                                               "every problem")
+    validate = sub.add_parser(
+        "validate", help="read exports without loading them and report every problem"
+    )
     validate.add_argument("files", nargs="+", metavar="FILE")
-    validate.add_argument("--rejects-csv", type=Path, metavar="PATH",
-                          help="also write the rows that would be quarantined to a CSV (cells that "
-                               "look like spreadsheet formulas are escaped)")
+    validate.add_argument(
+        "--rejects-csv",
+        type=Path,
+        metavar="PATH",
+        help="also write the rows that would be quarantined to a CSV (cells that "
+        "look like spreadsheet formulas are escaped)",
+    )
     validate.set_defaults(func=command_validate)
-    sample = sub.add_parser("sample", help="rewrite the committed sample exports from the "
-                                           "seeded generator")
+    sample = sub.add_parser(
+        "sample", help="rewrite the committed sample exports from the seeded generator"
+    )
     sample.add_argument("--raw-dir", type=Path, default=Path("data/raw"))
     sample.set_defaults(func=command_sample)
     args = parser.parse_args(argv)

@@ -22,8 +22,14 @@ def build_definitions(settings: Settings) -> Definitions:
     weekly = weekly_partitions(settings.partition_start)
     ingest_job, delivery_job = build_jobs()
     return Definitions(
-        assets=[raw_exports, exercise_catalog, silver_frames, warehouse_tables, gold_views,
-                *build_delivery_assets(weekly)],
+        assets=[
+            raw_exports,
+            exercise_catalog,
+            silver_frames,
+            warehouse_tables,
+            gold_views,
+            *build_delivery_assets(weekly),
+        ],
         asset_checks=WAREHOUSE_CHECKS,
         jobs=[ingest_job, delivery_job],
         schedules=[build_weekly_schedule(delivery_job)],

@@ -28,15 +28,18 @@ def build_resources(settings: Settings) -> dict:
 
 def warehouse_for(settings: Settings) -> WarehouseResource:
     """A warehouse resource with the URL itself (for code outside Dagster, such as the CLI)."""
-    return WarehouseResource(database_url=settings.database_url,
-                             embedded_dir=str(settings.embedded_dir),
-                             allow_mass_delete=settings.allow_deletions)
+    return WarehouseResource(
+        database_url=settings.database_url,
+        embedded_dir=str(settings.embedded_dir),
+        allow_mass_delete=settings.allow_deletions,
+    )
 
 
 def s3_resource(settings: Settings) -> S3Resource:
     """S3 through dagster-aws; credentials from the AWS default chain only (never configured here)."""
-    return S3Resource(region_name=settings.aws_region, endpoint_url=settings.s3_endpoint_url,
-                      max_attempts=5)
+    return S3Resource(
+        region_name=settings.aws_region, endpoint_url=settings.s3_endpoint_url, max_attempts=5
+    )
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -47,21 +50,25 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
 def build_raw_files(settings: Settings):
     if settings.raw_s3_uri:
         bucket, prefix = split_s3_uri(settings.raw_s3_uri)
-        return S3RawFilesResource(s3=s3_resource(settings), bucket=bucket, prefix=prefix,
-                                  raw_dir=str(settings.raw_dir))
+        return S3RawFilesResource(
+            s3=s3_resource(settings), bucket=bucket, prefix=prefix, raw_dir=str(settings.raw_dir)
+        )
     return RawFilesResource(raw_dir=str(settings.raw_dir))
 
 
 def build_storage(settings: Settings):
     if settings.storage == "s3":
-        return S3StorageResource(s3=s3_resource(settings), bucket=settings.s3_bucket,
-                                 prefix=settings.s3_prefix)
+        return S3StorageResource(
+            s3=s3_resource(settings), bucket=settings.s3_bucket, prefix=settings.s3_prefix
+        )
     return LocalStorageResource(root=str(settings.output_dir))
 
 
 def build_reporter(settings: Settings):
     if settings.llm == "bedrock":
-        return BedrockReporterResource(model_id=settings.bedrock_model_id,
-                                       region_name=settings.aws_region,
-                                       max_tokens=settings.bedrock_max_tokens)
+        return BedrockReporterResource(
+            model_id=settings.bedrock_model_id,
+            region_name=settings.aws_region,
+            max_tokens=settings.bedrock_max_tokens,
+        )
     return OfflineReporterResource()

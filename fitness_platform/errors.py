@@ -13,8 +13,9 @@ class FitnessError(Exception):
 class ExportError(FitnessError):
     """A file that cannot be read as an export at all; nothing from it is loaded."""
 
-    def __init__(self, path: Path | str, message: str, *, line: int | None = None,
-                 column: str | None = None):
+    def __init__(
+        self, path: Path | str, message: str, *, line: int | None = None, column: str | None = None
+    ):
         self.path = str(path)
         self.line = line
         self.column = column

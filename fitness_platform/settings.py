@@ -37,8 +37,9 @@ class Settings:
         return self.raw_s3_uri or str(self.raw_dir)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, *, root: Path | None = None
-                 ) -> Settings:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, root: Path | None = None
+    ) -> Settings:
         env = os.environ if environ is None else environ
         base = root or Path.cwd()
         state = base / STATE_DIR_NAME
@@ -72,7 +73,9 @@ class Settings:
         return cls(
             database_url=env.get("FITNESS_DATABASE_URL") or None,
             embedded_dir=path("FITNESS_EMBEDDED_PG_DIR", state / "pg"),
-            raw_dir=state / "raw_cache" if raw_s3 else path("FITNESS_RAW_DIR", base / "data" / "raw"),
+            raw_dir=state / "raw_cache"
+            if raw_s3
+            else path("FITNESS_RAW_DIR", base / "data" / "raw"),
             storage=storage,
             output_dir=path("FITNESS_OUTPUT_DIR", state / "out"),
             s3_bucket=env.get("FITNESS_S3_BUCKET") or None,
@@ -82,7 +85,8 @@ class Settings:
             bedrock_model_id=env.get("FITNESS_BEDROCK_MODEL_ID") or None,
             aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
             partition_start=start,
-            allow_deletions=env.get("FITNESS_ALLOW_MASS_DELETE", "").lower() in {"1", "true", "yes"},
+            allow_deletions=env.get("FITNESS_ALLOW_MASS_DELETE", "").lower()
+            in {"1", "true", "yes"},
             bedrock_max_tokens=int(max_tokens),
             raw_s3_uri=raw_s3,
         )

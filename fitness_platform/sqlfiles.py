@@ -16,8 +16,11 @@ _STATEMENT_END = re.compile(r";[ \t]*(?:\n|$)")
 @functools.cache
 def statements(path: Path) -> tuple[str, ...]:
     """The statements of a SQL file, split at semicolons that end a line."""
-    body = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
-                     if not line.lstrip().startswith("--"))
+    body = "\n".join(
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if not line.lstrip().startswith("--")
+    )
     return tuple(s.strip() for s in _STATEMENT_END.split(body) if s.strip())
 
 

@@ -30,8 +30,10 @@ class FlakyProxy:
                 body = self.rfile.read(length) if length else None
                 if self.command == "PUT" and proxy.failed < failures:
                     proxy.failed += 1
-                    error = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
-                             b"<Message>Please reduce your request rate.</Message></Error>")
+                    error = (
+                        b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
+                        b"<Message>Please reduce your request rate.</Message></Error>"
+                    )
                     self.send_response(503)
                     self.send_header("Content-Type", "application/xml")
                     self.send_header("Content-Length", str(len(error)))

@@ -19,14 +19,18 @@ def run_ingest(defs=None, instance=None, run_config=None):
     defs = defs or definitions()
     config = dict(QUIET, **(run_config or {}))
     return defs.resolve_job_def("ingest_job").execute_in_process(
-        instance=instance or DagsterInstance.ephemeral(), run_config=config, raise_on_error=False)
+        instance=instance or DagsterInstance.ephemeral(), run_config=config, raise_on_error=False
+    )
 
 
 def run_delivery(first: str, last: str, defs=None, instance=None):
     defs = defs or definitions()
     return defs.resolve_job_def("weekly_delivery_job").execute_in_process(
-        instance=instance or DagsterInstance.ephemeral(), run_config=QUIET,
-        tags=range_run_tags(first, last), raise_on_error=False)
+        instance=instance or DagsterInstance.ephemeral(),
+        run_config=QUIET,
+        tags=range_run_tags(first, last),
+        raise_on_error=False,
+    )
 
 
 def materialization_metadata(result, key_path: tuple[str, ...]) -> dict:
@@ -39,5 +43,8 @@ def materialization_metadata(result, key_path: tuple[str, ...]) -> dict:
 
 
 def check_results(result) -> dict[str, bool]:
-    return {e.event_specific_data.check_name: e.event_specific_data.passed
-            for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    return {
+        e.event_specific_data.check_name: e.event_specific_data.passed
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }

@@ -24,10 +24,16 @@ def sets_frame() -> pd.DataFrame:
     df = pd.read_csv(SAMPLE_HEVY)
     df["start"] = pd.to_datetime(df["start_time"], format="%d %b %Y, %H:%M")
     df["end"] = pd.to_datetime(df["end_time"], format="%d %b %Y, %H:%M")
-    fix1 = ((df["exercise_title"] == "Bicep Curl (Machine)")
-            & (df["start"] == pd.Timestamp("2024-05-14 11:11")) & (df["set_index"] == 2))
-    fix2 = ((df["exercise_title"] == "Preacher Curl (Machine)")
-            & (df["start"] == pd.Timestamp("2024-01-23 11:09")) & (df["set_index"] == 1))
+    fix1 = (
+        (df["exercise_title"] == "Bicep Curl (Machine)")
+        & (df["start"] == pd.Timestamp("2024-05-14 11:11"))
+        & (df["set_index"] == 2)
+    )
+    fix2 = (
+        (df["exercise_title"] == "Preacher Curl (Machine)")
+        & (df["start"] == pd.Timestamp("2024-01-23 11:09"))
+        & (df["set_index"] == 1)
+    )
     assert fix1.sum() == 1 and fix2.sum() == 1
     df.loc[fix1, "weight_kg"] = 54.0
     df.loc[fix2, "reps"] = 11
@@ -56,17 +62,19 @@ def training_overview(df: pd.DataFrame, week: date) -> dict:
         "failure_sets": int((work["set_type"] == "failure").sum()),
         "avg_reps_per_set": work["reps"].mean() if work["reps"].notna().any() else None,
         "tonnage_kg": float((both["weight_kg"] * both["reps"]).sum()),
-        "training_minutes": float(((workouts["end"] - workouts["start"]).dt.total_seconds() / 60)
-                                  .sum()),
+        "training_minutes": float(
+            ((workouts["end"] - workouts["start"]).dt.total_seconds() / 60).sum()
+        ),
     }
 
 
 def cardio(df: pd.DataFrame, week: date) -> dict:
     c = df[(df["week"] == week) & (df["is_cardio"] == True)]  # noqa: E712
-    return {"sessions": c["start"].nunique(),
-            "minutes": float(c["duration_seconds"].sum() / 60),
-            "distance_km": float(c["distance_km"].sum()) if c["distance_km"].notna().any()
-            else None}
+    return {
+        "sessions": c["start"].nunique(),
+        "minutes": float(c["duration_seconds"].sum() / 60),
+        "distance_km": float(c["distance_km"].sum()) if c["distance_km"].notna().any() else None,
+    }
 
 
 def exercise_metrics(df: pd.DataFrame, week: date) -> dict[str, dict]:
@@ -83,7 +91,8 @@ def exercise_metrics(df: pd.DataFrame, week: date) -> dict[str, dict]:
             "avg_reps": g["reps"].mean() if g["reps"].notna().any() else None,
             "avg_weight_kg": weighted["weight_kg"].mean() if len(weighted) else None,
             "max_weight_kg": weighted["weight_kg"].max() if len(weighted) else None,
-            "best_e1rm_kg": (e1rm["weight_kg"] * (1 + e1rm["reps"] / 30)).max() if len(e1rm)
+            "best_e1rm_kg": (e1rm["weight_kg"] * (1 + e1rm["reps"] / 30)).max()
+            if len(e1rm)
             else None,
             "tonnage_kg": float((both["weight_kg"] * both["reps"]).sum()) if len(both) else None,
             "sessions_count": g["start"].nunique(),
@@ -110,8 +119,11 @@ def record_flags(series: dict[date, float], week: date) -> dict[str, bool]:
     value = series.get(week)
     flags = {}
     for name, days in (("all_time", None), ("last_52_weeks", 364), ("last_8_weeks", 56)):
-        earlier = [v for w, v in series.items() if w < week and v is not None
-                   and (days is None or w >= week - timedelta(days=days))]
+        earlier = [
+            v
+            for w, v in series.items()
+            if w < week and v is not None and (days is None or w >= week - timedelta(days=days))
+        ]
         flags[name] = bool(earlier) and value is not None and value > max(earlier)
     return flags
 
@@ -133,8 +145,13 @@ def muscle_groups(df: pd.DataFrame, week: date) -> dict[str, dict]:
 def diet(diet_df: pd.DataFrame, week: date) -> dict:
     d = diet_df[diet_df["week"] == week].sort_values("day")
     if d.empty:
-        return {"logged_days": 0, "avg_calories_kcal": None, "avg_bodyweight_kg": None,
-                "cardio_weekly_min": None, "cycle_label": None}
+        return {
+            "logged_days": 0,
+            "avg_calories_kcal": None,
+            "avg_bodyweight_kg": None,
+            "cardio_weekly_min": None,
+            "cycle_label": None,
+        }
     labels = d["cicle"].value_counts()
     top = labels[labels == labels.max()].index
     # ties: the later cycle, i.e. the larger leading sequence number

@@ -15,8 +15,12 @@ from fitness_platform.errors import ReportRefused
 from fitness_platform.resources.reporter import BedrockReporterResource
 from fitness_platform.resources.storage import LocalStorageResource
 from fitness_platform_tests.aws import FAKE_KEY_ID, FAKE_SECRET
-from fitness_platform_tests.helpers import check_results, materialization_metadata, run_delivery, \
-    run_ingest
+from fitness_platform_tests.helpers import (
+    check_results,
+    materialization_metadata,
+    run_delivery,
+    run_ingest,
+)
 
 MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 WEEK = "2024-05-13"
@@ -43,8 +47,9 @@ def payload_store(tmp_path):
     """A storage holding one real payload of the sample (built once by the platform)."""
     source = Path(__file__).parent / "fixtures" / "payload_demo_2024-05-13.json"
     storage = LocalStorageResource(root=str(tmp_path / "out"))
-    storage.write_bytes(payload_key("demo", WEEK), source.read_bytes(),
-                        content_type="application/json")
+    storage.write_bytes(
+        payload_key("demo", WEEK), source.read_bytes(), content_type="application/json"
+    )
     return storage, json.loads(source.read_text()), source.read_text()
 
 
@@ -57,12 +62,16 @@ def test_normal_reply_sends_the_exact_request(aws_env, payload_store):
     reporter = BedrockReporterResource(model_id=MODEL, region_name="us-east-1", max_tokens=1500)
     text = "## Week at a glance\nFour sessions, 68 working sets, tonnage 35606.0 kg."
     with stubbed(reporter) as stub:
-        stub.add_response("converse", reply(text), expected_params={
-            "modelId": MODEL,
-            "system": [{"text": SYSTEM_PROMPT}],
-            "messages": [{"role": "user", "content": [{"text": payload_json}]}],
-            "inferenceConfig": {"maxTokens": 1500, "temperature": 0.0},
-        })
+        stub.add_response(
+            "converse",
+            reply(text),
+            expected_params={
+                "modelId": MODEL,
+                "system": [{"text": SYSTEM_PROMPT}],
+                "messages": [{"role": "user", "content": [{"text": payload_json}]}],
+                "inferenceConfig": {"maxTokens": 1500, "temperature": 0.0},
+            },
+        )
         summary = publish_reports(storage, reporter, ["demo"], _d(WEEK), _d(WEEK))
         stub.assert_no_pending_responses()
     assert f"Prompt version: {PROMPT_VERSION}." in SYSTEM_PROMPT
@@ -81,13 +90,17 @@ def test_normal_reply_sends_the_exact_request(aws_env, payload_store):
 
 def test_throttling_then_success(aws_env, payload_store):
     storage, _, _ = payload_store
-    reporter = BedrockReporterResource(model_id=MODEL, region_name="us-east-1",
-                                       backoff_seconds=0)
+    reporter = BedrockReporterResource(model_id=MODEL, region_name="us-east-1", backoff_seconds=0)
     with stubbed(reporter) as stub:
-        stub.add_client_error("converse", service_error_code="ThrottlingException",
-                              service_message="Too many requests", http_status_code=429)
-        stub.add_client_error("converse", service_error_code="ServiceUnavailableException",
-                              http_status_code=503)
+        stub.add_client_error(
+            "converse",
+            service_error_code="ThrottlingException",
+            service_message="Too many requests",
+            http_status_code=429,
+        )
+        stub.add_client_error(
+            "converse", service_error_code="ServiceUnavailableException", http_status_code=503
+        )
         stub.add_response("converse", reply("## Week at a glance\nFour sessions."))
         summary = publish_reports(storage, reporter, ["demo"], _d(WEEK), _d(WEEK))
         stub.assert_no_pending_responses()
@@ -120,8 +133,9 @@ def test_invented_number_makes_the_asset_check_warn(platform_env, aws_env, monke
     reporter = BedrockReporterResource(model_id=MODEL, region_name="us-east-1")
     client = reporter.client()
     stub = Stubber(client)
-    stub.add_response("converse", reply(
-        "## Week at a glance\n68 working sets. Your squat 1RM is about 187.5 kg."))
+    stub.add_response(
+        "converse", reply("## Week at a glance\n68 working sets. Your squat 1RM is about 187.5 kg.")
+    )
     stub.activate()
     # Dagster copies resources per run, so hand every copy the stubbed client.
     monkeypatch.setattr(BedrockReporterResource, "client", lambda self: client)
@@ -130,9 +144,12 @@ def test_invented_number_makes_the_asset_check_warn(platform_env, aws_env, monke
     stub.deactivate()
     assert result.success
     assert check_results(result)["report_numbers_traceable"] is False
-    evaluation = next(e.event_specific_data for e in result.all_events
-                      if e.event_type_value == "ASSET_CHECK_EVALUATION"
-                      and e.event_specific_data.check_name == "report_numbers_traceable")
+    evaluation = next(
+        e.event_specific_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.event_specific_data.check_name == "report_numbers_traceable"
+    )
     assert evaluation.severity.value == "WARN"
     untraceable = evaluation.metadata["untraceable"].value
     assert untraceable == [{"athlete": "demo", "week_start": WEEK, "numbers": ["187.5"]}]

@@ -91,8 +91,11 @@ def test_raw_exports_from_an_s3_prefix(platform_env, aws, bucket, monkeypatch, w
 
 def test_missing_bucket_is_a_clear_error(aws):
     endpoint, _ = aws
-    storage = S3StorageResource(s3=S3Resource(endpoint_url=endpoint, region_name="us-east-1"),
-                                bucket="no-such-bucket-here", prefix="p")
+    storage = S3StorageResource(
+        s3=S3Resource(endpoint_url=endpoint, region_name="us-east-1"),
+        bucket="no-such-bucket-here",
+        prefix="p",
+    )
     with pytest.raises(ConfigurationError, match="S3 bucket 'no-such-bucket-here' does not exist"):
         storage.write_bytes("payloads/x.json", b"{}", content_type="application/json")
 
@@ -102,7 +105,8 @@ def test_transient_5xx_is_retried(aws, bucket):
     with FlakyProxy(endpoint, failures=2) as proxy:
         storage = S3StorageResource(
             s3=S3Resource(endpoint_url=proxy.url, region_name="us-east-1", max_attempts=5),
-            bucket=bucket)
+            bucket=bucket,
+        )
         uri = storage.write_bytes("reports/r.md", b"# hi\n", content_type="text/markdown")
     assert proxy.failed == 2 and proxy.forwarded >= 1
     assert uri == f"s3://{bucket}/reports/r.md"

@@ -59,9 +59,24 @@ def dagster_dev(platform_env, tmp_path):
     env = dict(os.environ, DAGSTER_HOME=str(home))
     log = (tmp_path / "dagster_dev.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dagster", "dev", "-h", "127.0.0.1", "-p", str(port),
-         "-w", "workspace.yaml"],
-        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "dagster",
+            "dev",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-w",
+            "workspace.yaml",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/graphql"
     try:
         deadline = time.monotonic() + 120
@@ -97,18 +112,33 @@ def stop_group(proc: subprocess.Popen) -> None:
 def test_backfill_of_every_week_is_one_run(dagster_dev, monkeypatch):
     url, home = dagster_dev
     assert run_ingest().success  # the warehouse and Gold exist before the backfill
-    data = graphql(url, LAUNCH, {"params": {
-        "assetSelection": [{"path": ["delivery", "weekly_payload"]},
-                           {"path": ["delivery", "weekly_report"]}],
-        "allPartitions": True, "title": "all weeks"}})
+    data = graphql(
+        url,
+        LAUNCH,
+        {
+            "params": {
+                "assetSelection": [
+                    {"path": ["delivery", "weekly_payload"]},
+                    {"path": ["delivery", "weekly_report"]},
+                ],
+                "allPartitions": True,
+                "title": "all weeks",
+            }
+        },
+    )
     launched = data["launchPartitionBackfill"]
     assert launched["__typename"] == "LaunchBackfillSuccess", launched
     backfill_id = launched["backfillId"]
     deadline = time.monotonic() + 240
     while True:
         status = graphql(url, STATUS, {"id": backfill_id})["partitionBackfillOrError"]
-        if status["status"] in {"COMPLETED", "COMPLETED_SUCCESS", "FAILED", "CANCELED",
-                                "COMPLETED_FAILED"}:
+        if status["status"] in {
+            "COMPLETED",
+            "COMPLETED_SUCCESS",
+            "FAILED",
+            "CANCELED",
+            "COMPLETED_FAILED",
+        }:
             break
         assert time.monotonic() < deadline, status
         time.sleep(2)
@@ -127,9 +157,8 @@ def test_backfill_of_every_week_is_one_run(dagster_dev, monkeypatch):
         partitions = {r.partition_key for r in records if r.run_id == run_id}
         assert len(partitions) == weekly > 140
     checks = instance.get_records_for_run(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
-    evaluations = {r.event_log_entry.dagster_event.event_specific_data.check_name:
-                   r.event_log_entry.dagster_event.event_specific_data.passed
-                   for r in checks.records}
+    data = [r.event_log_entry.dagster_event.event_specific_data for r in checks.records]
+    evaluations = {d.check_name: d.passed for d in data}
     assert evaluations == {"payload_matches_json_schema": True, "report_numbers_traceable": True}
     out = Path(os.environ["FITNESS_OUTPUT_DIR"])
     assert len(list(out.glob("payloads/athlete=demo/*/weekly_fitness_context.json"))) == 142

@@ -29,8 +29,11 @@ FIRST, LAST = "2023-05-01", "2026-01-12"
 
 
 def tree_hashes(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def run_all() -> tuple:
@@ -59,8 +62,9 @@ def test_every_week_gets_a_valid_payload_and_report(platform_env):
     assert meta["written"] == 142 and meta["unchanged"] == 0
 
 
-def test_replay_and_fresh_database_give_identical_bytes(platform_env, pg_admin_url, monkeypatch,
-                                                        tmp_path):
+def test_replay_and_fresh_database_give_identical_bytes(
+    platform_env, pg_admin_url, monkeypatch, tmp_path
+):
     run_all()
     out = Path(platform_env["FITNESS_OUTPUT_DIR"])
     first = tree_hashes(out)
@@ -79,15 +83,17 @@ def test_replay_and_fresh_database_give_identical_bytes(platform_env, pg_admin_u
     admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    monkeypatch.setenv("FITNESS_DATABASE_URL",
-                       make_url(pg_admin_url).set(database=name).render_as_string(False))
+    monkeypatch.setenv(
+        "FITNESS_DATABASE_URL", make_url(pg_admin_url).set(database=name).render_as_string(False)
+    )
     monkeypatch.setenv("FITNESS_OUTPUT_DIR", str(tmp_path / "out2"))
     run_all()
     assert tree_hashes(tmp_path / "out2") == first
 
 
-def _expected_changed_weeks(sets: pd.DataFrame, edited: pd.DataFrame, title: str,
-                            week: date) -> set[date]:
+def _expected_changed_weeks(
+    sets: pd.DataFrame, edited: pd.DataFrame, title: str, week: date
+) -> set[date]:
     """Weeks whose payload must change when one set of ``title`` in ``week`` changes weight."""
     trained = sorted(sets.loc[(sets["exercise_title"] == title) & sets["working"], "week"].unique())
     later = [w for w in trained if w > week]
@@ -111,8 +117,13 @@ def test_one_edited_set_rewrites_only_the_weeks_it_affects(platform_env, raw_dir
     header, body = rows[0], rows[1:]
     col = {name: i for i, name in enumerate(header)}
     title, start = "Leg Press (Machine)", "15 Aug 2024"
-    target = next(i for i, r in enumerate(body) if r[col["exercise_title"]] == title
-                  and r[col["start_time"]].startswith(start) and r[col["set_type"]] == "normal")
+    target = next(
+        i
+        for i, r in enumerate(body)
+        if r[col["exercise_title"]] == title
+        and r[col["start_time"]].startswith(start)
+        and r[col["set_type"]] == "normal"
+    )
     body[target][col["weight_kg"]] = "300"
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n")
@@ -120,8 +131,12 @@ def test_one_edited_set_rewrites_only_the_weeks_it_affects(platform_env, raw_dir
 
     sets = ref.sets_frame()
     edited = sets.copy()
-    edited.loc[(edited["exercise_title"] == title) & edited["start_time"].str.startswith(start)
-               & (edited["set_index"] == int(body[target][col["set_index"]])), "weight_kg"] = 300.0
+    edited.loc[
+        (edited["exercise_title"] == title)
+        & edited["start_time"].str.startswith(start)
+        & (edited["set_index"] == int(body[target][col["set_index"]])),
+        "weight_kg",
+    ] = 300.0
     week = date(2024, 8, 12)
     expected = _expected_changed_weeks(sets, edited, title, week)
 
@@ -139,29 +154,47 @@ def test_one_edited_set_rewrites_only_the_weeks_it_affects(platform_env, raw_dir
 def test_offline_report_states_only_payload_numbers(platform_env):
     run_all()
     out = Path(platform_env["FITNESS_OUTPUT_DIR"])
-    payload = json.loads((out / "payloads/athlete=demo/week_start=2024-05-13/"
-                                "weekly_fitness_context.json").read_text())
+    payload = json.loads(
+        (
+            out / "payloads/athlete=demo/week_start=2024-05-13/weekly_fitness_context.json"
+        ).read_text()
+    )
     report = (out / "reports/athlete=demo/week_start=2024-05-13/weekly_report.md").read_text()
     assert report == render_report(payload)
-    assert untraceable_numbers(report, payload, constants=REFERENCE_CONSTANTS,
-                               ignore_text=names_in(payload)) == []
+    assert (
+        untraceable_numbers(
+            report, payload, constants=REFERENCE_CONSTANTS, ignore_text=names_in(payload)
+        )
+        == []
+    )
     tampered = report + "\nYou squatted 187.5 kg for 3 reps.\n"
-    assert "187.5" in untraceable_numbers(tampered, payload, constants=REFERENCE_CONSTANTS,
-                                          ignore_text=names_in(payload))
+    assert "187.5" in untraceable_numbers(
+        tampered, payload, constants=REFERENCE_CONSTANTS, ignore_text=names_in(payload)
+    )
 
 
 def test_cli_run_twice(database_url, raw_dir, tmp_path):
     env = dict(os.environ, FITNESS_DATABASE_URL=database_url)
-    command = [sys.executable, "-m", "fitness_platform.cli", "run", "--raw-dir", str(raw_dir),
-               "--output-dir", str(tmp_path / "out")]
-    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300,
-                           cwd=tmp_path)
+    command = [
+        sys.executable,
+        "-m",
+        "fitness_platform.cli",
+        "run",
+        "--raw-dir",
+        str(raw_dir),
+        "--output-dir",
+        str(tmp_path / "out"),
+    ]
+    first = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
     assert first.returncode == 0, first.stdout + first.stderr
     assert "142 weeks 2023-05-01...2026-01-12" in first.stdout
     assert f"reports:  {tmp_path / 'out' / 'reports'}" in first.stdout
     hashes = tree_hashes(tmp_path / "out")
-    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300,
-                            cwd=tmp_path)
+    second = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
     assert second.returncode == 0, second.stderr
     assert "delivery/weekly_payload: deleted 0, written 0, unchanged 142" in second.stdout
     assert tree_hashes(tmp_path / "out") == hashes

@@ -30,7 +30,8 @@ def test_production_instance_stores_runs_in_postgres(platform_env, pg_admin_url,
         stored = instance.get_run_by_id(delivery.run_id)
         assert stored.is_success
         materialized = instance.get_records_for_run(
-            delivery.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION).records
+            delivery.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION
+        ).records
         # Two assets × five weekly partitions, all in the one run.
         assert len(materialized) == 10
     finally:
@@ -39,8 +40,9 @@ def test_production_instance_stores_runs_in_postgres(platform_env, pg_admin_url,
     engine = create_engine(url.set(drivername="postgresql+psycopg"))
     with engine.connect() as conn:
         runs = {r[0] for r in conn.execute(text("SELECT run_id FROM runs"))}
-        events = conn.execute(text("SELECT count(*) FROM event_logs WHERE run_id = :r"),
-                              {"r": delivery.run_id}).scalar_one()
+        events = conn.execute(
+            text("SELECT count(*) FROM event_logs WHERE run_id = :r"), {"r": delivery.run_id}
+        ).scalar_one()
     engine.dispose()
     assert {ingest.run_id, delivery.run_id} <= runs
     assert events > 10

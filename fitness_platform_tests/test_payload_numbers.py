@@ -12,11 +12,11 @@ from fitness_platform.delivery.payload import payload_key
 from fitness_platform_tests import reference as ref
 from fitness_platform_tests.helpers import run_delivery, run_ingest
 
-CUT_WEEK = date(2024, 2, 5)          # Cutting II
-BULK_WEEK = date(2024, 4, 15)        # Bulking I
-CORRECTED_WEEK = date(2024, 5, 13)   # holds the corrected 54 kg failure set (Bulking I)
-NO_DIET_WEEK = date(2026, 1, 12)     # training on 13 Jan 2026, diet log ends 11 Jan
-AFTER_MISSED = date(2024, 8, 5)      # no workout in the week of 29 Jul 2024
+CUT_WEEK = date(2024, 2, 5)  # Cutting II
+BULK_WEEK = date(2024, 4, 15)  # Bulking I
+CORRECTED_WEEK = date(2024, 5, 13)  # holds the corrected 54 kg failure set (Bulking I)
+NO_DIET_WEEK = date(2026, 1, 12)  # training on 13 Jan 2026, diet log ends 11 Jan
+AFTER_MISSED = date(2024, 8, 5)  # no workout in the week of 29 Jul 2024
 WEEKS = [CUT_WEEK, BULK_WEEK, CORRECTED_WEEK, NO_DIET_WEEK, AFTER_MISSED]
 
 
@@ -145,12 +145,18 @@ def test_week_without_diet_takes_the_cycle_holding_its_monday(payloads):
     assert payload["diet"]["logged_days"] == 0 and payload["diet"]["avg_calories_kcal"] is None
     assert payload["data_quality"]["has_diet"] is False
     # 12 Jan 2026 lies in "10Cutting V (06/10/2025 - XX/XX/XXXX)", the open-ended cycle.
-    assert payload["cycle"] == {"cycle_number": 10, "cycle_name": "Cutting V",
-                                "cycle_type": "cutting"}
+    assert payload["cycle"] == {
+        "cycle_number": 10,
+        "cycle_name": "Cutting V",
+        "cycle_type": "cutting",
+    }
 
 
 def test_corrected_values_reach_the_payload(payloads):
-    curl = next(e for e in payloads[CORRECTED_WEEK]["exercises"]
-                if e["exercise_name"] == "Bicep Curl (Machine)")
+    curl = next(
+        e
+        for e in payloads[CORRECTED_WEEK]["exercises"]
+        if e["exercise_name"] == "Bicep Curl (Machine)"
+    )
     assert curl["current_week"]["max_weight_kg"] == 54.0
     assert payloads[CORRECTED_WEEK]["data_quality"]["corrected_values"] == 1

@@ -40,18 +40,22 @@ def parse(tmp_path: Path, *names: str, rename: dict | None = None):
 
 # --- Hevy variants ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, start, end", [
-    ("hevy_times_iso.csv", datetime(2026, 1, 13, 18, 43), datetime(2026, 1, 13, 19, 50)),
-    ("hevy_times_us.csv", datetime(2026, 1, 13, 18, 43), datetime(2026, 1, 13, 19, 50)),
-    ("hevy_times_us_at.csv", datetime(2026, 1, 13, 18, 43), datetime(2026, 1, 13, 19, 50)),
-    ("hevy_times_pt.csv", datetime(2026, 9, 4, 15, 16), datetime(2026, 9, 4, 16, 20)),
-    ("hevy_times_es.csv", datetime(2026, 9, 4, 15, 16), datetime(2026, 9, 4, 16, 20)),
-    ("hevy_times_fr.csv", datetime(2026, 9, 4, 15, 16), datetime(2026, 9, 4, 16, 20)),
-    ("hevy_times_de.csv", datetime(2026, 9, 4, 15, 16), datetime(2026, 9, 4, 16, 20)),
-    ("hevy_times_it.csv", datetime(2026, 9, 4, 15, 16), datetime(2026, 9, 4, 16, 20)),
-    # ends after midnight: 23:30 → 00:45 the next day, 75 minutes
-    ("hevy_past_midnight.csv", datetime(2026, 3, 12, 23, 30), datetime(2026, 3, 13, 0, 45)),
-])
+
+@pytest.mark.parametrize(
+    "name, start, end",
+    [
+        ("hevy_times_iso.csv", datetime(2026, 1, 13, 18, 43), datetime(2026, 1, 13, 19, 50)),
+        ("hevy_times_us.csv", datetime(2026, 1, 13, 18, 43), datetime(2026, 1, 13, 19, 50)),
+        ("hevy_times_us_at.csv", datetime(2026, 1, 13, 18, 43), datetime(2026, 1, 13, 19, 50)),
+        ("hevy_times_pt.csv", datetime(2026, 9, 4, 15, 16), datetime(2026, 9, 4, 16, 20)),
+        ("hevy_times_es.csv", datetime(2026, 9, 4, 15, 16), datetime(2026, 9, 4, 16, 20)),
+        ("hevy_times_fr.csv", datetime(2026, 9, 4, 15, 16), datetime(2026, 9, 4, 16, 20)),
+        ("hevy_times_de.csv", datetime(2026, 9, 4, 15, 16), datetime(2026, 9, 4, 16, 20)),
+        ("hevy_times_it.csv", datetime(2026, 9, 4, 15, 16), datetime(2026, 9, 4, 16, 20)),
+        # ends after midnight: 23:30 → 00:45 the next day, 75 minutes
+        ("hevy_past_midnight.csv", datetime(2026, 3, 12, 23, 30), datetime(2026, 3, 13, 0, 45)),
+    ],
+)
 def test_hevy_time_layouts(tmp_path, name, start, end):
     silver = parse(tmp_path, name)
     assert silver.rejects.empty
@@ -78,8 +82,9 @@ def test_quoted_fields_newlines_emoji(tmp_path):
     assert "Squat (Barbell)" in set(sets["exercise_title"])  # zero-width space dropped
     # a quoted field spans lines 2-3, so the next record starts on line 4
     assert sets["source_line"].tolist() == [2, 4, 5, 6]
-    catalog_titles = dict(zip(silver.exercises["exercise_title"], silver.exercises["catalog_source"],
-                              strict=True))
+    catalog_titles = dict(
+        zip(silver.exercises["exercise_title"], silver.exercises["catalog_source"], strict=True)
+    )
     assert catalog_titles["Squat (Barbell)"] == "catalog"
 
 
@@ -109,9 +114,14 @@ def test_utf16_with_bom_is_read(tmp_path):
 
 # --- Strong -------------------------------------------------------------------------------
 
+
 def test_strong_classic(tmp_path):
-    silver = parse(tmp_path, "strong_classic.csv", "athlete_lb.toml",
-                   rename={"athlete_lb.toml": "athlete.toml"})
+    silver = parse(
+        tmp_path,
+        "strong_classic.csv",
+        "athlete_lb.toml",
+        rename={"athlete_lb.toml": "athlete.toml"},
+    )
     sets = silver.sets
     assert set(sets["source"]) == {"strong"}
     # "1h 6m" after 09:15 → 10:21
@@ -128,7 +138,9 @@ def test_strong_classic(tmp_path):
     assert extension["reps"].tolist() == [12, 10]  # written as 12.0 and 10.0
     running = leg_day[leg_day["exercise_title"] == "Running"]
     # 3.2 mi × 1.609344 = 5.150 km; 1200.0 s
-    assert running["distance_km"].tolist() == [5.15] and running["duration_seconds"].tolist() == [1200]
+    assert running["distance_km"].tolist() == [5.15] and running["duration_seconds"].tolist() == [
+        1200
+    ]
     upper = sets[sets["workout_name"] == "Upper"]
     assert upper["end_time"].iloc[0] == pd.Timestamp("2026-01-12 18:35")  # "35m"
     assert upper["set_type"].tolist()[:2] == ["normal", "failure"]
@@ -161,8 +173,9 @@ def test_strong_semicolon_units_per_row(tmp_path):
     assert silver.units["strong_semicolon_units.csv"]["layout"] == "semicolon"
 
 
-@pytest.mark.parametrize("name, language", [("strong_french.csv", "fr"),
-                                            ("strong_chinese.csv", "zh")])
+@pytest.mark.parametrize(
+    "name, language", [("strong_french.csv", "fr"), ("strong_chinese.csv", "zh")]
+)
 def test_strong_localized_headers(tmp_path, name, language):
     silver = parse(tmp_path, name)
     assert silver.sets["weight_kg"].tolist() == [60.0, 100.0, 100.0]  # no unit anywhere: kg
@@ -180,9 +193,18 @@ def test_strong_legacy_layout(tmp_path):
     assert silver.sets["rpe"].isna().all()
 
 
-@pytest.mark.parametrize("text, seconds", [("35m", 2100), ("1h 6m", 3960), ("9min", 540),
-                                           ("1h", 3600), ("45s", 45), ("2700", 2700),
-                                           ("soon", None)])
+@pytest.mark.parametrize(
+    "text, seconds",
+    [
+        ("35m", 2100),
+        ("1h 6m", 3960),
+        ("9min", 540),
+        ("1h", 3600),
+        ("45s", 45),
+        ("2700", 2700),
+        ("soon", None),
+    ],
+)
 def test_strong_durations(text, seconds):
     assert parse_duration(text) == seconds
 
@@ -191,11 +213,13 @@ def test_strong_titles_map_to_muscle_groups(tmp_path):
     silver = parse(tmp_path, "strong_library_titles.csv")
     merged = silver.sets.merge(silver.exercises, on="exercise_title")
     mapped = (merged["primary_muscle_group"] != "other").mean()
-    assert mapped >= 0.95, merged.loc[merged["primary_muscle_group"] == "other",
-                                      "exercise_title"].unique()
+    assert mapped >= 0.95, merged.loc[
+        merged["primary_muscle_group"] == "other", "exercise_title"
+    ].unique()
 
 
 # --- Diet logs and cycles -------------------------------------------------------------------
+
 
 def test_cronometer_with_cycles_file(tmp_path):
     silver = parse(tmp_path, "cronometer_daily_summary.csv", "cycles.csv")
@@ -206,7 +230,9 @@ def test_cronometer_with_cycles_file(tmp_path):
     # 5 and 6 Jan fall in cycle 1 (to 6 Jan), 8 Jan in the open cycle 2
     assert diet["cycle_number"].tolist() == [1, 1, 2]
     assert silver.cycles[["cycle_number", "cycle_type"]].values.tolist() == [
-        [1, "cutting"], [2, "bulking"]]
+        [1, "cutting"],
+        [2, "bulking"],
+    ]
 
 
 def test_cronometer_us_dates(tmp_path):
@@ -222,14 +248,18 @@ def test_diet_log_without_cycle_column_uses_cycles_file(tmp_path):
 
 # --- Hostile input ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, message, line", [
-    ("hostile_empty.csv", "the file is empty", None),
-    ("hostile_header_only.csv", "a header but no rows", 2),
-    ("hostile_binary.csv", "binary data, not a CSV export", 1),
-    ("hostile_utf16_without_bom.csv", "UTF-16 text without a byte-order mark", 1),
-    ("hostile_latin1.csv", "not UTF-8 text", 2),
-    ("hostile_not_an_export.csv", "not a recognised export", 1),
-])
+
+@pytest.mark.parametrize(
+    "name, message, line",
+    [
+        ("hostile_empty.csv", "the file is empty", None),
+        ("hostile_header_only.csv", "a header but no rows", 2),
+        ("hostile_binary.csv", "binary data, not a CSV export", 1),
+        ("hostile_utf16_without_bom.csv", "UTF-16 text without a byte-order mark", 1),
+        ("hostile_latin1.csv", "not UTF-8 text", 2),
+        ("hostile_not_an_export.csv", "not a recognised export", 1),
+    ],
+)
 def test_unreadable_files_are_refused_by_name(tmp_path, name, message, line):
     with pytest.raises(ExportError, match=message) as info:
         parse(tmp_path, name)
@@ -237,8 +267,11 @@ def test_unreadable_files_are_refused_by_name(tmp_path, name, message, line):
 
 
 def test_a_diet_log_named_like_a_workout_export_is_read_as_diet(tmp_path):
-    silver = parse(tmp_path, "diet_without_cycle_column.csv",
-                   rename={"diet_without_cycle_column.csv": "hevy_workouts.csv"})
+    silver = parse(
+        tmp_path,
+        "diet_without_cycle_column.csv",
+        rename={"diet_without_cycle_column.csv": "hevy_workouts.csv"},
+    )
     assert len(silver.diet) == 2 and silver.sets.empty
 
 
@@ -251,8 +284,12 @@ def test_duplicated_rows_are_quarantined(tmp_path):
 def test_absurd_values_are_quarantined(tmp_path):
     silver = parse(tmp_path, "hostile_absurd_values.csv")
     assert silver.rejects[["source_line", "rule"]].values.tolist() == [
-        [2, "weight_negative"], [3, "weight_absurd"], [4, "reps_suspect"],
-        [5, "workout_in_future"], [6, "end_before_start"]]
+        [2, "weight_negative"],
+        [3, "weight_absurd"],
+        [4, "reps_suspect"],
+        [5, "workout_in_future"],
+        [6, "end_before_start"],
+    ]
     assert silver.sets["source_line"].tolist() == [7]
 
 
@@ -264,8 +301,9 @@ def test_enormous_notes_are_quarantined(tmp_path):
     huge = lines[2].replace('"normal"', '"normal"').split('","')
     huge[6] = "x" * 2_000_000
     (folder / "big.csv").write_text("\n".join([lines[0], lines[1], '","'.join(huge)]) + "\n")
-    silver = parse_athlete("ana", discover(tmp_path / "raw"), catalog=CATALOG,
-                           corrections=NO_CORRECTIONS, now=NOW)
+    silver = parse_athlete(
+        "ana", discover(tmp_path / "raw"), catalog=CATALOG, corrections=NO_CORRECTIONS, now=NOW
+    )
     assert silver.rejects[["source_line", "rule"]].values.tolist() == [[3, "notes_too_long"]]
     assert len(silver.sets) == 1
 

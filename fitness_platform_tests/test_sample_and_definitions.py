@@ -22,22 +22,34 @@ def test_sample_profile():
         titles[r["exercise_title"]] = titles.get(r["exercise_title"], 0) + 1
     assert len(titles) == 118
     assert sorted(t for t, n in titles.items() if n == 1) == sorted(
-        ["Squat (Bodyweight)", "Plank", "Push Up", "Walking", "Stair Machine (Steps)"])
+        ["Squat (Bodyweight)", "Plank", "Push Up", "Walking", "Stair Machine (Steps)"]
+    )
     assert rows[0]["start_time"] == "13 Jan 2026, 18:43"  # newest first
     assert rows[-1]["start_time"].startswith("20 Nov 2023")
     assert {r["set_type"] for r in rows} == {"normal", "warmup", "failure"}
-    leg_press = [r["weight_kg"] for r in rows if r["exercise_title"] == "Leg Press (Machine)"
-                 and r["set_type"] != "warmup"]
+    leg_press = [
+        r["weight_kg"]
+        for r in rows
+        if r["exercise_title"] == "Leg Press (Machine)" and r["set_type"] != "warmup"
+    ]
     assert max(leg_press[:8]) in (280.0, 282.5, 285.0) and min(leg_press[-8:]) >= 140
     notes = sum(1 for r in rows if r["exercise_notes"]) / len(rows)
     assert 0.08 < notes < 0.14
     diet = generate_diet()
     assert len(diet) == 982 and diet[0]["data"] == "2023-05-06" and diet[-1]["data"] == "2026-01-11"
-    off = [d for d in diet if d["kcal"] != 4 * d["carboidratos_g"] + 4 * d["proteinas_g"]
-           + 9 * d["gorduras_g"]]
-    assert len(off) == 1 and abs(off[0]["kcal"] - (4 * off[0]["carboidratos_g"]
-                                                   + 4 * off[0]["proteinas_g"]
-                                                   + 9 * off[0]["gorduras_g"])) == 20
+    off = [
+        d
+        for d in diet
+        if d["kcal"] != 4 * d["carboidratos_g"] + 4 * d["proteinas_g"] + 9 * d["gorduras_g"]
+    ]
+    assert (
+        len(off) == 1
+        and abs(
+            off[0]["kcal"]
+            - (4 * off[0]["carboidratos_g"] + 4 * off[0]["proteinas_g"] + 9 * off[0]["gorduras_g"])
+        )
+        == 20
+    )
     assert sum(1 for d in diet if d["observacoes"]) == 173
     assert len({d["cicle"] for d in diet}) == 10
 
@@ -54,8 +66,13 @@ def test_definitions_load_without_warnings_of_ours(monkeypatch, tmp_path):
     ours = [w for w in caught if "fitness_platform" in (w.filename or "")]
     assert ours == [], [str(w.message) for w in ours]
     keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
-    assert {"raw/workout_exports", "silver/workout_sets", "fitness/sets",
-            "fitness/gold_weekly_fitness_summary", "delivery/weekly_payload",
-            "delivery/weekly_report"} <= keys
+    assert {
+        "raw/workout_exports",
+        "silver/workout_sets",
+        "fitness/sets",
+        "fitness/gold_weekly_fitness_summary",
+        "delivery/weekly_payload",
+        "delivery/weekly_report",
+    } <= keys
     weekly = defs.resolve_job_def("weekly_delivery_job").partitions_def
     assert weekly.get_partition_keys()[0] == "2023-05-01"  # a Monday

@@ -28,14 +28,20 @@ from fitness_platform_tests.helpers import materialization_metadata, run_ingest
 def snapshot(warehouse) -> dict[str, list]:
     """Every row of every warehouse table, for before/after equality."""
     with warehouse.connect() as conn:
-        return {t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM fitness.{t} ORDER BY 1"))]
-                for t in TABLES}
+        return {
+            t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM fitness.{t} ORDER BY 1"))]
+            for t in TABLES
+        }
 
 
 def load_dir(warehouse, raw_dir: Path, athlete: str = "demo", **kwargs):
     files = [f for f in discover(raw_dir) if f.athlete_key == athlete]
-    silver = parse_athlete(athlete, files, catalog=load_catalog(CATALOG_PATH),
-                           corrections=load_corrections(CORRECTIONS_PATH))
+    silver = parse_athlete(
+        athlete,
+        files,
+        catalog=load_catalog(CATALOG_PATH),
+        corrections=load_corrections(CORRECTIONS_PATH),
+    )
     with warehouse.begin() as conn:
         return load_athlete(conn, silver, fingerprint="test", files=[], **kwargs)
 
@@ -69,32 +75,48 @@ def test_sample_loads_completely(platform_env, warehouse):
     assert scalar(warehouse, "SELECT count(*) FROM fitness.sets") == 9542
     assert scalar(warehouse, "SELECT count(*) FROM fitness.exercises") == 118
     assert scalar(warehouse, "SELECT count(*) FROM fitness.workouts") == len(
-        {r[col["start_time"]] for r in rows})
+        {r[col["start_time"]] for r in rows}
+    )
     assert scalar(warehouse, "SELECT count(*) FROM fitness.rejected_rows") == 0
     assert scalar(warehouse, "SELECT count(*) FROM fitness.diet_daily") == 982
-    corrected_weight = scalar(warehouse, """
+    corrected_weight = scalar(
+        warehouse,
+        """
         SELECT s.weight_kg FROM fitness.sets s
         JOIN fitness.workout_exercises we USING (workout_exercise_id)
         JOIN fitness.workouts w USING (workout_id) JOIN fitness.exercises e USING (exercise_id)
         WHERE e.exercise_name = 'Bicep Curl (Machine)' AND w.start_time = '2024-05-14 11:11'
-          AND s.set_index = 2""")
-    corrected_reps = scalar(warehouse, """
+          AND s.set_index = 2""",
+    )
+    corrected_reps = scalar(
+        warehouse,
+        """
         SELECT s.reps FROM fitness.sets s
         JOIN fitness.workout_exercises we USING (workout_exercise_id)
         JOIN fitness.workouts w USING (workout_id) JOIN fitness.exercises e USING (exercise_id)
         WHERE e.exercise_name = 'Preacher Curl (Machine)' AND w.start_time = '2024-01-23 11:09'
-          AND s.set_index = 1""")
+          AND s.set_index = 1""",
+    )
     assert float(corrected_weight) == 54.0
     assert corrected_reps == 11
     with warehouse.connect() as conn:
-        cycles = conn.execute(text("SELECT cycle_number, cycle_type, start_date::text, "
-                                   "end_date::text FROM fitness.cycles ORDER BY 1")).all()
+        cycles = conn.execute(
+            text(
+                "SELECT cycle_number, cycle_type, start_date::text, "
+                "end_date::text FROM fitness.cycles ORDER BY 1"
+            )
+        ).all()
     assert [tuple(c) for c in cycles] == [
-        (1, "cutting", "2023-05-01", "2023-09-17"), (2, "reverse", "2023-09-18", "2023-10-29"),
-        (3, "cutting", "2023-10-30", "2024-02-23"), (4, "reverse", "2024-02-24", "2024-03-22"),
-        (5, "bulking", "2024-03-23", "2024-05-19"), (6, "cutting", "2024-05-20", "2024-09-28"),
-        (7, "bulking", "2024-10-28", "2025-01-01"), (8, "cutting", "2025-01-02", "2025-04-17"),
-        (9, "maintenance", "2025-04-18", "2025-10-05"), (10, "cutting", "2025-10-06", None),
+        (1, "cutting", "2023-05-01", "2023-09-17"),
+        (2, "reverse", "2023-09-18", "2023-10-29"),
+        (3, "cutting", "2023-10-30", "2024-02-23"),
+        (4, "reverse", "2024-02-24", "2024-03-22"),
+        (5, "bulking", "2024-03-23", "2024-05-19"),
+        (6, "cutting", "2024-05-20", "2024-09-28"),
+        (7, "bulking", "2024-10-28", "2025-01-01"),
+        (8, "cutting", "2025-01-02", "2025-04-17"),
+        (9, "maintenance", "2025-04-18", "2025-10-05"),
+        (10, "cutting", "2025-10-06", None),
     ]
     meta = materialization_metadata(result, ("fitness", "sets"))
     assert meta["inserted"] == 9542 and meta["updated"] == 0 and meta["deleted"] == 0
@@ -114,15 +136,20 @@ def test_repeated_blocks_keep_every_set(platform_env, warehouse):
     twice = {k for k, n in repeated.items() if n > 1}
     assert len({k[0] for k in twice}) >= 5
     for start, title in twice:
-        expected = sum(1 for r in rows if r[col["start_time"]] == start
-                       and r[col["exercise_title"]] == title)
-        stored = scalar(warehouse, """
+        expected = sum(
+            1 for r in rows if r[col["start_time"]] == start and r[col["exercise_title"]] == title
+        )
+        stored = scalar(
+            warehouse,
+            """
             SELECT count(*) FROM fitness.sets s
             JOIN fitness.workout_exercises we USING (workout_exercise_id)
             JOIN fitness.workouts w USING (workout_id) JOIN fitness.exercises e USING (exercise_id)
             WHERE e.exercise_name = :title
               AND to_char(w.start_time, 'DD Mon YYYY, HH24:MI') = :start""",
-                        title=title, start=start)
+            title=title,
+            start=start,
+        )
         assert stored == expected, (start, title)
 
 
@@ -131,12 +158,25 @@ def test_replay_changes_nothing(platform_env, warehouse):
     before = snapshot(warehouse)
     again = run_ingest()
     assert again.success
-    meta = materialization_metadata(again, ("fitness", "sets"))
-    assert (meta["inserted"], meta["updated"], meta["deleted"]) == (0, 0, 0)
-    assert meta["athletes_unchanged"] == 1
+    # Unchanged exports: silver says so, and the warehouse, Gold and their checks do not run.
+    batches = materialization_metadata(again, ("silver", "load_batches"))
+    assert (batches["unchanged"], batches["to_load"], batches["refused"]) == (1, 0, 0)
+    skipped = {e.step_key for e in again.all_events if e.event_type_value == "STEP_SKIPPED"}
+    assert {"warehouse_tables", "gold_views"} <= skipped
+    assert not [
+        e
+        for e in again.get_asset_materialization_events()
+        if e.event_specific_data.materialization.asset_key.path[0] == "fitness"
+    ]
+    # Forced, every row is compared and none is written.
     forced = run_ingest(run_config={"ops": {"silver_frames": {"config": {"force_reload": True}}}})
     meta = materialization_metadata(forced, ("fitness", "sets"))
-    assert (meta["inserted"], meta["updated"], meta["deleted"], meta["unchanged"]) == (0, 0, 0, 9542)
+    assert (meta["inserted"], meta["updated"], meta["deleted"], meta["unchanged"]) == (
+        0,
+        0,
+        0,
+        9542,
+    )
     assert snapshot(warehouse) == before
 
 
@@ -145,8 +185,11 @@ def test_edited_weight_updates_exactly_one_row(warehouse, raw_dir):
     path = raw_dir / "demo" / SAMPLE_HEVY.name
     header, rows = read_rows(path)
     col = {name: i for i, name in enumerate(header)}
-    target = next(i for i, r in enumerate(rows) if r[col["exercise_title"]] == "Leg Press (Machine)"
-                  and r[col["set_type"]] == "normal")
+    target = next(
+        i
+        for i, r in enumerate(rows)
+        if r[col["exercise_title"]] == "Leg Press (Machine)" and r[col["set_type"]] == "normal"
+    )
     rows[target][col["weight_kg"]] = "301.5"
     write_rows(path, header, rows)
     counts = load_dir(warehouse, raw_dir)
@@ -162,8 +205,9 @@ def test_dropped_workout_deletes_it_and_its_sets(warehouse, raw_dir):
     col = {name: i for i, name in enumerate(header)}
     dropped = rows[0][col["start_time"]]
     dropped_sets = sum(1 for r in rows if r[col["start_time"]] == dropped)
-    dropped_blocks = len({(r[col["exercise_title"]]) for r in rows
-                          if r[col["start_time"]] == dropped})
+    dropped_blocks = len(
+        {(r[col["exercise_title"]]) for r in rows if r[col["start_time"]] == dropped}
+    )
     write_rows(path, header, [r for r in rows if r[col["start_time"]] != dropped])
     counts = load_dir(warehouse, raw_dir)
     assert counts["workouts"].deleted == 1 and counts["workouts"].inserted == 0
@@ -192,12 +236,18 @@ def test_pound_export_loads_in_kilograms(warehouse, tmp_path):
     shutil.copy(FIXTURES / "hevy_lbs_miles.csv", athlete / "hevy.csv")
     load_dir(warehouse, tmp_path / "raw", athlete="lbs")
     with warehouse.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT set_index, weight_kg::float, reps, distance_km::float FROM fitness.sets "
-            "ORDER BY workout_exercise_id, set_index")).all()
+        rows = conn.execute(
+            text(
+                "SELECT set_index, weight_kg::float, reps, distance_km::float FROM fitness.sets "
+                "ORDER BY workout_exercise_id, set_index"
+            )
+        ).all()
     # 225 lb × 0.45359237 = 102.058 → 102.06 kg; 135 lb → 61.23 kg; 1 mile → 1.609 km
-    assert [tuple(r) for r in rows] == [(0, 61.23, 10, None), (1, 102.06, 5, None),
-                                        (0, None, None, 1.609)]
+    assert [tuple(r) for r in rows] == [
+        (0, 61.23, 10, None),
+        (1, 102.06, 5, None),
+        (0, None, None, 1.609),
+    ]
 
 
 def test_non_numeric_reps_are_quarantined(warehouse, tmp_path):
@@ -206,11 +256,15 @@ def test_non_numeric_reps_are_quarantined(warehouse, tmp_path):
     shutil.copy(FIXTURES / "hevy_reps_not_numeric.csv", athlete / "hevy.csv")
     load_dir(warehouse, tmp_path / "raw", athlete="q")
     with warehouse.connect() as conn:
-        rejected = conn.execute(text(
-            "SELECT source_file, source_line, rule, raw_values->>'reps' FROM fitness.rejected_rows"
-        )).all()
-        indexes = [r[0] for r in conn.execute(text(
-            "SELECT set_index FROM fitness.sets ORDER BY set_index"))]
+        rejected = conn.execute(
+            text(
+                "SELECT source_file, source_line, rule, raw_values->>'reps' FROM fitness.rejected_rows"
+            )
+        ).all()
+        indexes = [
+            r[0]
+            for r in conn.execute(text("SELECT set_index FROM fitness.sets ORDER BY set_index"))
+        ]
     assert [tuple(r) for r in rejected] == [("hevy.csv", 3, "reps_not_numeric", "ten")]
     assert indexes == [0, 2]
 
@@ -234,7 +288,9 @@ def test_other_athletes_load_when_one_is_refused(platform_env, warehouse, raw_di
     result = run_ingest()
     assert not result.success
     assert scalar(warehouse, "SELECT count(*) FROM fitness.sets") == 9542
-    assert scalar(warehouse, "SELECT count(*) FROM fitness.athletes WHERE athlete_key = 'broken'") == 0
+    assert (
+        scalar(warehouse, "SELECT count(*) FROM fitness.athletes WHERE athlete_key = 'broken'") == 0
+    )
 
 
 KILL_SCRIPT = textwrap.dedent("""
@@ -264,8 +320,10 @@ def test_killed_load_leaves_database_as_before(database_url, warehouse, raw_dir,
     write_rows(path, header, rows[1:])  # the re-export drops one workout's first set
     before = snapshot(warehouse)
     marker = tmp_path / "marker"
-    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, database_url, str(raw_dir),
-                             str(marker)], env=os.environ.copy())
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILL_SCRIPT, database_url, str(raw_dir), str(marker)],
+        env=os.environ.copy(),
+    )
     deadline = time.monotonic() + 60
     while not marker.exists():
         assert proc.poll() is None, "the loading process exited early"

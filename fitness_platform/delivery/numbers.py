@@ -21,6 +21,7 @@ def payload_numbers(payload) -> set[Decimal]:
                 walk(value)
         elif isinstance(node, (int, float)) and not isinstance(node, bool):
             found.add(Decimal(str(node)))
+
     walk(payload)
     return found
 
@@ -33,8 +34,13 @@ def _variants(value: Decimal) -> set[Decimal]:
     return out
 
 
-def untraceable_numbers(report: str, payload: dict, *, constants: set = frozenset(),
-                        ignore_text: list[str] | None = None) -> list[str]:
+def untraceable_numbers(
+    report: str,
+    payload: dict,
+    *,
+    constants: set = frozenset(),
+    ignore_text: list[str] | None = None,
+) -> list[str]:
     """Numbers written in ``report`` that match no payload value (after rounding) nor a constant."""
     allowed: set[Decimal] = set()
     for value in payload_numbers(payload) | {Decimal(str(c)) for c in constants}:

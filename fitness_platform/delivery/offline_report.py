@@ -61,9 +61,13 @@ def _exercise_line(exercise: dict, delta: dict) -> str:
     cur = exercise["current_week"]
     parts = []
     if cur["max_weight_kg"] is not None:
-        parts.append(f"top load {_n(cur['max_weight_kg'], 'kg')} ({_signed(delta['max_weight_kg'], 'kg')})")
+        parts.append(
+            f"top load {_n(cur['max_weight_kg'], 'kg')} ({_signed(delta['max_weight_kg'], 'kg')})"
+        )
     if cur["best_e1rm_kg"] is not None:
-        parts.append(f"e1RM {_n(cur['best_e1rm_kg'], 'kg')} ({_signed(delta['best_e1rm_kg'], 'kg')})")
+        parts.append(
+            f"e1RM {_n(cur['best_e1rm_kg'], 'kg')} ({_signed(delta['best_e1rm_kg'], 'kg')})"
+        )
     if cur["total_reps"] is not None:
         parts.append(f"{_n(cur['total_reps'])} reps ({_signed(delta['total_reps'])})")
     weeks = delta["weeks_since"]
@@ -75,8 +79,10 @@ def _records(exercise: dict) -> str | None:
     rec = exercise["records"]
     cur = exercise["current_week"]
     found = []
-    for metric, label, value in (("max_weight", "top load", cur["max_weight_kg"]),
-                                 ("best_e1rm", "e1RM", cur["best_e1rm_kg"])):
+    for metric, label, value in (
+        ("max_weight", "top load", cur["max_weight_kg"]),
+        ("best_e1rm", "e1RM", cur["best_e1rm_kg"]),
+    ):
         flags = rec[metric]
         if flags["all_time"]:
             found.append(f"all-time {label} record ({_n(value, 'kg')})")
@@ -93,12 +99,17 @@ def render_report(payload: dict) -> str:
     """The coaching report of one athlete-week, as Markdown."""
     p = payload
     ov, diet, cardio, dq = p["training_overview"], p["diet"], p["cardio"], p["data_quality"]
-    lines = [f"# Weekly coaching report: {p['athlete']['athlete_key']}, week of {p['week_start']}",
-             "", f"Week {p['week_start']} to {p['week_end']}."]
+    lines = [
+        f"# Weekly coaching report: {p['athlete']['athlete_key']}, week of {p['week_start']}",
+        "",
+        f"Week {p['week_start']} to {p['week_end']}.",
+    ]
     cycle = p["cycle"]
     if cycle:
-        lines.append(f"Diet cycle: **{cycle['cycle_name']}** ({cycle['cycle_type']}, "
-                     f"cycle {cycle['cycle_number']}).")
+        lines.append(
+            f"Diet cycle: **{cycle['cycle_name']}** ({cycle['cycle_type']}, "
+            f"cycle {cycle['cycle_number']})."
+        )
     else:
         lines.append("No diet cycle covers this week.")
 
@@ -106,20 +117,30 @@ def render_report(payload: dict) -> str:
     if ov["training_sessions"]:
         vs = ov["vs_last_week"]
         lines += ["| | this week | vs last week |", "|---|---:|---:|"]
-        for label, key, unit in (("Sessions", "training_sessions", ""),
-                                 ("Working sets", "total_sets", ""),
-                                 ("Tonnage", "tonnage_kg", "kg"),
-                                 ("Training minutes", "training_minutes", "")):
-            lines.append(f"| {label} | {_n(ov[key], unit)} | "
-                         f"{_signed(vs[key], unit) if vs else 'no data last week'} |")
-        lines += ["", f"Failure sets: {_n(ov['failure_sets'])} of {_n(ov['total_sets'])} working "
-                      f"sets; average {_n(ov['avg_reps_per_set'])} reps per set."]
+        for label, key, unit in (
+            ("Sessions", "training_sessions", ""),
+            ("Working sets", "total_sets", ""),
+            ("Tonnage", "tonnage_kg", "kg"),
+            ("Training minutes", "training_minutes", ""),
+        ):
+            lines.append(
+                f"| {label} | {_n(ov[key], unit)} | "
+                f"{_signed(vs[key], unit) if vs else 'no data last week'} |"
+            )
+        lines += [
+            "",
+            f"Failure sets: {_n(ov['failure_sets'])} of {_n(ov['total_sets'])} working "
+            f"sets; average {_n(ov['avg_reps_per_set'])} reps per set.",
+        ]
         if cardio["sessions"]:
-            distance = (f", {_n(cardio['distance_km'], 'km')}" if cardio["distance_km"] is not None
-                        else "")
-            lines.append(f"Cardio: {_n(cardio['sessions'])} "
-                         f"{'session' if cardio['sessions'] == 1 else 'sessions'}, "
-                         f"{_n(cardio['minutes'])} minutes{distance}.")
+            distance = (
+                f", {_n(cardio['distance_km'], 'km')}" if cardio["distance_km"] is not None else ""
+            )
+            lines.append(
+                f"Cardio: {_n(cardio['sessions'])} "
+                f"{'session' if cardio['sessions'] == 1 else 'sessions'}, "
+                f"{_n(cardio['minutes'])} minutes{distance}."
+            )
     else:
         lines.append("No training was logged this week.")
 
@@ -129,8 +150,9 @@ def render_report(payload: dict) -> str:
         if change:
             kind, delta = change
             target = {"progressed": progressed, "regressed": regressed, "held": held}[kind]
-            target.append(exercise["exercise_name"] if kind == "held"
-                          else _exercise_line(exercise, delta))
+            target.append(
+                exercise["exercise_name"] if kind == "held" else _exercise_line(exercise, delta)
+            )
         record = _records(exercise)
         if record:
             records.append(record)
@@ -147,26 +169,34 @@ def render_report(payload: dict) -> str:
 
     if p["muscle_groups"]:
         low, high = HARD_SET_RANGE
-        lines += ["", f"## Hard sets per muscle group (common weekly range {low}–{high})", "",
-                  "| muscle group | hard sets | tonnage | reading |", "|---|---:|---:|---|"]
+        lines += [
+            "",
+            f"## Hard sets per muscle group (common weekly range {low}–{high})",
+            "",
+            "| muscle group | hard sets | tonnage | reading |",
+            "|---|---:|---:|---|",
+        ]
         for m in p["muscle_groups"]:
             sets = m["hard_sets"]
             reading = "below range" if sets < low else "above range" if sets > high else "in range"
-            lines.append(f"| {m['muscle_group']} | {_n(sets)} | {_n(m['tonnage_kg'], 'kg')} | "
-                         f"{reading} |")
+            lines.append(
+                f"| {m['muscle_group']} | {_n(sets)} | {_n(m['tonnage_kg'], 'kg')} | {reading} |"
+            )
 
     lines += ["", "## Diet", ""]
     if diet["logged_days"]:
         lines.append(
             f"Averages over {_n(diet['logged_days'])} logged days: {_n(diet['avg_calories_kcal'])} "
             f"kcal, {_n(diet['avg_carbs_g'], 'g')} carbs, {_n(diet['avg_protein_g'], 'g')} protein, "
-            f"{_n(diet['avg_fat_g'], 'g')} fat.")
+            f"{_n(diet['avg_fat_g'], 'g')} fat."
+        )
         if diet["avg_bodyweight_kg"] is not None:
             change = diet["bodyweight_change_kg"]
             lines.append(
                 f"Bodyweight {_n(diet['avg_bodyweight_kg'], 'kg')}"
                 + (f" ({_signed(change, 'kg')} against last week)" if change is not None else "")
-                + f"; protein {_n(diet['protein_g_per_kg'])} g per kg of bodyweight.")
+                + f"; protein {_n(diet['protein_g_per_kg'])} g per kg of bodyweight."
+            )
         if diet["cardio_weekly_min"] is not None:
             lines.append(f"Weekly cardio target: {_n(diet['cardio_weekly_min'])} minutes.")
     else:
@@ -176,8 +206,10 @@ def render_report(payload: dict) -> str:
     if cycle:
         lines.append(CYCLE_READING.get(cycle["cycle_type"], CYCLE_READING["other"]))
         if cycle["cycle_type"] == "cutting" and regressed and not progressed:
-            lines.append("Every change this week was a dip: expected in a cut, but watch whether "
-                         "it continues next week.")
+            lines.append(
+                "Every change this week was a dip: expected in a cut, but watch whether "
+                "it continues next week."
+            )
         if cycle["cycle_type"] == "bulking" and regressed and len(regressed) > len(progressed):
             lines.append("More exercises regressed than progressed, which is unusual in a bulk.")
     else:
@@ -198,11 +230,14 @@ def render_report(payload: dict) -> str:
     if dq["quarantined_rows"]:
         notes.append(f"{_n(dq['quarantined_rows'])} rows quarantined")
     if dq["corrected_values"]:
-        notes.append(f"{_n(dq['corrected_values'])} "
-                     f"{'value' if dq['corrected_values'] == 1 else 'values'} corrected by hand "
-                     "(data/corrections.csv)")
+        notes.append(
+            f"{_n(dq['corrected_values'])} "
+            f"{'value' if dq['corrected_values'] == 1 else 'values'} corrected by hand "
+            "(data/corrections.csv)"
+        )
     if dq["inferred_exercises"]:
-        notes.append("exercises classified by name, not the catalog: "
-                     + ", ".join(dq["inferred_exercises"]))
+        notes.append(
+            "exercises classified by name, not the catalog: " + ", ".join(dq["inferred_exercises"])
+        )
     lines += [f"- {note}" for note in notes] or ["- nothing to report"]
     return "\n".join(lines) + "\n"

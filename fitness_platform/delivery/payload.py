@@ -12,11 +12,33 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import Connection, text
 
 SCHEMA_VERSION = "1.0"
-METRICS = ["total_sets", "failure_sets", "total_reps", "avg_reps", "avg_weight_kg", "max_weight_kg",
-           "best_e1rm_kg", "tonnage_kg", "sessions_count"]
-COUNTS = {"total_sets", "failure_sets", "total_reps", "sessions_count", "training_sessions",
-          "logged_days", "sessions", "weeks_since", "cycle_number", "diet_days_missing",
-          "bodyweight_days_missing", "kcal_mismatch_days", "quarantined_rows", "corrected_values"}
+METRICS = [
+    "total_sets",
+    "failure_sets",
+    "total_reps",
+    "avg_reps",
+    "avg_weight_kg",
+    "max_weight_kg",
+    "best_e1rm_kg",
+    "tonnage_kg",
+    "sessions_count",
+]
+COUNTS = {
+    "total_sets",
+    "failure_sets",
+    "total_reps",
+    "sessions_count",
+    "training_sessions",
+    "logged_days",
+    "sessions",
+    "weeks_since",
+    "cycle_number",
+    "diet_days_missing",
+    "bodyweight_days_missing",
+    "kcal_mismatch_days",
+    "quarantined_rows",
+    "corrected_values",
+}
 _CENT = Decimal("0.01")
 
 _SUMMARY = text("""
@@ -59,10 +81,13 @@ def _obj(row, keys: list[str], prefix: str = "") -> dict:
 
 def weeks_with_data(conn: Connection, start: date, end: date) -> list[tuple[str, date]]:
     """(athlete, week) pairs of the fitness summary within [start, end]."""
-    rows = conn.execute(text(
-        "SELECT athlete_key, week_start FROM fitness.gold_weekly_fitness_summary "
-        "WHERE week_start BETWEEN :start AND :end ORDER BY week_start, athlete_key"),
-        {"start": start, "end": end}).all()
+    rows = conn.execute(
+        text(
+            "SELECT athlete_key, week_start FROM fitness.gold_weekly_fitness_summary "
+            "WHERE week_start BETWEEN :start AND :end ORDER BY week_start, athlete_key"
+        ),
+        {"start": start, "end": end},
+    ).all()
     return [(r[0], r[1]) for r in rows]
 
 
@@ -77,12 +102,16 @@ def build_payload(conn: Connection, athlete_key: str, week_start: date) -> dict 
     exercises = conn.execute(_EXERCISES, ids).mappings().all()
     cycle = None
     if s["cycle_number"] is not None:
-        cycle = {"cycle_number": int(s["cycle_number"]), "cycle_name": s["cycle_name"],
-                 "cycle_type": s["cycle_type"]}
+        cycle = {
+            "cycle_number": int(s["cycle_number"]),
+            "cycle_name": s["cycle_name"],
+            "cycle_type": s["cycle_type"],
+        }
     vs_last_week = None
     if s["has_last_week"]:
-        vs_last_week = _obj(s, ["training_sessions", "total_sets", "tonnage_kg",
-                                "training_minutes"], "lw_")
+        vs_last_week = _obj(
+            s, ["training_sessions", "total_sets", "tonnage_kg", "training_minutes"], "lw_"
+        )
     return {
         "schema_version": SCHEMA_VERSION,
         "athlete": {"athlete_key": athlete_key, "display_name": s["display_name"]},
@@ -90,22 +119,48 @@ def build_payload(conn: Connection, athlete_key: str, week_start: date) -> dict 
         "week_end": (week_start + timedelta(days=6)).isoformat(),
         "cycle": cycle,
         "diet": {
-            **_obj(s, ["avg_calories_kcal", "avg_carbs_g", "avg_protein_g", "avg_fat_g",
-                       "avg_bodyweight_kg", "cardio_weekly_min", "logged_days"]),
+            **_obj(
+                s,
+                [
+                    "avg_calories_kcal",
+                    "avg_carbs_g",
+                    "avg_protein_g",
+                    "avg_fat_g",
+                    "avg_bodyweight_kg",
+                    "cardio_weekly_min",
+                    "logged_days",
+                ],
+            ),
             "protein_g_per_kg": number(s["protein_g_per_kg"]),
             "bodyweight_change_kg": number(s["bodyweight_change_kg"]),
         },
         "training_overview": {
-            **_obj(s, ["training_sessions", "total_sets", "failure_sets", "avg_reps_per_set",
-                       "tonnage_kg", "training_minutes"]),
+            **_obj(
+                s,
+                [
+                    "training_sessions",
+                    "total_sets",
+                    "failure_sets",
+                    "avg_reps_per_set",
+                    "tonnage_kg",
+                    "training_minutes",
+                ],
+            ),
             "vs_last_week": vs_last_week,
         },
-        "cardio": {"sessions": number(s["cardio_sessions"], "sessions"),
-                   "minutes": number(s["cardio_minutes"]),
-                   "distance_km": number(s["cardio_distance_km"])},
-        "muscle_groups": [{"muscle_group": m["muscle_group"],
-                           "hard_sets": number(m["hard_sets"]),
-                           "tonnage_kg": number(m["tonnage_kg"])} for m in muscles],
+        "cardio": {
+            "sessions": number(s["cardio_sessions"], "sessions"),
+            "minutes": number(s["cardio_minutes"]),
+            "distance_km": number(s["cardio_distance_km"]),
+        },
+        "muscle_groups": [
+            {
+                "muscle_group": m["muscle_group"],
+                "hard_sets": number(m["hard_sets"]),
+                "tonnage_kg": number(m["tonnage_kg"]),
+            }
+            for m in muscles
+        ],
         "exercises": [_exercise(e) for e in exercises],
         "data_quality": {
             "has_training": bool(s["has_training"]),
@@ -124,8 +179,10 @@ def _exercise(e) -> dict:
     delta_last = _obj(e, METRICS, "lw_") if e["has_last_week"] else None
     delta_session = None
     if e["previous_session_week"] is not None:
-        delta_session = {**_obj(e, METRICS, "ps_"),
-                         "weeks_since": number(e["ps_weeks_since"], "weeks_since")}
+        delta_session = {
+            **_obj(e, METRICS, "ps_"),
+            "weeks_since": number(e["ps_weeks_since"], "weeks_since"),
+        }
     return {
         "exercise_key": e["exercise_key"],
         "exercise_name": e["exercise_name"],
@@ -134,12 +191,16 @@ def _exercise(e) -> dict:
         "delta_vs_last_week": delta_last,
         "delta_vs_previous_session_week": delta_session,
         "records": {
-            "max_weight": {"all_time": e["max_weight_all_time"],
-                           "last_52_weeks": e["max_weight_last_52_weeks"],
-                           "last_8_weeks": e["max_weight_last_8_weeks"]},
-            "best_e1rm": {"all_time": e["best_e1rm_all_time"],
-                          "last_52_weeks": e["best_e1rm_last_52_weeks"],
-                          "last_8_weeks": e["best_e1rm_last_8_weeks"]},
+            "max_weight": {
+                "all_time": e["max_weight_all_time"],
+                "last_52_weeks": e["max_weight_last_52_weeks"],
+                "last_8_weeks": e["max_weight_last_8_weeks"],
+            },
+            "best_e1rm": {
+                "all_time": e["best_e1rm_all_time"],
+                "last_52_weeks": e["best_e1rm_last_52_weeks"],
+                "last_8_weeks": e["best_e1rm_last_8_weeks"],
+            },
         },
     }
 

@@ -43,8 +43,10 @@ def payload_validator() -> jsonschema.protocols.Validator:
 
 
 def schema_errors(payload: dict) -> list[str]:
-    return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
-            for e in payload_validator().iter_errors(payload)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
+        for e in payload_validator().iter_errors(payload)
+    ]
 
 
 @dataclass
@@ -67,15 +69,20 @@ def _stored_weeks(storage: StorageResource, prefix: str, first: date, last: date
     return weeks
 
 
-def publish_payloads(conn: Connection, storage: StorageResource, first: date, last: date,
-                     progress=None) -> PayloadSummary:
+def publish_payloads(
+    conn: Connection, storage: StorageResource, first: date, last: date, progress=None
+) -> PayloadSummary:
     """Build every athlete-week payload with data in [first, last]; write those whose bytes differ
     from the stored ones; delete payloads (and reports) of athlete-weeks that no longer have data."""
     summary = PayloadSummary()
     pairs = weeks_with_data(conn, first, last)
     summary.weeks_with_data = len({week for _, week in pairs})
-    athletes = [r[0] for r in conn.execute(text(
-        "SELECT athlete_key FROM fitness.athletes ORDER BY athlete_key")).all()]
+    athletes = [
+        r[0]
+        for r in conn.execute(
+            text("SELECT athlete_key FROM fitness.athletes ORDER BY athlete_key")
+        ).all()
+    ]
     present: dict[str, set[str]] = {a: set() for a in athletes}
     for i, (athlete, week) in enumerate(pairs, start=1):
         present.setdefault(athlete, set()).add(week.isoformat())
@@ -91,17 +98,27 @@ def publish_payloads(conn: Connection, storage: StorageResource, first: date, la
             summary.unchanged += 1
         else:
             uri = storage.write_bytes(key, data, content_type="application/json")
-            summary.written.append({"athlete": athlete, "week_start": str(week), "uri": uri,
-                                    "sha256": sha256(data)})
-        summary.last = {"athlete": athlete, "week_start": str(week), "uri": storage.uri(key),
-                        "sha256": sha256(data), "preview": data.decode()[:600]}
+            summary.written.append(
+                {"athlete": athlete, "week_start": str(week), "uri": uri, "sha256": sha256(data)}
+            )
+        summary.last = {
+            "athlete": athlete,
+            "week_start": str(week),
+            "uri": storage.uri(key),
+            "sha256": sha256(data),
+            "preview": data.decode()[:600],
+        }
         if progress and (i % 25 == 0 or i == len(pairs)):
             progress(i, len(pairs))
     for athlete, weeks in present.items():
-        for week in sorted(_stored_weeks(storage, f"payloads/athlete={athlete}/", first, last)
-                           - weeks):
-            for key in (payload_key(athlete, week), report_key(athlete, week),
-                        report_meta_key(athlete, week)):
+        for week in sorted(
+            _stored_weeks(storage, f"payloads/athlete={athlete}/", first, last) - weeks
+        ):
+            for key in (
+                payload_key(athlete, week),
+                report_key(athlete, week),
+                report_meta_key(athlete, week),
+            ):
                 storage.delete(key)
             summary.deleted.append(payload_key(athlete, week))
     return summary
@@ -118,8 +135,14 @@ class ReportSummary:
     last: dict | None = None
 
 
-def publish_reports(storage: StorageResource, reporter: ReporterResource, athletes: list[str],
-                    first: date, last: date, progress=None) -> ReportSummary:
+def publish_reports(
+    storage: StorageResource,
+    reporter: ReporterResource,
+    athletes: list[str],
+    first: date,
+    last: date,
+    progress=None,
+) -> ReportSummary:
     """Write the report of every stored payload in [first, last] whose payload, reporter, prompt
     version or model changed since its report was written (recorded in a sidecar .meta.json)."""
     summary = ReportSummary()
@@ -127,8 +150,9 @@ def publish_reports(storage: StorageResource, reporter: ReporterResource, athlet
     todo = []
     for athlete in athletes:
         payload_weeks = _stored_weeks(storage, f"payloads/athlete={athlete}/", first, last)
-        for week in sorted(_stored_weeks(storage, f"reports/athlete={athlete}/", first, last)
-                           - payload_weeks):
+        for week in sorted(
+            _stored_weeks(storage, f"reports/athlete={athlete}/", first, last) - payload_weeks
+        ):
             storage.delete(report_key(athlete, week))
             storage.delete(report_meta_key(athlete, week))
             summary.deleted.append(report_key(athlete, week))
@@ -137,24 +161,34 @@ def publish_reports(storage: StorageResource, reporter: ReporterResource, athlet
         data = storage.read_bytes(payload_key(athlete, week))
         meta = {"payload_sha256": sha256(data), **identity}
         stored_meta = storage.read_bytes(report_meta_key(athlete, week))
-        if stored_meta is not None and json.loads(stored_meta) == meta and \
-                storage.read_bytes(report_key(athlete, week)) is not None:
+        if (
+            stored_meta is not None
+            and json.loads(stored_meta) == meta
+            and storage.read_bytes(report_key(athlete, week)) is not None
+        ):
             summary.unchanged += 1
             continue
         payload = json.loads(data)
         report = reporter.write(payload=payload, payload_json=data.decode())
         if not report.text.strip():
             raise ReportRefused(f"empty report for {athlete} week {week}; nothing was stored")
-        missing = untraceable_numbers(report.text, payload, constants=REFERENCE_CONSTANTS,
-                                      ignore_text=names_in(payload))
+        missing = untraceable_numbers(
+            report.text, payload, constants=REFERENCE_CONSTANTS, ignore_text=names_in(payload)
+        )
         if missing:
-            summary.untraceable.append({"athlete": athlete, "week_start": week,
-                                        "numbers": sorted(set(missing))})
-        uri = storage.write_bytes(report_key(athlete, week), report.text.encode(),
-                                  content_type="text/markdown; charset=utf-8")
-        storage.write_bytes(report_meta_key(athlete, week),
-                            (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode(),
-                            content_type="application/json")
+            summary.untraceable.append(
+                {"athlete": athlete, "week_start": week, "numbers": sorted(set(missing))}
+            )
+        uri = storage.write_bytes(
+            report_key(athlete, week),
+            report.text.encode(),
+            content_type="text/markdown; charset=utf-8",
+        )
+        storage.write_bytes(
+            report_meta_key(athlete, week),
+            (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode(),
+            content_type="application/json",
+        )
         for k, v in report.usage.items():
             summary.usage[k] = summary.usage.get(k, 0) + v
         if report.latency_ms is not None:

@@ -1,6 +1,5 @@
 """Gold layer: the weekly views of ``sql/gold``, one asset per view, built in dependency order."""
 
-
 import re
 
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
@@ -24,19 +23,33 @@ def _upstream(view: GoldView) -> list[list[str]]:
 
 def _needs_refresh(conn) -> bool:
     """True when some athlete was loaded after the last refresh (or Gold was never built)."""
-    return bool(conn.execute(text("""
+    return bool(
+        conn.execute(
+            text("""
         SELECT coalesce((SELECT max(loaded_at) FROM fitness.athlete_loads), '-infinity')
              > coalesce((SELECT min(refreshed_at) FROM fitness.gold_objects WHERE kind = 'materialized'),
                         '-infinity')
-    """)).scalar_one())
+    """)
+        ).scalar_one()
+    )
 
 
 @multi_asset(
-    specs=[AssetSpec(gold_key(v.name), group_name="gold", kinds={"postgres", "sql"},
-                     description=v.description, deps=_upstream(v),
-                     metadata={"sql_file": f"sql/gold/{v.path.name}", "grain": ", ".join(v.grain),
-                               "view_kind": v.kind})
-           for v in GOLD_VIEWS],
+    specs=[
+        AssetSpec(
+            gold_key(v.name),
+            group_name="gold",
+            kinds={"postgres", "sql"},
+            description=v.description,
+            deps=_upstream(v),
+            metadata={
+                "sql_file": f"sql/gold/{v.path.name}",
+                "grain": ", ".join(v.grain),
+                "view_kind": v.kind,
+            },
+        )
+        for v in GOLD_VIEWS
+    ],
 )
 def gold_views(context: AssetExecutionContext, warehouse: WarehouseResource):
     """Create missing or changed views, and refresh the materialized ones after a load changed the

@@ -35,8 +35,9 @@ class GoldView:
         return hashlib.sha256(f"{self.kind}\n{self.query}".encode()).hexdigest()
 
 
-def discover_views(directory: Path = GOLD_SQL_DIR, *, force_kind: str | None = None
-                   ) -> list[GoldView]:
+def discover_views(
+    directory: Path = GOLD_SQL_DIR, *, force_kind: str | None = None
+) -> list[GoldView]:
     """All Gold views, in an order where every view comes after the views it reads."""
     texts = {p.stem: p for p in sorted(directory.glob("gold_*.sql"))}
     views = {}
@@ -52,9 +53,15 @@ def discover_views(directory: Path = GOLD_SQL_DIR, *, force_kind: str | None = N
         kind = headers.get("kind", "materialized")
         if force_kind and kind == "materialized":
             kind = force_kind
-        views[name] = GoldView(name, path, query, tuple(
-            c.strip() for c in headers.get("grain", "").split(",") if c.strip()), kind, description,
-            tuple(sorted(refs)))
+        views[name] = GoldView(
+            name,
+            path,
+            query,
+            tuple(c.strip() for c in headers.get("grain", "").split(",") if c.strip()),
+            kind,
+            description,
+            tuple(sorted(refs)),
+        )
     order = TopologicalSorter({n: v.depends_on for n, v in views.items()}).static_order()
     return [views[n] for n in order]
 
@@ -66,7 +73,8 @@ def _create(conn: Connection, view: GoldView) -> None:
     conn.exec_driver_sql(f"CREATE MATERIALIZED VIEW fitness.{view.name} AS\n{view.query}")
     if view.grain:
         conn.exec_driver_sql(
-            f"CREATE UNIQUE INDEX {view.name}_grain ON fitness.{view.name} ({', '.join(view.grain)})")
+            f"CREATE UNIQUE INDEX {view.name}_grain ON fitness.{view.name} ({', '.join(view.grain)})"
+        )
 
 
 def _drop(conn: Connection, name: str, kind: str) -> None:
@@ -87,8 +95,11 @@ def build_views(conn: Connection, views: list[GoldView], *, refresh: bool) -> li
 
     A changed definition drops and recreates every Gold view (dependents would block the drop)."""
     conn.exec_driver_sql("SET LOCAL search_path = fitness, public")
-    installed = dict(conn.execute(text(
-        "SELECT view_name, sha256 || ':' || kind FROM fitness.gold_objects")).all())
+    installed = dict(
+        conn.execute(
+            text("SELECT view_name, sha256 || ':' || kind FROM fitness.gold_objects")
+        ).all()
+    )
     wanted = {v.name: f"{v.sha256}:{v.kind}" for v in views}
     rebuild = installed != wanted
     if rebuild:
@@ -109,14 +120,23 @@ def build_views(conn: Connection, views: list[GoldView], *, refresh: bool) -> li
         else:
             action = "unchanged"
         seconds = time.perf_counter() - started
-        rows = conn.execute(text(f"SELECT count(*) FROM fitness.{view.name}")).scalar_one() \
-            if view.kind == "materialized" else -1
+        rows = (
+            conn.execute(text(f"SELECT count(*) FROM fitness.{view.name}")).scalar_one()
+            if view.kind == "materialized"
+            else -1
+        )
         results.append(ViewResult(view.name, action, rows, seconds))
         if rebuild:
-            conn.execute(text(
-                "INSERT INTO fitness.gold_objects (view_name, sha256, kind, refreshed_at) "
-                "VALUES (:n, :s, :k, now())"), {"n": view.name, "s": view.sha256, "k": view.kind})
+            conn.execute(
+                text(
+                    "INSERT INTO fitness.gold_objects (view_name, sha256, kind, refreshed_at) "
+                    "VALUES (:n, :s, :k, now())"
+                ),
+                {"n": view.name, "s": view.sha256, "k": view.kind},
+            )
         elif action == "refreshed":
-            conn.execute(text("UPDATE fitness.gold_objects SET refreshed_at = now() "
-                              "WHERE view_name = :n"), {"n": view.name})
+            conn.execute(
+                text("UPDATE fitness.gold_objects SET refreshed_at = now() WHERE view_name = :n"),
+                {"n": view.name},
+            )
     return results

@@ -17,7 +17,7 @@ from fitness_platform.ingest.cronometer import (
     parse_cronometer,
     parse_cycles_file,
 )
-from fitness_platform.ingest.csvfile import read_csv_table
+from fitness_platform.ingest.csvfile import count_records, read_csv_table, read_header
 from fitness_platform.ingest.diet import CYCLE_COLUMNS, DIET_COLUMNS, is_diet_header, parse_diet
 from fitness_platform.ingest.hevy import SET_COLUMNS, is_hevy_header, parse_hevy
 from fitness_platform.ingest.profile import SETTINGS_FILE, load_profile
@@ -26,11 +26,22 @@ from fitness_platform.ingest.strong import is_strong_header, parse_strong
 
 # Bump when parsing or loading semantics change: every athlete is then reloaded once.
 PARSER_VERSION = "2"
-KINDS = {"hevy": "workouts", "strong": "workouts", "diet": "diet", "cronometer": "diet",
-         "cycles": "diet", "settings": "settings"}
-KIND_NAMES = {"hevy": "Hevy workout export", "strong": "Strong workout export",
-              "diet": "diet log (personal SQLite export)", "cronometer": "Cronometer daily summary",
-              "cycles": "diet cycles file", "settings": "athlete settings"}
+KINDS = {
+    "hevy": "workouts",
+    "strong": "workouts",
+    "diet": "diet",
+    "cronometer": "diet",
+    "cycles": "diet",
+    "settings": "settings",
+}
+KIND_NAMES = {
+    "hevy": "Hevy workout export",
+    "strong": "Strong workout export",
+    "diet": "diet log (personal SQLite export)",
+    "cronometer": "Cronometer daily summary",
+    "cycles": "diet cycles file",
+    "settings": "athlete settings",
+}
 
 
 @dataclass(frozen=True)
@@ -71,9 +82,10 @@ def describe_file(athlete_key: str, path: Path) -> SourceFile:
     if path.name == SETTINGS_FILE:
         return SourceFile(athlete_key, path, "settings", digest, 0, len(data))
     try:
-        table = read_csv_table(path, data)
-        kind, rows = sniff_kind(table.header), len(table.rows)
-    except ExportError:
+        # The header says the kind; rows are counted without a full parse (silver parses later,
+        # and only for athletes whose files changed).
+        kind, rows = sniff_kind(read_header(path, data)), count_records(data)
+    except (ExportError, UnicodeDecodeError):
         kind, rows = "unknown", 0
     return SourceFile(athlete_key, path, kind, digest, rows, len(data))
 
@@ -112,8 +124,14 @@ class AthleteSilver:
     profile: dict = field(default_factory=dict)
 
 
-def parse_athlete(athlete_key: str, files: list[SourceFile], *, catalog: pd.DataFrame,
-                  corrections: pd.DataFrame, now: datetime | None = None) -> AthleteSilver:
+def parse_athlete(
+    athlete_key: str,
+    files: list[SourceFile],
+    *,
+    catalog: pd.DataFrame,
+    corrections: pd.DataFrame,
+    now: datetime | None = None,
+) -> AthleteSilver:
     """Parse every export of one athlete; the first unreadable file refuses the athlete whole.
 
     Order matters: settings first (units for exports that do not state them), then a cycles file
@@ -130,9 +148,13 @@ def parse_athlete(athlete_key: str, files: list[SourceFile], *, catalog: pd.Data
         table = read_csv_table(f.path)
         kind = sniff_kind(table.header)
         if kind == "unknown":
-            raise ExportError(f.path, "not a recognised export (expected Hevy or Strong workouts, "
-                              "a diet log, a Cronometer daily summary or a cycles file); header "
-                              f"starts {', '.join(table.header[:4])}", line=1)
+            raise ExportError(
+                f.path,
+                "not a recognised export (expected Hevy or Strong workouts, "
+                "a diet log, a Cronometer daily summary or a cycles file); header "
+                f"starts {', '.join(table.header[:4])}",
+                line=1,
+            )
         tables.append((kind, table))
     cycles_file = None
     for kind, table in tables:
@@ -140,30 +162,45 @@ def parse_athlete(athlete_key: str, files: list[SourceFile], *, catalog: pd.Data
             cycles_file = parse_cycles_file(table, athlete_key=athlete_key)
     diet_tables = [(k, t) for k, t in tables if k in {"diet", "cronometer"}]
     if len(diet_tables) > 1:
-        raise ExportError(diet_tables[1][1].path, "a second diet log for the same athlete (one "
-                          f"is allowed; the first is {diet_tables[0][1].path.name})")
+        raise ExportError(
+            diet_tables[1][1].path,
+            "a second diet log for the same athlete (one "
+            f"is allowed; the first is {diet_tables[0][1].path.name})",
+        )
     sets, diets, cycles, rejects, applied, units = [], [], [], [], [], {}
     for kind, table in tables:
         if kind in {"hevy", "strong"}:
             if kind == "hevy":
-                parsed = parse_hevy(table, athlete_key=athlete_key, corrections=corrections,
-                                    now=now)
+                parsed = parse_hevy(
+                    table, athlete_key=athlete_key, corrections=corrections, now=now
+                )
             else:
-                parsed = parse_strong(table, athlete_key=athlete_key, corrections=corrections,
-                                      now=now, weight_unit=profile.get("weight_unit"),
-                                      distance_unit=profile.get("distance_unit"))
+                parsed = parse_strong(
+                    table,
+                    athlete_key=athlete_key,
+                    corrections=corrections,
+                    now=now,
+                    weight_unit=profile.get("weight_unit"),
+                    distance_unit=profile.get("distance_unit"),
+                )
             sets.append(parsed.sets)
             rejects.append(parsed.rejects)
             applied.extend(parsed.corrections)
             units[table.path.name] = parsed.units
         elif kind in {"diet", "cronometer"}:
             if kind == "diet":
-                diet = parse_diet(table, athlete_key=athlete_key, today=now.date(),
-                                  cycles_file=cycles_file)
+                diet = parse_diet(
+                    table, athlete_key=athlete_key, today=now.date(), cycles_file=cycles_file
+                )
             else:
-                diet = parse_cronometer(table, athlete_key=athlete_key, today=now.date(),
-                                        cycles=cycles_file if cycles_file is not None
-                                        else pd.DataFrame(columns=CYCLE_COLUMNS))
+                diet = parse_cronometer(
+                    table,
+                    athlete_key=athlete_key,
+                    today=now.date(),
+                    cycles=cycles_file
+                    if cycles_file is not None
+                    else pd.DataFrame(columns=CYCLE_COLUMNS),
+                )
             diets.append(diet.days)
             cycles.append(diet.cycles)
             rejects.append(diet.rejects)

@@ -11,8 +11,18 @@ from fitness_platform.ingest.csvfile import read_csv_table
 from fitness_platform.ingest.hevy import CORRECTABLE
 from fitness_platform.ingest.timeparse import parse_workout_time
 
-CORRECTION_COLUMNS = ["athlete", "source", "workout_start", "exercise_title", "block", "set_index",
-                      "field", "old_value", "new_value", "reason"]
+CORRECTION_COLUMNS = [
+    "athlete",
+    "source",
+    "workout_start",
+    "exercise_title",
+    "block",
+    "set_index",
+    "field",
+    "old_value",
+    "new_value",
+    "reason",
+]
 
 
 def load_corrections(path: Path) -> pd.DataFrame:
@@ -40,8 +50,9 @@ def load_corrections(path: Path) -> pd.DataFrame:
             try:
                 float(row["new_value"])
             except ValueError:
-                raise ExportError(path, "new_value must be a number", line=line,
-                                  column="new_value") from None
+                raise ExportError(
+                    path, "new_value must be a number", line=line, column="new_value"
+                ) from None
     frame["block"] = frame["block"].astype(int)
     frame["set_index"] = frame["set_index"].astype(int)
     return frame[CORRECTION_COLUMNS]

@@ -18,8 +18,12 @@ from fitness_platform.ingest.diet import (
 from fitness_platform.ingest.hevy import raw_frame, require_rows
 from fitness_platform.ingest.rules import Quarantine, to_number
 
-CRONOMETER_COLUMNS = {"Energy (kcal)": "calories_kcal", "Protein (g)": "protein_g",
-                      "Carbs (g)": "carbs_g", "Fat (g)": "fat_g"}
+CRONOMETER_COLUMNS = {
+    "Energy (kcal)": "calories_kcal",
+    "Protein (g)": "protein_g",
+    "Carbs (g)": "carbs_g",
+    "Fat (g)": "fat_g",
+}
 CYCLE_FILE_COLUMNS = ["number", "name", "type", "start", "end"]
 CYCLE_TYPES = {"cutting", "bulking", "reverse", "maintenance", "other"}
 
@@ -42,19 +46,22 @@ def parse_day(text: str) -> date | None:
     return None
 
 
-def parse_cronometer(table: CsvTable, *, athlete_key: str, cycles: pd.DataFrame,
-                     today: date | None = None) -> ParsedDiet:
+def parse_cronometer(
+    table: CsvTable, *, athlete_key: str, cycles: pd.DataFrame, today: date | None = None
+) -> ParsedDiet:
     """One row per logged day; missing days are simply absent. Cycles come from ``cycles``."""
     missing = [c for c in ["Date", *CRONOMETER_COLUMNS] if c not in table.header]
     if missing:
-        raise ExportError(table.path, "missing required column of a Cronometer export", line=1,
-                          column=missing[0])
+        raise ExportError(
+            table.path, "missing required column of a Cronometer export", line=1, column=missing[0]
+        )
     require_rows(table, "Cronometer export")
     raw = raw_frame(table, [])
     quarantine = Quarantine()
     frame = pd.DataFrame(index=raw.index)
     frame["diet_date"] = pd.to_datetime(raw["Date"].map(parse_day), errors="coerce").astype(
-        "datetime64[us]")
+        "datetime64[us]"
+    )
     quarantine.add(frame["diet_date"].isna(), "diet_date_unparseable")
     for source, column in CRONOMETER_COLUMNS.items():
         values, bad = to_number(raw[source])
@@ -72,16 +79,22 @@ def parse_cronometer(table: CsvTable, *, athlete_key: str, cycles: pd.DataFrame,
     ok["athlete_key"] = athlete_key
     ok["source_file"] = table.path.name
     ok["source_line"] = raw.loc[ok.index, "_line"].astype("int64")
-    rejects = quarantine.rejects(raw, athlete_key=athlete_key, source_file=table.path.name,
-                                 row_dates=frame["diet_date"].dt.date)
-    return ParsedDiet(ok[DIET_COLUMNS].sort_values("diet_date").reset_index(drop=True),
-                      cycles.copy(), rejects)
+    rejects = quarantine.rejects(
+        raw,
+        athlete_key=athlete_key,
+        source_file=table.path.name,
+        row_dates=frame["diet_date"].dt.date,
+    )
+    return ParsedDiet(
+        ok[DIET_COLUMNS].sort_values("diet_date").reset_index(drop=True), cycles.copy(), rejects
+    )
 
 
 def cycle_on(cycles: pd.DataFrame, day: date) -> int | None:
     """The cycle whose range holds ``day`` (the later start wins an overlap), or None."""
-    holding = cycles[(cycles["start_date"] <= day)
-                     & (cycles["end_date"].isna() | (cycles["end_date"] >= day))]
+    holding = cycles[
+        (cycles["start_date"] <= day) & (cycles["end_date"].isna() | (cycles["end_date"] >= day))
+    ]
     if holding.empty:
         return None
     return int(holding.sort_values(["start_date", "cycle_number"]).iloc[-1]["cycle_number"])
@@ -95,27 +108,44 @@ def parse_cycles_file(table: CsvTable, *, athlete_key: str) -> pd.DataFrame:
     for line, cells in zip(table.lines, table.rows, strict=True):
         row = dict(zip(header, (c.strip() for c in cells), strict=True))
         if not row["number"].isdigit():
-            raise ExportError(table.path, "cycle number must be a whole number", line=line,
-                              column="number")
+            raise ExportError(
+                table.path, "cycle number must be a whole number", line=line, column="number"
+            )
         if not row["name"]:
             raise ExportError(table.path, "cycle name is empty", line=line, column="name")
-        kind = row["type"].lower() if row["type"].lower() in CYCLE_TYPES else cycle_type_of(
-            row["type"] or row["name"])
+        kind = (
+            row["type"].lower()
+            if row["type"].lower() in CYCLE_TYPES
+            else cycle_type_of(row["type"] or row["name"])
+        )
         start = _cycle_day(row["start"])
         if start is None:
-            raise ExportError(table.path, "not a date (YYYY-MM-DD or DD/MM/YYYY)", line=line,
-                              column="start")
-        end = _cycle_day(row["end"]) if row["end"] and not row["end"].upper().startswith("X") \
+            raise ExportError(
+                table.path, "not a date (YYYY-MM-DD or DD/MM/YYYY)", line=line, column="start"
+            )
+        end = (
+            _cycle_day(row["end"])
+            if row["end"] and not row["end"].upper().startswith("X")
             else None
+        )
         if row["end"] and end is None and not row["end"].upper().startswith("X"):
-            raise ExportError(table.path, "not a date (YYYY-MM-DD or DD/MM/YYYY)", line=line,
-                              column="end")
+            raise ExportError(
+                table.path, "not a date (YYYY-MM-DD or DD/MM/YYYY)", line=line, column="end"
+            )
         if end is not None and end < start:
-            raise ExportError(table.path, "the cycle ends before it starts", line=line,
-                              column="end")
-        rows.append({"athlete_key": athlete_key, "cycle_number": int(row["number"]),
-                     "cycle_name": row["name"], "cycle_type": kind, "start_date": start,
-                     "end_date": end})
+            raise ExportError(
+                table.path, "the cycle ends before it starts", line=line, column="end"
+            )
+        rows.append(
+            {
+                "athlete_key": athlete_key,
+                "cycle_number": int(row["number"]),
+                "cycle_name": row["name"],
+                "cycle_type": kind,
+                "start_date": start,
+                "end_date": end,
+            }
+        )
     frame = pd.DataFrame(rows, columns=CYCLE_COLUMNS)
     if frame["cycle_number"].duplicated().any():
         line = table.lines[int(frame.index[frame["cycle_number"].duplicated()][0])]

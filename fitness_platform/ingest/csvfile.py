@@ -37,8 +37,9 @@ def decode(path: Path, data: bytes) -> str:
     head = data[:4096]
     if b"\x00" in head:
         if head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4:
-            raise ExportError(path, "UTF-16 text without a byte-order mark; re-save the file as "
-                                    "UTF-8 CSV", line=1)
+            raise ExportError(
+                path, "UTF-16 text without a byte-order mark; re-save the file as UTF-8 CSV", line=1
+            )
         raise ExportError(path, "binary data, not a CSV export", line=1)
     try:
         return data.decode("utf-8-sig")
@@ -94,3 +95,34 @@ def read_csv_table(path: Path, data: bytes | None = None) -> CsvTable:
     if not header or not any(header):
         raise ExportError(path, "no header row", line=1)
     return CsvTable(path=path, header=header, rows=rows, lines=lines, delimiter=delimiter)
+
+
+def read_header(path: Path, data: bytes) -> list[str]:
+    """Only the header row (for recognising a file's kind without parsing all of it)."""
+    text = (
+        decode(path, data[:65536] if len(data) > 65536 else data)
+        if not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        else decode(path, data)
+    )
+    first = text.split("\n", 1)[0].rstrip("\r")
+    try:
+        return [
+            c.strip().lstrip("\ufeff")
+            for c in next(csv.reader([first], delimiter=sniff_delimiter(first)))
+        ]
+    except (csv.Error, StopIteration) as exc:
+        raise ExportError(path, "no readable header row", line=1) from exc
+
+
+def count_records(data: bytes) -> int:
+    """Data rows of a CSV, counted without parsing it: lines after the header, where a line break
+    inside a quoted field (an odd count of quotes so far) does not end a record."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        data = data.decode("utf-16", errors="replace").encode()
+    records, open_quote = 0, False
+    for line in data.split(b"\n")[1:]:
+        if line.count(b'"') % 2:
+            open_quote = not open_quote
+        if not open_quote and line.strip():
+            records += 1
+    return records

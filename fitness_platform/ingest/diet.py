@@ -16,16 +16,39 @@ from fitness_platform.ingest.hevy import require_rows
 from fitness_platform.ingest.rules import Quarantine, named_check, to_number
 
 DIET_RENAME = {
-    "data": "diet_date", "carboidratos_g": "carbs_g", "proteinas_g": "protein_g",
-    "gorduras_g": "fat_g", "kcal": "calories_kcal", "cardio_semanal_min": "cardio_weekly_min",
-    "cicle": "cycle_label", "peso_kg": "bodyweight_kg", "observacoes": "notes",
+    "data": "diet_date",
+    "carboidratos_g": "carbs_g",
+    "proteinas_g": "protein_g",
+    "gorduras_g": "fat_g",
+    "kcal": "calories_kcal",
+    "cardio_semanal_min": "cardio_weekly_min",
+    "cicle": "cycle_label",
+    "peso_kg": "bodyweight_kg",
+    "observacoes": "notes",
 }
 DIET_REQUIRED = ["data", "carboidratos_g", "proteinas_g", "gorduras_g", "kcal"]
-DIET_COLUMNS = ["athlete_key", "source_file", "source_line", "diet_date", "carbs_g", "protein_g",
-                "fat_g", "calories_kcal", "cardio_weekly_min", "cycle_number", "bodyweight_kg",
-                "notes"]
-CYCLE_COLUMNS = ["athlete_key", "cycle_number", "cycle_name", "cycle_type", "start_date",
-                 "end_date"]
+DIET_COLUMNS = [
+    "athlete_key",
+    "source_file",
+    "source_line",
+    "diet_date",
+    "carbs_g",
+    "protein_g",
+    "fat_g",
+    "calories_kcal",
+    "cardio_weekly_min",
+    "cycle_number",
+    "bodyweight_kg",
+    "notes",
+]
+CYCLE_COLUMNS = [
+    "athlete_key",
+    "cycle_number",
+    "cycle_name",
+    "cycle_type",
+    "start_date",
+    "end_date",
+]
 NUMERIC = ["carbs_g", "protein_g", "fat_g", "calories_kcal", "cardio_weekly_min", "bodyweight_kg"]
 
 _LABEL = re.compile(
@@ -33,8 +56,15 @@ _LABEL = re.compile(
     r"(?P<end>\d{1,2}/\d{1,2}/\d{4}|[Xx?]{1,2}/[Xx?]{1,2}/[Xx?]{2,4}|\.\.\.|)\s*\)\s*$"
 )
 # The first word of a cycle name decides its type, in Portuguese or English.
-_TYPE_STEMS = [("cut", "cutting"), ("defin", "cutting"), ("bulk", "bulking"), ("ganho", "bulking"),
-               ("revers", "reverse"), ("manut", "maintenance"), ("maint", "maintenance")]
+_TYPE_STEMS = [
+    ("cut", "cutting"),
+    ("defin", "cutting"),
+    ("bulk", "bulking"),
+    ("ganho", "bulking"),
+    ("revers", "reverse"),
+    ("manut", "maintenance"),
+    ("maint", "maintenance"),
+]
 
 
 def is_diet_header(header: list[str]) -> bool:
@@ -70,8 +100,13 @@ def parse_cycle_label(label: str) -> dict | None:
     name = match["name"].strip()
     if not name:
         return None
-    return {"cycle_number": int(match["number"]), "cycle_name": name,
-            "cycle_type": cycle_type_of(name), "start_date": start, "end_date": end}
+    return {
+        "cycle_number": int(match["number"]),
+        "cycle_name": name,
+        "cycle_type": cycle_type_of(name),
+        "start_date": start,
+        "end_date": end,
+    }
 
 
 def parse_diet_date(value: str) -> date | None:
@@ -95,28 +130,45 @@ def diet_schema(today: date) -> pa.DataFrameSchema:
     horizon = pd.Timestamp(today + timedelta(days=1))
     return pa.DataFrameSchema(
         {
-            "diet_date": pa.Column("datetime64[us]", named_check(lambda s: s <= horizon,
-                                                                 "diet_date_in_future"),
-                                   nullable=True),
-            **{c: pa.Column(float, named_check(lambda s: s >= 0, f"{c}_negative"), nullable=True)
-               for c in ["carbs_g", "protein_g", "fat_g", "calories_kcal", "cardio_weekly_min"]},
-            "bodyweight_kg": pa.Column(float, named_check(lambda s: (s >= 25) & (s <= 400),
-                                                          "bodyweight_absurd"), nullable=True),
+            "diet_date": pa.Column(
+                "datetime64[us]",
+                named_check(lambda s: s <= horizon, "diet_date_in_future"),
+                nullable=True,
+            ),
+            **{
+                c: pa.Column(float, named_check(lambda s: s >= 0, f"{c}_negative"), nullable=True)
+                for c in ["carbs_g", "protein_g", "fat_g", "calories_kcal", "cardio_weekly_min"]
+            },
+            "bodyweight_kg": pa.Column(
+                float,
+                named_check(lambda s: (s >= 25) & (s <= 400), "bodyweight_absurd"),
+                nullable=True,
+            ),
         },
-        checks=[named_check(lambda d: d["calories_kcal"].isna() | (d["calories_kcal"] <= 15_000),
-                            "calories_absurd")],
+        checks=[
+            named_check(
+                lambda d: d["calories_kcal"].isna() | (d["calories_kcal"] <= 15_000),
+                "calories_absurd",
+            )
+        ],
     )
 
 
-def parse_diet(table: CsvTable, *, athlete_key: str, today: date | None = None,
-               cycles_file: pd.DataFrame | None = None) -> ParsedDiet:
+def parse_diet(
+    table: CsvTable,
+    *,
+    athlete_key: str,
+    today: date | None = None,
+    cycles_file: pd.DataFrame | None = None,
+) -> ParsedDiet:
     """Rename to English, parse numbers and dates, one row per day, cycles from the labels (or,
     when the log has no cycle column or it is empty, from the athlete's ``cycles.csv``)."""
     path = table.path
     missing = [c for c in DIET_REQUIRED if c not in table.header]
     if missing:
-        raise ExportError(path, "missing required column of a diet export", line=1,
-                          column=missing[0])
+        raise ExportError(
+            path, "missing required column of a diet export", line=1, column=missing[0]
+        )
     require_rows(table, "diet log")
     raw = pd.DataFrame(table.rows, columns=table.header, dtype=object).fillna("")
     for column in DIET_RENAME:
@@ -130,8 +182,9 @@ def parse_diet(table: CsvTable, *, athlete_key: str, today: date | None = None,
     iso = pd.to_datetime(raw["data"].str.strip(), format="%Y-%m-%d", errors="coerce")
     rest = iso.isna() & (raw["data"].str.strip() != "")
     if rest.any():
-        iso = iso.where(~rest, pd.to_datetime(raw.loc[rest, "data"].map(parse_diet_date),
-                                              errors="coerce"))
+        iso = iso.where(
+            ~rest, pd.to_datetime(raw.loc[rest, "data"].map(parse_diet_date), errors="coerce")
+        )
     frame["diet_date"] = iso.astype("datetime64[us]")
     quarantine.add(frame["diet_date"].isna(), "diet_date_unparseable")
     for source_name, column in DIET_RENAME.items():
@@ -142,16 +195,21 @@ def parse_diet(table: CsvTable, *, athlete_key: str, today: date | None = None,
     frame["notes"] = raw["observacoes"]
     labels = raw["cicle"].str.strip()
     parsed = {label: parse_cycle_label(label) for label in pd.unique(labels) if label}
-    quarantine.add(labels.map(lambda v: bool(v) and parsed.get(v) is None), "cycle_label_unparseable")
-    frame["cycle_number"] = labels.map(lambda v: parsed[v]["cycle_number"] if parsed.get(v)
-                                       else None).astype("Int64")
+    quarantine.add(
+        labels.map(lambda v: bool(v) and parsed.get(v) is None), "cycle_label_unparseable"
+    )
+    frame["cycle_number"] = labels.map(
+        lambda v: parsed[v]["cycle_number"] if parsed.get(v) else None
+    ).astype("Int64")
     # One number, two different labels: the rows carrying the later-seen label are refused.
     first_label: dict[int, str] = {}
     for label, info in parsed.items():
         if info is not None:
             first_label.setdefault(info["cycle_number"], label)
-    quarantine.add(labels.map(lambda v: bool(parsed.get(v)) and first_label[
-        parsed[v]["cycle_number"]] != v), "cycle_conflict")
+    quarantine.add(
+        labels.map(lambda v: bool(parsed.get(v)) and first_label[parsed[v]["cycle_number"]] != v),
+        "cycle_conflict",
+    )
     quarantine.add_schema_failures(frame, diet_schema(today))
     ok = frame.drop(index=quarantine.labels)
     dup = ok["diet_date"].duplicated(keep="first")
@@ -164,16 +222,21 @@ def parse_diet(table: CsvTable, *, athlete_key: str, today: date | None = None,
     if cycles_file is not None and not labels.astype(bool).any():
         from fitness_platform.ingest.cronometer import cycle_on
 
-        ok["cycle_number"] = ok["diet_date"].map(lambda d: cycle_on(cycles_file, d)).astype(
-            "Int64")
+        ok["cycle_number"] = ok["diet_date"].map(lambda d: cycle_on(cycles_file, d)).astype("Int64")
         first_label = {}
-    cycles = pd.DataFrame(
-        [{"athlete_key": athlete_key, **parsed[label]} for label in first_label.values()],
-        columns=CYCLE_COLUMNS,
-    ).sort_values("cycle_number").reset_index(drop=True)
+    cycles = (
+        pd.DataFrame(
+            [{"athlete_key": athlete_key, **parsed[label]} for label in first_label.values()],
+            columns=CYCLE_COLUMNS,
+        )
+        .sort_values("cycle_number")
+        .reset_index(drop=True)
+    )
     if cycles_file is not None and not first_label:
         cycles = cycles_file.copy()
-    rejects = quarantine.rejects(raw, athlete_key=athlete_key, source_file=path.name,
-                                 row_dates=frame["diet_date"].dt.date)
-    return ParsedDiet(ok[DIET_COLUMNS].sort_values("diet_date").reset_index(drop=True), cycles,
-                      rejects)
+    rejects = quarantine.rejects(
+        raw, athlete_key=athlete_key, source_file=path.name, row_dates=frame["diet_date"].dt.date
+    )
+    return ParsedDiet(
+        ok[DIET_COLUMNS].sort_values("diet_date").reset_index(drop=True), cycles, rejects
+    )

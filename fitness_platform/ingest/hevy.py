@@ -16,20 +16,51 @@ from fitness_platform.ingest.timeparse import parse_workout_time
 
 KG_PER_LB = 0.45359237
 KM_PER_MILE = 1.609344
-HEVY_REQUIRED = ["title", "start_time", "end_time", "exercise_title", "set_index", "set_type", "reps"]
+HEVY_REQUIRED = [
+    "title",
+    "start_time",
+    "end_time",
+    "exercise_title",
+    "set_index",
+    "set_type",
+    "reps",
+]
 HEVY_OPTIONAL = ["description", "superset_id", "exercise_notes", "duration_seconds", "rpe"]
 WEIGHT_UNITS = {"weight_kg": 1.0, "weight_lbs": KG_PER_LB}
 DISTANCE_UNITS = {"distance_km": 1.0, "distance_miles": KM_PER_MILE}
 SET_TYPES = {
-    "normal": "normal", "warmup": "warmup", "warm up": "warmup", "warm-up": "warmup",
-    "failure": "failure", "dropset": "dropset", "drop set": "dropset", "drop-set": "dropset",
+    "normal": "normal",
+    "warmup": "warmup",
+    "warm up": "warmup",
+    "warm-up": "warmup",
+    "failure": "failure",
+    "dropset": "dropset",
+    "drop set": "dropset",
+    "drop-set": "dropset",
     "": "normal",
 }
 SET_COLUMNS = [
-    "athlete_key", "source", "source_file", "source_line", "workout_name", "start_time", "end_time",
-    "description", "exercise_title", "exercise_key", "exercise_order", "block_occurrence",
-    "superset_id", "notes", "set_index", "set_type", "weight_kg", "reps", "distance_km",
-    "duration_seconds", "rpe",
+    "athlete_key",
+    "source",
+    "source_file",
+    "source_line",
+    "workout_name",
+    "start_time",
+    "end_time",
+    "description",
+    "exercise_title",
+    "exercise_key",
+    "exercise_order",
+    "block_occurrence",
+    "superset_id",
+    "notes",
+    "set_index",
+    "set_type",
+    "weight_kg",
+    "reps",
+    "distance_km",
+    "duration_seconds",
+    "rpe",
 ]
 MAX_WEIGHT_KG = 700.0
 MAX_REPS = 100  # anything above is almost certainly a typo (111 for 11)
@@ -56,44 +87,80 @@ def set_schema(now: datetime) -> pa.DataFrameSchema:
     horizon = pd.Timestamp(now + timedelta(days=1))
     return pa.DataFrameSchema(
         {
-            "exercise_title": pa.Column(str, named_check(lambda s: s.str.len() > 0,
-                                                         "exercise_title_missing")),
-            "set_type": pa.Column(str, named_check(lambda s: s.isin(set(SET_TYPES.values())),
-                                                   "set_type_unknown")),
-            "weight_kg": pa.Column(float, [
-                named_check(lambda s: s >= 0, "weight_negative"),
-                named_check(lambda s: s <= MAX_WEIGHT_KG, "weight_absurd"),
-            ], nullable=True),
-            "reps": pa.Column(float, [
-                named_check(lambda s: s >= 0, "reps_negative"),
-                named_check(lambda s: s <= MAX_REPS, "reps_suspect"),
-                named_check(lambda s: s == s.round(), "reps_not_whole"),
-            ], nullable=True),
-            "set_index": pa.Column(float, named_check(lambda s: s >= 0, "set_index_negative"),
-                                   nullable=True),
-            "distance_km": pa.Column(float, [
-                named_check(lambda s: s >= 0, "distance_negative"),
-                named_check(lambda s: s <= 1000, "distance_absurd"),
-            ], nullable=True),
-            "duration_seconds": pa.Column(float, [
-                named_check(lambda s: s >= 0, "duration_negative"),
-                named_check(lambda s: s <= 86_400, "duration_absurd"),
-            ], nullable=True),
-            "rpe": pa.Column(float, named_check(lambda s: (s >= 1) & (s <= 10), "rpe_out_of_range"),
-                             nullable=True),
-            "start_time": pa.Column("datetime64[us]", named_check(
-                lambda s: s <= horizon, "workout_in_future"), nullable=True),
+            "exercise_title": pa.Column(
+                str, named_check(lambda s: s.str.len() > 0, "exercise_title_missing")
+            ),
+            "set_type": pa.Column(
+                str, named_check(lambda s: s.isin(set(SET_TYPES.values())), "set_type_unknown")
+            ),
+            "weight_kg": pa.Column(
+                float,
+                [
+                    named_check(lambda s: s >= 0, "weight_negative"),
+                    named_check(lambda s: s <= MAX_WEIGHT_KG, "weight_absurd"),
+                ],
+                nullable=True,
+            ),
+            "reps": pa.Column(
+                float,
+                [
+                    named_check(lambda s: s >= 0, "reps_negative"),
+                    named_check(lambda s: s <= MAX_REPS, "reps_suspect"),
+                    named_check(lambda s: s == s.round(), "reps_not_whole"),
+                ],
+                nullable=True,
+            ),
+            "set_index": pa.Column(
+                float, named_check(lambda s: s >= 0, "set_index_negative"), nullable=True
+            ),
+            "distance_km": pa.Column(
+                float,
+                [
+                    named_check(lambda s: s >= 0, "distance_negative"),
+                    named_check(lambda s: s <= 1000, "distance_absurd"),
+                ],
+                nullable=True,
+            ),
+            "duration_seconds": pa.Column(
+                float,
+                [
+                    named_check(lambda s: s >= 0, "duration_negative"),
+                    named_check(lambda s: s <= 86_400, "duration_absurd"),
+                ],
+                nullable=True,
+            ),
+            "rpe": pa.Column(
+                float,
+                named_check(lambda s: (s >= 1) & (s <= 10), "rpe_out_of_range"),
+                nullable=True,
+            ),
+            "start_time": pa.Column(
+                "datetime64[us]",
+                named_check(lambda s: s <= horizon, "workout_in_future"),
+                nullable=True,
+            ),
         },
-        checks=[named_check(lambda d: d["end_time"].isna() | d["start_time"].isna()
-                            | (d["end_time"] >= d["start_time"]), "end_before_start")],
+        checks=[
+            named_check(
+                lambda d: (
+                    d["end_time"].isna()
+                    | d["start_time"].isna()
+                    | (d["end_time"] >= d["start_time"])
+                ),
+                "end_before_start",
+            )
+        ],
         coerce=False,
     )
 
 
 def require_rows(table: CsvTable, what: str) -> None:
     if not table.rows:
-        raise ExportError(table.path, f"a header but no rows: an empty {what}, probably a "
-                                      "failed export (nothing was loaded)", line=2)
+        raise ExportError(
+            table.path,
+            f"a header but no rows: an empty {what}, probably a failed export (nothing was loaded)",
+            line=2,
+        )
 
 
 def raw_frame(table: CsvTable, optional: list[str]) -> pd.DataFrame:
@@ -107,8 +174,9 @@ def raw_frame(table: CsvTable, optional: list[str]) -> pd.DataFrame:
     return raw
 
 
-def quarantine_duplicate_rows(raw: pd.DataFrame, workout: pd.Series,
-                              quarantine: Quarantine) -> None:
+def quarantine_duplicate_rows(
+    raw: pd.DataFrame, workout: pd.Series, quarantine: Quarantine
+) -> None:
     """Re-saved duplicates: a row identical to the row before it, or the second copy of every row
     of a workout that appears twice in full (a file appended to itself). An identical row elsewhere
     can be a real set (a repeated block with the same first set) and is kept."""
@@ -130,8 +198,14 @@ def parse_times(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values.map(times), errors="coerce").astype("datetime64[us]")
 
 
-def parse_hevy(table: CsvTable, *, athlete_key: str, corrections: pd.DataFrame | None = None,
-               now: datetime | None = None, source: str = "hevy") -> ParsedWorkouts:
+def parse_hevy(
+    table: CsvTable,
+    *,
+    athlete_key: str,
+    corrections: pd.DataFrame | None = None,
+    now: datetime | None = None,
+    source: str = "hevy",
+) -> ParsedWorkouts:
     """Parse a Hevy export into silver sets: kg and km, local times, blocks, corrections applied."""
     path = table.path
     header = table.header
@@ -140,10 +214,13 @@ def parse_hevy(table: CsvTable, *, athlete_key: str, corrections: pd.DataFrame |
     if not weight_cols:
         missing.append("weight_kg")
     if missing:
-        raise ExportError(path, "missing required column of a Hevy export", line=1,
-                          column=missing[0])
+        raise ExportError(
+            path, "missing required column of a Hevy export", line=1, column=missing[0]
+        )
     if len(weight_cols) > 1:
-        raise ExportError(path, "both weight_kg and weight_lbs columns", line=1, column="weight_lbs")
+        raise ExportError(
+            path, "both weight_kg and weight_lbs columns", line=1, column="weight_lbs"
+        )
     require_rows(table, "Hevy export")
     distance_cols = [c for c in DISTANCE_UNITS if c in header]
     raw = raw_frame(table, HEVY_OPTIONAL + (distance_cols or ["distance_km"]))
@@ -177,14 +254,31 @@ def parse_hevy(table: CsvTable, *, athlete_key: str, corrections: pd.DataFrame |
     set_type = raw["set_type"].str.strip().str.lower()
     frame["set_type"] = set_type.map(SET_TYPES).fillna(set_type)
     assign_blocks(frame, workout, frame["set_index"])
-    return finish_sets(frame, raw, quarantine, table=table, athlete_key=athlete_key,
-                       corrections=corrections, now=now, source=source,
-                       units=_units(weight_cols, distance_cols))
+    return finish_sets(
+        frame,
+        raw,
+        quarantine,
+        table=table,
+        athlete_key=athlete_key,
+        corrections=corrections,
+        now=now,
+        source=source,
+        units=_units(weight_cols, distance_cols),
+    )
 
 
-def finish_sets(frame: pd.DataFrame, raw: pd.DataFrame, quarantine: Quarantine, *,
-                table: CsvTable, athlete_key: str, corrections: pd.DataFrame | None,
-                now: datetime | None, source: str, units: dict) -> ParsedWorkouts:
+def finish_sets(
+    frame: pd.DataFrame,
+    raw: pd.DataFrame,
+    quarantine: Quarantine,
+    *,
+    table: CsvTable,
+    athlete_key: str,
+    corrections: pd.DataFrame | None,
+    now: datetime | None,
+    source: str,
+    units: dict,
+) -> ParsedWorkouts:
     """The tracker-independent half: corrections, row rules, duplicates, final types."""
     frame["exercise_key"] = map_unique(frame["exercise_title"], exercise_key)
     applied = _apply_corrections(frame, corrections, athlete_key=athlete_key, source=source)
@@ -207,14 +301,20 @@ def finish_sets(frame: pd.DataFrame, raw: pd.DataFrame, quarantine: Quarantine, 
     ok["superset_id"] = ok["superset_id"].round().astype("Int64")
     ok["duration_seconds"] = ok["duration_seconds"].round().astype("Int64")
     ok["reps"] = ok["reps"].astype("Int64")
-    rejects = quarantine.rejects(raw, athlete_key=athlete_key, source_file=table.path.name,
-                                 row_dates=frame["start_time"].dt.date)
+    rejects = quarantine.rejects(
+        raw,
+        athlete_key=athlete_key,
+        source_file=table.path.name,
+        row_dates=frame["start_time"].dt.date,
+    )
     return ParsedWorkouts(ok[SET_COLUMNS].reset_index(drop=True), rejects, applied, units)
 
 
 def _units(weight_cols, distance_cols) -> dict[str, str]:
-    return {"weight": "lb" if weight_cols == ["weight_lbs"] else "kg",
-            "distance": "mi" if distance_cols == ["distance_miles"] else "km"}
+    return {
+        "weight": "lb" if weight_cols == ["weight_lbs"] else "kg",
+        "distance": "mi" if distance_cols == ["distance_miles"] else "km",
+    }
 
 
 def assign_blocks(frame: pd.DataFrame, workout: pd.Series, order: pd.Series) -> None:
@@ -223,11 +323,15 @@ def assign_blocks(frame: pd.DataFrame, workout: pd.Series, order: pd.Series) -> 
     A block starts when the exercise changes or ``order`` (the set number) stops increasing, so one
     exercise in two separate blocks (or twice in a row) gets two blocks and none of their sets
     collide. Also records the nth block of that exercise in the workout (for corrections)."""
-    keyed = pd.DataFrame({"w": workout.to_numpy(), "t": frame["exercise_title"].to_numpy(),
-                          "i": order.to_numpy()})
+    keyed = pd.DataFrame(
+        {"w": workout.to_numpy(), "t": frame["exercise_title"].to_numpy(), "i": order.to_numpy()}
+    )
     keyed = keyed.sort_values("w", kind="stable")  # stable: file order within each workout
-    new_block = (keyed["w"].ne(keyed["w"].shift()) | keyed["t"].ne(keyed["t"].shift())
-                 | keyed["i"].le(keyed["i"].shift()))
+    new_block = (
+        keyed["w"].ne(keyed["w"].shift())
+        | keyed["t"].ne(keyed["t"].shift())
+        | keyed["i"].le(keyed["i"].shift())
+    )
     keyed["block"] = new_block.astype("int64").groupby(keyed["w"]).cumsum()
     starts = keyed[new_block]
     keyed["occ"] = (starts.groupby(["w", "t"]).cumcount() + 1).reindex(keyed.index).ffill()
@@ -239,8 +343,9 @@ def assign_blocks(frame: pd.DataFrame, workout: pd.Series, order: pd.Series) -> 
 CORRECTABLE = {"weight_kg", "reps", "set_type", "distance_km", "duration_seconds", "rpe"}
 
 
-def _apply_corrections(frame: pd.DataFrame, corrections: pd.DataFrame | None, *, athlete_key: str,
-                       source: str) -> list[dict]:
+def _apply_corrections(
+    frame: pd.DataFrame, corrections: pd.DataFrame | None, *, athlete_key: str, source: str
+) -> list[dict]:
     """Apply manual fixes keyed by natural key; each one applied is returned for the record.
 
     A fix applies only while the export still holds the value it was written against
@@ -250,10 +355,12 @@ def _apply_corrections(frame: pd.DataFrame, corrections: pd.DataFrame | None, *,
     mine = corrections[(corrections["athlete"] == athlete_key) & (corrections["source"] == source)]
     applied = []
     for fix in mine.to_dict("records"):
-        match = frame[(frame["start_time"] == fix["workout_start"])
-                      & (frame["exercise_title"] == fix["exercise_title"])
-                      & (frame["block_occurrence"] == fix["block"])
-                      & (frame["set_index"] == fix["set_index"])]
+        match = frame[
+            (frame["start_time"] == fix["workout_start"])
+            & (frame["exercise_title"] == fix["exercise_title"])
+            & (frame["block_occurrence"] == fix["block"])
+            & (frame["set_index"] == fix["set_index"])
+        ]
         status = "applied"
         if len(match) != 1:
             status = "not_found"
@@ -265,9 +372,24 @@ def _apply_corrections(frame: pd.DataFrame, corrections: pd.DataFrame | None, *,
                 status = "stale"
             else:
                 frame.at[label, fix["field"]] = _typed(fix["field"], fix["new_value"])
-        applied.append({**{k: fix[k] for k in ("workout_start", "exercise_title", "block",
-                                               "set_index", "field", "old_value", "new_value",
-                                               "reason")}, "status": status})
+        applied.append(
+            {
+                **{
+                    k: fix[k]
+                    for k in (
+                        "workout_start",
+                        "exercise_title",
+                        "block",
+                        "set_index",
+                        "field",
+                        "old_value",
+                        "new_value",
+                        "reason",
+                    )
+                },
+                "status": status,
+            }
+        )
     return applied
 
 

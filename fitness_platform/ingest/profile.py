@@ -1,9 +1,9 @@
 """An athlete's settings file, ``data/raw/<athlete>/athlete.toml``.
 
-    display_name = "Ana Souza"
-    weight_unit = "kg"        # or "lb": the unit of weights in exports that do not state one
-    distance_unit = "km"      # or "mi"
-    time_zone = "America/Sao_Paulo"   # exports carry local wall-clock times; kept for reference
+display_name = "Ana Souza"
+weight_unit = "kg"        # or "lb": the unit of weights in exports that do not state one
+distance_unit = "km"      # or "mi"
+time_zone = "America/Sao_Paulo"   # exports carry local wall-clock times; kept for reference
 """
 
 from __future__ import annotations
@@ -28,19 +28,26 @@ def load_profile(path: Path) -> dict:
         raise ExportError(path, f"not valid TOML ({exc})") from exc
     unknown = sorted(set(data) - KEYS)
     if unknown:
-        raise ExportError(path, f"unknown setting {unknown[0]!r}; known: {', '.join(sorted(KEYS))}",
-                          column=unknown[0])
+        raise ExportError(
+            path,
+            f"unknown setting {unknown[0]!r}; known: {', '.join(sorted(KEYS))}",
+            column=unknown[0],
+        )
     for key, allowed in UNITS.items():
         if key in data and str(data[key]).lower() not in allowed:
-            raise ExportError(path, f"{key} must be one of {', '.join(sorted(allowed))}",
-                              column=key)
+            raise ExportError(
+                path, f"{key} must be one of {', '.join(sorted(allowed))}", column=key
+            )
     if "time_zone" in data:
         try:
             zoneinfo.ZoneInfo(str(data["time_zone"]))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise ExportError(path, f"unknown time zone {data['time_zone']!r}",
-                              column="time_zone") from exc
-    return {"display_name": data.get("display_name"),
-            "weight_unit": str(data.get("weight_unit", "")).lower() or None,
-            "distance_unit": str(data.get("distance_unit", "")).lower() or None,
-            "time_zone": data.get("time_zone")}
+            raise ExportError(
+                path, f"unknown time zone {data['time_zone']!r}", column="time_zone"
+            ) from exc
+    return {
+        "display_name": data.get("display_name"),
+        "weight_unit": str(data.get("weight_unit", "")).lower() or None,
+        "distance_unit": str(data.get("distance_unit", "")).lower() or None,
+        "time_zone": data.get("time_zone"),
+    }

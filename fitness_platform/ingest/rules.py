@@ -43,8 +43,14 @@ class Quarantine:
             return pd.Index([])
         return pd.Index(sorted(set().union(*[set(i) for i, _ in self._hits])))
 
-    def rejects(self, raw: pd.DataFrame, *, athlete_key: str, source_file: str,
-                row_dates: pd.Series | None = None) -> pd.DataFrame:
+    def rejects(
+        self,
+        raw: pd.DataFrame,
+        *,
+        athlete_key: str,
+        source_file: str,
+        row_dates: pd.Series | None = None,
+    ) -> pd.DataFrame:
         """One reject row per (row, rule), carrying the row's raw cells verbatim."""
         records = []
         for labels, rule in self._hits:
@@ -54,12 +60,16 @@ class Quarantine:
                 if row_dates is not None:
                     value = row_dates.get(label)
                     row_date = None if value is None or pd.isna(value) else value
-                records.append({
-                    "athlete_key": athlete_key, "source_file": source_file,
-                    "source_line": int(raw.at[label, "_line"]), "rule": rule,
-                    "row_date": row_date,
-                    "raw_values": json.dumps(values, ensure_ascii=False, sort_keys=True),
-                })
+                records.append(
+                    {
+                        "athlete_key": athlete_key,
+                        "source_file": source_file,
+                        "source_line": int(raw.at[label, "_line"]),
+                        "rule": rule,
+                        "row_date": row_date,
+                        "raw_values": json.dumps(values, ensure_ascii=False, sort_keys=True),
+                    }
+                )
         frame = pd.DataFrame(records, columns=REJECT_COLUMNS)
         frame = frame.drop_duplicates(["source_file", "source_line", "rule"])
         return frame.sort_values(["source_line", "rule"]).reset_index(drop=True)

@@ -44,15 +44,35 @@ from fitness_platform.ingest.rules import Quarantine, map_unique, to_number
 ALIASES: dict[str, list[str]] = {
     "workout_number": ["workout #", "entraînement #", "训练 #", "treino #"],
     "date": ["date", "datum", "fecha", "日期", "data"],
-    "workout_name": ["workout name", "nom de l'entraînement", "nom de l’entraînement",
-                     "训练名称", "nome do treino", "nombre del entrenamiento", "trainingsname"],
-    "duration": ["duration", "durée", "时长", "duração", "duración", "dauer",
-                 "workout duration"],
+    "workout_name": [
+        "workout name",
+        "nom de l'entraînement",
+        "nom de l’entraînement",
+        "训练名称",
+        "nome do treino",
+        "nombre del entrenamiento",
+        "trainingsname",
+    ],
+    "duration": ["duration", "durée", "时长", "duração", "duración", "dauer", "workout duration"],
     "duration_sec": ["duration (sec)", "durée (sec)", "时长 (秒)"],
-    "exercise_name": ["exercise name", "nom de l'exercice", "nom de l’exercice", "动作名称",
-                      "nome do exercício", "nombre del ejercicio", "übungsname"],
-    "set_order": ["set order", "ordre des séries", "ordre de la série", "组序", "ordem da série",
-                  "orden de serie", "satzreihenfolge"],
+    "exercise_name": [
+        "exercise name",
+        "nom de l'exercice",
+        "nom de l’exercice",
+        "动作名称",
+        "nome do exercício",
+        "nombre del ejercicio",
+        "übungsname",
+    ],
+    "set_order": [
+        "set order",
+        "ordre des séries",
+        "ordre de la série",
+        "组序",
+        "ordem da série",
+        "orden de serie",
+        "satzreihenfolge",
+    ],
     "weight": ["weight", "poids", "重量", "peso", "gewicht"],
     "weight_kg": ["weight (kg)", "poids (kg)", "重量 (kg)", "重量 (公斤)"],
     "weight_lbs": ["weight (lbs)", "poids (lbs)", "重量 (lbs)", "重量 (磅)"],
@@ -63,14 +83,26 @@ ALIASES: dict[str, list[str]] = {
     "distance_unit": ["distance unit", "unité de distance", "距离单位"],
     "seconds": ["seconds", "secondes", "秒", "segundos", "sekunden"],
     "notes": ["notes", "备注", "notas", "notizen"],
-    "workout_notes": ["workout notes", "notes d'entraînement", "notes d’entraînement", "训练备注",
-                      "notas do treino", "notas del entrenamiento"],
+    "workout_notes": [
+        "workout notes",
+        "notes d'entraînement",
+        "notes d’entraînement",
+        "训练备注",
+        "notas do treino",
+        "notas del entrenamiento",
+    ],
     "rpe": ["rpe"],
 }
 _LOOKUP = {alias: canonical for canonical, names in ALIASES.items() for alias in names}
 REQUIRED = ["date", "workout_name", "exercise_name", "set_order", "reps"]
-LANGUAGE_HINTS = {"nom de l'exercice": "fr", "nom de l’exercice": "fr", "动作名称": "zh",
-                  "nome do exercício": "pt", "nombre del ejercicio": "es", "übungsname": "de"}
+LANGUAGE_HINTS = {
+    "nom de l'exercice": "fr",
+    "nom de l’exercice": "fr",
+    "动作名称": "zh",
+    "nome do exercício": "pt",
+    "nombre del ejercicio": "es",
+    "übungsname": "de",
+}
 MARKERS = {"w": "warmup", "d": "dropset", "f": "failure"}
 REST_TIMER = {"rest timer", "minuteur de repos", "休息计时器", "temporizador de descanso"}
 LB_WORDS = {"lb", "lbs", "pound", "pounds", "livres", "磅"}
@@ -104,8 +136,11 @@ def variant_of(table: CsvTable) -> tuple[str, str]:
     return "classic", language
 
 
-_DURATION = re.compile(r"^\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*(?:mins|min|m))?\s*"
-                       r"(?:(?P<s>\d+)\s*s)?\s*$", re.I)
+_DURATION = re.compile(
+    r"^\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*(?:mins|min|m))?\s*"
+    r"(?:(?P<s>\d+)\s*s)?\s*$",
+    re.I,
+)
 
 
 def parse_duration(text: str) -> float | None:
@@ -122,16 +157,23 @@ def parse_duration(text: str) -> float | None:
     return parts["h"] * 3600 + parts["m"] * 60 + parts["s"]
 
 
-def parse_strong(table: CsvTable, *, athlete_key: str, corrections: pd.DataFrame | None = None,
-                 now: datetime | None = None, weight_unit: str | None = None,
-                 distance_unit: str | None = None) -> ParsedWorkouts:
+def parse_strong(
+    table: CsvTable,
+    *,
+    athlete_key: str,
+    corrections: pd.DataFrame | None = None,
+    now: datetime | None = None,
+    weight_unit: str | None = None,
+    distance_unit: str | None = None,
+) -> ParsedWorkouts:
     path = table.path
     names = canonical_header(table.header)
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         original = next((a for a in ALIASES[missing[0]] if a.isascii()), missing[0])
-        raise ExportError(path, "missing required column of a Strong export", line=1,
-                          column=original.title())
+        raise ExportError(
+            path, "missing required column of a Strong export", line=1, column=original.title()
+        )
     require_rows(table, "Strong export")
     layout, language = variant_of(table)
     renamed = CsvTable(path, names, table.rows, table.lines, table.delimiter)
@@ -179,10 +221,17 @@ def parse_strong(table: CsvTable, *, athlete_key: str, corrections: pd.DataFrame
 
     assign_blocks(frame, workout, number)
     frame["set_index"] = frame.groupby([workout, frame["exercise_order"]]).cumcount().astype(float)
-    return finish_sets(frame, raw, quarantine, table=table, athlete_key=athlete_key,
-                       corrections=corrections, now=now, source="strong",
-                       units={**units, "layout": layout, "language": language,
-                              "rest_timer_rows": int(rest.sum())})
+    return finish_sets(
+        frame,
+        raw,
+        quarantine,
+        table=table,
+        athlete_key=athlete_key,
+        corrections=corrections,
+        now=now,
+        source="strong",
+        units={**units, "layout": layout, "language": language, "rest_timer_rows": int(rest.sum())},
+    )
 
 
 def _weight(raw: pd.DataFrame, present: set[str], units: dict, setting: str | None):
@@ -215,7 +264,8 @@ def _distance(raw: pd.DataFrame, present: set[str], units: dict, setting: str | 
         unit = raw["distance_unit"].str.strip().str.lower()
         units["distance"] = "per row"
         return values.where(~unit.isin(MILE_WORDS), values * KM_PER_MILE).where(
-            unit != "m", values / 1000), bad
+            unit != "m", values / 1000
+        ), bad
     if (setting or "").lower() in MILE_WORDS:
         units["distance"] = "mi"
         return values * KM_PER_MILE, bad

@@ -36,13 +36,21 @@ for _number, _names in _MONTHS.items():
 _CLOCK = r"(?P<h>\d{1,2})[:h.](?P<mi>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>[ap]\.?\s?m\.?)?"
 _PATTERNS = [
     # 2026-01-13T18:43:00, 2026-01-13 18:43:00, 2026-01-13 18:43
-    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})[T ]" + _CLOCK + r"(?:\.\d+)?(?:Z)?$", re.I),
+    re.compile(
+        r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})[T ]" + _CLOCK + r"(?:\.\d+)?(?:Z)?$", re.I
+    ),
     # 13 Jan 2026, 18:43 | 4 de set. de 2026, 15:16 | 13. Jan. 2026, 18:43 | 13 janv. 2026 à 18:43
-    re.compile(r"^(?P<d>\d{1,2})\.?\s+(?:de\s+)?(?P<mon>[^\W\d_][\w.]*)\s+(?:de\s+)?(?P<y>\d{4})"
-               r"\s*(?:,|\s+(?:at|à|a las|às|as|um|alle)\s+|\s)\s*" + _CLOCK + r"$", re.I),
+    re.compile(
+        r"^(?P<d>\d{1,2})\.?\s+(?:de\s+)?(?P<mon>[^\W\d_][\w.]*)\s+(?:de\s+)?(?P<y>\d{4})"
+        r"\s*(?:,|\s+(?:at|à|a las|às|as|um|alle)\s+|\s)\s*" + _CLOCK + r"$",
+        re.I,
+    ),
     # Jan 13, 2026, 6:43 PM | Jan 13, 2026 at 6:43 PM
-    re.compile(r"^(?P<mon>[^\W\d_][\w.]*)\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})"
-               r"\s*(?:,|\s+at\s+|\s)\s*" + _CLOCK + r"$", re.I),
+    re.compile(
+        r"^(?P<mon>[^\W\d_][\w.]*)\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})"
+        r"\s*(?:,|\s+at\s+|\s)\s*" + _CLOCK + r"$",
+        re.I,
+    ),
     # 13/01/2026 18:43 (day first, as the European apps write it)
     re.compile(r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4}),?\s+" + _CLOCK + r"$", re.I),
 ]
@@ -69,8 +77,14 @@ def parse_workout_time(value: str) -> datetime | None:
                 return None
             hour = hour % 12 + (12 if ampm == "pm" else 0)
         try:
-            return datetime(int(parts["y"]), month, int(parts["d"]), hour, int(parts["mi"]),
-                            int(parts.get("s") or 0))
+            return datetime(
+                int(parts["y"]),
+                month,
+                int(parts["d"]),
+                hour,
+                int(parts["mi"]),
+                int(parts.get("s") or 0),
+            )
         except ValueError:
             return None
     return None

@@ -1,6 +1,5 @@
 """Raw layer: the exports found under FITNESS_RAW_DIR, one sub-folder per athlete."""
 
-
 from dagster import AssetExecutionContext, AssetOut, MetadataValue, Output, multi_asset
 
 from fitness_platform.ingest.athlete import SourceFile
@@ -11,14 +10,23 @@ DIET_EXPORTS = ["raw", "diet_exports"]
 
 
 def file_record(f: SourceFile) -> dict:
-    return {"athlete_key": f.athlete_key, "path": str(f.path), "file": f.path.name, "kind": f.kind,
-            "sha256": f.sha256, "rows": f.rows, "bytes": f.size}
+    return {
+        "athlete_key": f.athlete_key,
+        "path": str(f.path),
+        "file": f.path.name,
+        "kind": f.kind,
+        "sha256": f.sha256,
+        "rows": f.rows,
+        "bytes": f.size,
+    }
 
 
 def _table(records: list[dict]) -> str:
     lines = ["| athlete | file | kind | rows | sha256 |", "|---|---|---|---:|---|"]
-    lines += [f"| {r['athlete_key']} | {r['file']} | {r['kind']} | {r['rows']} | "
-              f"`{r['sha256'][:12]}` |" for r in records]
+    lines += [
+        f"| {r['athlete_key']} | {r['file']} | {r['kind']} | {r['rows']} | `{r['sha256'][:12]}` |"
+        for r in records
+    ]
     return "\n".join(lines)
 
 
@@ -38,14 +46,19 @@ def _output(records: list[dict], name: str) -> Output:
 @multi_asset(
     outs={
         "workout_exports": AssetOut(
-            key=WORKOUT_EXPORTS, group_name="raw", kinds={"csv"}, description="Workout exports (Hevy), one record per file: athlete, path, sha256, rows. "
-                        "Files whose kind cannot be recognised are listed here too, so that silver "
-                        "refuses them by name.",
+            key=WORKOUT_EXPORTS,
+            group_name="raw",
+            kinds={"csv"},
+            description="Workout exports (Hevy), one record per file: athlete, path, sha256, rows. "
+            "Files whose kind cannot be recognised are listed here too, so that silver "
+            "refuses them by name.",
         ),
         "diet_exports": AssetOut(
-            key=DIET_EXPORTS, group_name="raw", kinds={"csv"},
+            key=DIET_EXPORTS,
+            group_name="raw",
+            kinds={"csv"},
             description="Diet logs (personal SQLite export, Cronometer) and cycles files, one "
-                        "record per file: athlete, path, kind, sha256, rows.",
+            "record per file: athlete, path, kind, sha256, rows.",
         ),
     },
 )

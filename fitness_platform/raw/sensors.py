@@ -6,8 +6,12 @@ from fitness_platform.resources.raw_files import RawFilesResource
 
 
 def build_raw_sensor(ingest_job):
-    @sensor(job=ingest_job, name="raw_exports_sensor", minimum_interval_seconds=30,
-            default_status=DefaultSensorStatus.RUNNING)
+    @sensor(
+        job=ingest_job,
+        name="raw_exports_sensor",
+        minimum_interval_seconds=30,
+        default_status=DefaultSensorStatus.RUNNING,
+    )
     def raw_exports_sensor(context: SensorEvaluationContext, raw_files: RawFilesResource):
         """Start an ingestion run when an export appears, changes or goes away. Unchanged athletes
         cost nothing in that run: their fingerprint matches their last load."""

@@ -29,8 +29,9 @@ class RawFilesResource(ConfigurableResource):
         if root.is_dir():
             for path in sorted(root.glob("*/*.csv")):
                 stat = path.stat()
-                digest.update(f"{path.relative_to(root)}\t{stat.st_size}\t{stat.st_mtime_ns}\n"
-                              .encode())
+                digest.update(
+                    f"{path.relative_to(root)}\t{stat.st_size}\t{stat.st_mtime_ns}\n".encode()
+                )
         return digest.hexdigest()
 
     def describe(self) -> str:
@@ -48,10 +49,13 @@ class S3RawFilesResource(RawFilesResource):
     def _objects(self) -> dict[str, dict]:
         base = f"{self.prefix.strip('/')}/" if self.prefix.strip("/") else ""
         found = {}
-        for page in self.s3.get_client().get_paginator("list_objects_v2").paginate(
-                Bucket=self.bucket, Prefix=base):
+        for page in (
+            self.s3.get_client()
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=self.bucket, Prefix=base)
+        ):
             for obj in page.get("Contents", []):
-                relative = obj["Key"][len(base):]
+                relative = obj["Key"][len(base) :]
                 parts = relative.split("/")
                 if len(parts) == 2 and parts[1].lower().endswith(".csv") and parts[0]:
                     found[relative] = obj

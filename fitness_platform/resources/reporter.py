@@ -1,10 +1,8 @@
 """Who writes the weekly report: the deterministic offline reporter, or Amazon Bedrock."""
 
-from dataclasses import dataclass, field
-
-from abc import abstractmethod
-
 import time
+from abc import abstractmethod
+from dataclasses import dataclass, field
 
 import boto3
 from botocore.config import Config
@@ -34,8 +32,7 @@ class ReporterResource(ConfigurableResource):
         ...
 
     @abstractmethod
-    def write(self, *, payload: dict, payload_json: str) -> Report:
-        ...
+    def write(self, *, payload: dict, payload_json: str) -> Report: ...
 
 
 class OfflineReporterResource(ReporterResource):
@@ -48,8 +45,14 @@ class OfflineReporterResource(ReporterResource):
         return Report(render_report(payload), "offline", "offline", REPORTER_VERSION)
 
 
-RETRYABLE = {"ThrottlingException", "ServiceUnavailableException", "InternalServerException",
-             "ModelNotReadyException", "ModelTimeoutException", "TooManyRequestsException"}
+RETRYABLE = {
+    "ThrottlingException",
+    "ServiceUnavailableException",
+    "InternalServerException",
+    "ModelNotReadyException",
+    "ModelTimeoutException",
+    "TooManyRequestsException",
+}
 
 
 class BedrockReporterResource(ReporterResource):
@@ -74,9 +77,14 @@ class BedrockReporterResource(ReporterResource):
     def client(self):
         if self._client is None:
             self._client = boto3.client(
-                "bedrock-runtime", region_name=self.region_name, endpoint_url=self.endpoint_url,
-                config=Config(retries={"mode": "standard", "max_attempts": self.max_attempts},
-                              read_timeout=120))
+                "bedrock-runtime",
+                region_name=self.region_name,
+                endpoint_url=self.endpoint_url,
+                config=Config(
+                    retries={"mode": "standard", "max_attempts": self.max_attempts},
+                    read_timeout=120,
+                ),
+            )
         return self._client
 
     def request(self, payload_json: str) -> dict:
@@ -98,7 +106,9 @@ class BedrockReporterResource(ReporterResource):
                 if code not in RETRYABLE or attempt == self.max_attempts:
                     raise
                 delay = self.backoff_seconds * 2 ** (attempt - 1)
-                log.warning(f"Bedrock {code}; retry {attempt}/{self.max_attempts - 1} in {delay:g} s")
+                log.warning(
+                    f"Bedrock {code}; retry {attempt}/{self.max_attempts - 1} in {delay:g} s"
+                )
                 time.sleep(delay)
         raise AssertionError("unreachable")
 
@@ -108,21 +118,29 @@ class BedrockReporterResource(ReporterResource):
         elapsed = (time.perf_counter() - started) * 1000
         week = f"{payload['athlete']['athlete_key']} week {payload['week_start']}"
         if reply.get("stopReason") == "max_tokens":
-            raise ReportRefused(f"the Bedrock reply for {week} was cut off at max_tokens="
-                                f"{self.max_tokens}; raise FITNESS_BEDROCK_MAX_TOKENS. Nothing "
-                                "was stored.")
+            raise ReportRefused(
+                f"the Bedrock reply for {week} was cut off at max_tokens="
+                f"{self.max_tokens}; raise FITNESS_BEDROCK_MAX_TOKENS. Nothing "
+                "was stored."
+            )
         blocks = reply.get("output", {}).get("message", {}).get("content", [])
         text = "".join(b.get("text", "") for b in blocks).strip()
         if not text:
             raise ReportRefused(f"the Bedrock reply for {week} was empty. Nothing was stored.")
         usage = reply.get("usage", {})
-        header = (f"# Weekly coaching report: {payload['athlete']['athlete_key']}, week of "
-                  f"{payload['week_start']}\n\n")
+        header = (
+            f"# Weekly coaching report: {payload['athlete']['athlete_key']}, week of "
+            f"{payload['week_start']}\n\n"
+        )
         return Report(
-            text=header + text + "\n", reporter="bedrock", model_id=self.model_id,
+            text=header + text + "\n",
+            reporter="bedrock",
+            model_id=self.model_id,
             prompt_version=PROMPT_VERSION,
-            usage={"input_tokens": usage.get("inputTokens", 0),
-                   "output_tokens": usage.get("outputTokens", 0),
-                   "total_tokens": usage.get("totalTokens", 0)},
+            usage={
+                "input_tokens": usage.get("inputTokens", 0),
+                "output_tokens": usage.get("outputTokens", 0),
+                "total_tokens": usage.get("totalTokens", 0),
+            },
             latency_ms=reply.get("metrics", {}).get("latencyMs", elapsed),
         )

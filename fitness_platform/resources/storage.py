@@ -1,8 +1,7 @@
 """Where payloads and reports live: a local folder, or an S3 prefix through dagster-aws."""
 
-from pathlib import Path
-
 from abc import abstractmethod
+from pathlib import Path
 
 from botocore.exceptions import ClientError
 from dagster import ConfigurableResource, ResourceDependency
@@ -15,16 +14,13 @@ class StorageResource(ConfigurableResource):
     """Interface of the output store; keys are relative paths like ``payloads/athlete=…/….json``."""
 
     @abstractmethod
-    def read_bytes(self, key: str) -> bytes | None:
-        ...
+    def read_bytes(self, key: str) -> bytes | None: ...
 
     @abstractmethod
-    def write_bytes(self, key: str, data: bytes, *, content_type: str) -> str:
-        ...
+    def write_bytes(self, key: str, data: bytes, *, content_type: str) -> str: ...
 
     @abstractmethod
-    def delete(self, key: str) -> None:
-        ...
+    def delete(self, key: str) -> None: ...
 
     @abstractmethod
     def list_keys(self, prefix: str) -> list[str]:
@@ -32,12 +28,10 @@ class StorageResource(ConfigurableResource):
         ...
 
     @abstractmethod
-    def uri(self, key: str) -> str:
-        ...
+    def uri(self, key: str) -> str: ...
 
     @abstractmethod
-    def root_uri(self) -> str:
-        ...
+    def root_uri(self) -> str: ...
 
 
 class LocalStorageResource(StorageResource):
@@ -71,8 +65,11 @@ class LocalStorageResource(StorageResource):
         folder = self._path(prefix) if prefix else base
         if not folder.is_dir():
             return []
-        return sorted(str(p.relative_to(base)) for p in folder.rglob("*")
-                      if p.is_file() and not p.name.endswith(".tmp"))
+        return sorted(
+            str(p.relative_to(base))
+            for p in folder.rglob("*")
+            if p.is_file() and not p.name.endswith(".tmp")
+        )
 
     def uri(self, key: str) -> str:
         return str(self._path(key))
@@ -103,11 +100,13 @@ class S3StorageResource(StorageResource):
         if code in {"NoSuchBucket", "404"} and action != "read":
             return ConfigurationError(
                 f"S3 bucket {self.bucket!r} does not exist (set FITNESS_S3_BUCKET to an existing "
-                f"bucket); could not {action} {key}")
+                f"bucket); could not {action} {key}"
+            )
         if code in {"AccessDenied", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch"}:
             return ConfigurationError(
                 f"access to s3://{self.bucket}/{self._key(key)} was denied ({code}); check the "
-                "credentials and the IAM policy in deploy/iam-policy.json")
+                "credentials and the IAM policy in deploy/iam-policy.json"
+            )
         return exc
 
     def read_bytes(self, key: str) -> bytes | None:
@@ -124,9 +123,13 @@ class S3StorageResource(StorageResource):
 
     def write_bytes(self, key: str, data: bytes, *, content_type: str) -> str:
         try:
-            self._client().put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
-                                      ContentType=content_type,
-                                      ServerSideEncryption=self.server_side_encryption)
+            self._client().put_object(
+                Bucket=self.bucket,
+                Key=self._key(key),
+                Body=data,
+                ContentType=content_type,
+                ServerSideEncryption=self.server_side_encryption,
+            )
         except ClientError as exc:
             raise self._explain(exc, "write", key) from exc
         return self.uri(key)
@@ -142,8 +145,11 @@ class S3StorageResource(StorageResource):
         strip = len(self._key(""))
         keys = []
         try:
-            for page in self._client().get_paginator("list_objects_v2").paginate(
-                    Bucket=self.bucket, Prefix=full):
+            for page in (
+                self._client()
+                .get_paginator("list_objects_v2")
+                .paginate(Bucket=self.bucket, Prefix=full)
+            ):
                 keys += [obj["Key"][strip:] for obj in page.get("Contents", [])]
         except ClientError as exc:
             raise self._explain(exc, "list", prefix) from exc

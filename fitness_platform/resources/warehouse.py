@@ -101,12 +101,16 @@ def apply_migrations(conn: Connection) -> list[str]:
     Recorded files are checksummed: editing an applied file is refused (add a new file instead)."""
     conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
-    conn.execute(text(
-        f"CREATE TABLE IF NOT EXISTS {SCHEMA}.schema_migrations ("
-        " version text PRIMARY KEY, sha256 text NOT NULL,"
-        " applied_at timestamptz NOT NULL DEFAULT now())"
-    ))
-    applied = dict(conn.execute(text(f"SELECT version, sha256 FROM {SCHEMA}.schema_migrations")).all())
+    conn.execute(
+        text(
+            f"CREATE TABLE IF NOT EXISTS {SCHEMA}.schema_migrations ("
+            " version text PRIMARY KEY, sha256 text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+    )
+    applied = dict(
+        conn.execute(text(f"SELECT version, sha256 FROM {SCHEMA}.schema_migrations")).all()
+    )
     done = []
     for path in schema_files():
         body = path.read_text(encoding="utf-8")
@@ -166,5 +170,7 @@ class WarehouseResource(ConfigurableResource):
         """Where the warehouse is, without credentials (safe for logs and metadata)."""
         if self.database_url:
             parsed = make_url(normalise_url(self.database_url))
-            return f"postgresql://{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database}"
+            return (
+                f"postgresql://{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database}"
+            )
         return f"embedded PostgreSQL at {Path(self.embedded_dir).resolve()}"

@@ -18,13 +18,31 @@ from pathlib import Path
 from fitness_platform.sample.programs import ALTERNATES, MISSED_WEEKS, PROGRAMS, SINGLETONS
 
 HEVY_COLUMNS = [
-    "title", "start_time", "end_time", "description", "exercise_title", "superset_id",
-    "exercise_notes", "set_index", "set_type", "weight_kg", "reps", "distance_km",
-    "duration_seconds", "rpe",
+    "title",
+    "start_time",
+    "end_time",
+    "description",
+    "exercise_title",
+    "superset_id",
+    "exercise_notes",
+    "set_index",
+    "set_type",
+    "weight_kg",
+    "reps",
+    "distance_km",
+    "duration_seconds",
+    "rpe",
 ]
 DIET_COLUMNS = [
-    "data", "carboidratos_g", "proteinas_g", "gorduras_g", "kcal", "cardio_semanal_min", "cicle",
-    "peso_kg", "observacoes",
+    "data",
+    "carboidratos_g",
+    "proteinas_g",
+    "gorduras_g",
+    "kcal",
+    "cardio_semanal_min",
+    "cicle",
+    "peso_kg",
+    "observacoes",
 ]
 SAMPLE_SET_ROWS = 9542
 FIRST_WORKOUT = date(2023, 11, 20)
@@ -41,7 +59,12 @@ CYCLES = [
     ("6Cutting III (20/05/2024 - 28/09/2024)", "cutting", date(2024, 5, 20), date(2024, 9, 28)),
     ("7Bulking II (28/10/2024 - 01/01/2025)", "bulking", date(2024, 10, 28), date(2025, 1, 1)),
     ("8Cutting IV (02/01/2025 - 17/04/2025)", "cutting", date(2025, 1, 2), date(2025, 4, 17)),
-    ("9Manutenção I (18/04/2025 - 05/10/2025)", "maintenance", date(2025, 4, 18), date(2025, 10, 5)),
+    (
+        "9Manutenção I (18/04/2025 - 05/10/2025)",
+        "maintenance",
+        date(2025, 4, 18),
+        date(2025, 10, 5),
+    ),
     ("10Cutting V (06/10/2025 - XX/XX/XXXX)", "cutting", date(2025, 10, 6), None),
 ]
 # Weekly strength trend per cycle type (arbitrary units; normalised to 0..1 over the history).
@@ -62,11 +85,34 @@ FORCED_START = {
     date(2024, 5, 14): (11, 11),
     date(2026, 1, 13): (18, 43),
 }
-NOTES = ["2RIR", "1RIR", "0RIR", "3RIR", "banco 3", "pegada fechada", "assento 4", "drop no final",
-         "pausa 2s", "cadência lenta", "dor no ombro, leve", "pegada neutra"]
-DIET_NOTES = ["refeição livre", "dormi mal", "pesagem em jejum", "viagem, comi fora", "sem fome",
-              "treino de perna pesado", "aniversário", "inchado, muito sódio ontem", "dia de descanso",
-              "jantar com amigos, \"estimei\" as macros", "retenção", "muito calor, bebi 5L"]
+NOTES = [
+    "2RIR",
+    "1RIR",
+    "0RIR",
+    "3RIR",
+    "banco 3",
+    "pegada fechada",
+    "assento 4",
+    "drop no final",
+    "pausa 2s",
+    "cadência lenta",
+    "dor no ombro, leve",
+    "pegada neutra",
+]
+DIET_NOTES = [
+    "refeição livre",
+    "dormi mal",
+    "pesagem em jejum",
+    "viagem, comi fora",
+    "sem fome",
+    "treino de perna pesado",
+    "aniversário",
+    "inchado, muito sódio ontem",
+    "dia de descanso",
+    'jantar com amigos, "estimei" as macros',
+    "retenção",
+    "muito calor, bebi 5L",
+]
 
 
 @dataclass
@@ -134,25 +180,36 @@ def _exercise_sets(rng, spec, progress, day, scale=1.0):
         if title in {"Treadmill", "Spinning", "Air Bike"} and rng.random() < 0.55:
             speed = {"Treadmill": 6.0, "Spinning": 22.0, "Air Bike": 18.0}[title]
             distance = round(minutes / 60 * speed * rng.uniform(0.85, 1.1), 2)
-        return [SetRow(title, "normal", None, None, distance, minutes * 60 + rng.choice([0, 0, 30]))]
+        return [
+            SetRow(title, "normal", None, None, distance, minutes * 60 + rng.choice([0, 0, 30]))
+        ]
     rows: list[SetRow] = []
     if w0 is None:
         for i in range(n_sets):
             reps = rng.randint(*rep_range) - i
-            rows.append(SetRow(title, "failure" if i == n_sets - 1 and rng.random() < 0.4
-                               else "normal", None, max(reps, 4)))
+            rows.append(
+                SetRow(
+                    title,
+                    "failure" if i == n_sets - 1 and rng.random() < 0.4 else "normal",
+                    None,
+                    max(reps, 4),
+                )
+            )
         return rows
     step = _step_for(title)
     top = (w0 + (w1 - w0) * progress) * scale
     top *= rng.choice([1.0, 1.0, 1.0, 0.99, 1.01])
     top = max(_round_to(top, step), step)
     if rep_range[0] <= 10 and rng.random() < 0.6:
-        for pct in ([0.5] if rng.random() < 0.5 else [0.45, 0.7]):
-            rows.append(SetRow(title, "warmup", max(_round_to(top * pct, step), step),
-                               rng.randint(10, 15)))
+        for pct in [0.5] if rng.random() < 0.5 else [0.45, 0.7]:
+            rows.append(
+                SetRow(title, "warmup", max(_round_to(top * pct, step), step), rng.randint(10, 15))
+            )
     for i in range(n_sets):
         reps = rng.randint(*rep_range)
-        weight = top if i < n_sets - 1 or rng.random() < 0.7 else max(_round_to(top * 0.9, step), step)
+        weight = (
+            top if i < n_sets - 1 or rng.random() < 0.7 else max(_round_to(top * 0.9, step), step)
+        )
         kind = "failure" if i == n_sets - 1 and rng.random() < 0.35 else "normal"
         rows.append(SetRow(title, kind, weight, reps))
     return rows
@@ -190,29 +247,60 @@ def generate_workouts(seed: int = 7, target_rows: int | None = SAMPLE_SET_ROWS) 
             alt = ALTERNATES.get(spec[0])
             scale = 1.0
             if alt and rng.random() < 0.1:
-                spec = (alt[0], *spec[1:]) if alt[1] is not None else (alt[0], spec[1], spec[2], None,
-                                                                     None)
+                spec = (
+                    (alt[0], *spec[1:])
+                    if alt[1] is not None
+                    else (alt[0], spec[1], spec[2], None, None)
+                )
                 scale = alt[1] or 1.0
             block = _exercise_sets(rng, spec, curve[day], day, scale)
             if (day, spec[0]) in FORCED_WEIGHT:
                 for s in block:
-                    s.weight_kg = FORCED_WEIGHT[(day, spec[0])] * (0.5 if s.set_type == "warmup" else 1)
+                    s.weight_kg = FORCED_WEIGHT[(day, spec[0])] * (
+                        0.5 if s.set_type == "warmup" else 1
+                    )
             blocks.append(block)
         if n % 61 == 7:  # back-off block of the first lift at the end of the session
             first = blocks[0]
-            backoff = [SetRow(r.exercise, "normal", r.weight_kg and _round_to(r.weight_kg * 0.8, 2.5),
-                              (r.reps or 8) + 2) for r in first if r.set_type != "warmup"][:2]
+            backoff = [
+                SetRow(
+                    r.exercise,
+                    "normal",
+                    r.weight_kg and _round_to(r.weight_kg * 0.8, 2.5),
+                    (r.reps or 8) + 2,
+                )
+                for r in first
+                if r.set_type != "warmup"
+            ][:2]
             blocks.insert(len(blocks) - 1, backoff)
         if day in singletons:
             single_title, values = singletons[day]
-            blocks.append([SetRow(single_title, "normal", None, values.get("reps"),
-                                  values.get("distance_km"), values.get("duration_seconds"))])
-        hour, minute = FORCED_START.get(day, (rng.choice([6, 7, 7, 11, 12, 18, 18, 19, 20]),
-                                              rng.randint(0, 59)))
+            blocks.append(
+                [
+                    SetRow(
+                        single_title,
+                        "normal",
+                        None,
+                        values.get("reps"),
+                        values.get("distance_km"),
+                        values.get("duration_seconds"),
+                    )
+                ]
+            )
+        hour, minute = FORCED_START.get(
+            day, (rng.choice([6, 7, 7, 11, 12, 18, 18, 19, 20]), rng.randint(0, 59))
+        )
         start = datetime(day.year, day.month, day.day, hour, minute)
-        workouts.append({"title": title, "start": start, "blocks": blocks,
-                         "description": "" if rng.random() > 0.04 else rng.choice(
-                             ["Treino bom", "Academia cheia", "Pouca energia hoje", "Deload"])})
+        workouts.append(
+            {
+                "title": title,
+                "start": start,
+                "blocks": blocks,
+                "description": ""
+                if rng.random() > 0.04
+                else rng.choice(["Treino bom", "Academia cheia", "Pouca energia hoje", "Deload"]),
+            }
+        )
     if target_rows is not None:
         _fit_row_count(rng, workouts, target_rows)
     return _to_rows(rng, workouts)
@@ -237,8 +325,9 @@ def _fit_row_count(rng, workouts, target) -> None:
             total -= 1
         elif total < target and len(block) < 5:
             last = block[-1]
-            block.append(SetRow(last.exercise, "normal", last.weight_kg,
-                                max((last.reps or 8) - 1, 4)))
+            block.append(
+                SetRow(last.exercise, "normal", last.weight_kg, max((last.reps or 8) - 1, 4))
+            )
             total += 1
 
 
@@ -253,18 +342,27 @@ def _to_rows(rng, workouts) -> list[dict]:
             notes = rng.choice(NOTES) if rng.random() < 0.105 else ""
             for set_index, s in enumerate(block):
                 row = {
-                    "title": w["title"], "start_time": _hevy_time(start),
-                    "end_time": _hevy_time(end), "description": w["description"],
-                    "exercise_title": s.exercise, "superset_id": "", "exercise_notes": notes,
-                    "set_index": set_index, "set_type": s.set_type, "weight_kg": s.weight_kg,
-                    "reps": s.reps, "distance_km": s.distance_km,
-                    "duration_seconds": s.duration_seconds, "rpe": "",
+                    "title": w["title"],
+                    "start_time": _hevy_time(start),
+                    "end_time": _hevy_time(end),
+                    "description": w["description"],
+                    "exercise_title": s.exercise,
+                    "superset_id": "",
+                    "exercise_notes": notes,
+                    "set_index": set_index,
+                    "set_type": s.set_type,
+                    "weight_kg": s.weight_kg,
+                    "reps": s.reps,
+                    "distance_km": s.distance_km,
+                    "duration_seconds": s.duration_seconds,
+                    "rpe": "",
                 }
                 key = (start.date(), s.exercise, set_index)
                 if key in PLANTED_TRUTH:
                     row.update(PLANTED_TRUTH[key])
-                    row["set_type"] = "failure" if "weight_kg" in PLANTED_TRUTH[key] else row[
-                        "set_type"]
+                    row["set_type"] = (
+                        "failure" if "weight_kg" in PLANTED_TRUTH[key] else row["set_type"]
+                    )
                 if key in PLANTED:
                     row.update(PLANTED[key])
                 rows.append(row)
@@ -273,8 +371,11 @@ def _to_rows(rng, workouts) -> list[dict]:
 
 def _hevy_time(moment: datetime) -> str:
     return moment.strftime("%d %b %Y, %H:%M").replace(
-        moment.strftime("%b"), ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-                                "Nov", "Dec"][moment.month - 1])
+        moment.strftime("%b"),
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][
+            moment.month - 1
+        ],
+    )
 
 
 def generate_diet(seed: int = 7) -> list[dict]:
@@ -291,7 +392,7 @@ def generate_diet(seed: int = 7) -> list[dict]:
         bodyweight += drift + rng.uniform(-0.05, 0.05)
         base = {"cutting": 2050, "reverse": 2350, "bulking": 2950, "maintenance": 2600}[kind]
         start_kcal = cycle_start_kcal.setdefault(label, base)
-        days_in = sum(1 for d in days[max(0, i - 200):i] if cycle_for(d)[0] == label)
+        days_in = sum(1 for d in days[max(0, i - 200) : i] if cycle_for(d)[0] == label)
         if kind == "cutting":
             target = start_kcal - min(days_in, 120) * 2.0
         elif kind == "reverse":
@@ -307,12 +408,19 @@ def generate_diet(seed: int = 7) -> list[dict]:
         if label.startswith("10"):
             cardio = 180
         weighed = rng.random() > 0.06
-        rows.append({
-            "data": day.isoformat(), "carboidratos_g": carbs, "proteinas_g": protein,
-            "gorduras_g": fat, "kcal": kcal, "cardio_semanal_min": cardio, "cicle": label,
-            "peso_kg": round(bodyweight + rng.uniform(-0.4, 0.4), 1) if weighed else "",
-            "observacoes": rng.choice(DIET_NOTES) if i in noted else "",
-        })
+        rows.append(
+            {
+                "data": day.isoformat(),
+                "carboidratos_g": carbs,
+                "proteinas_g": protein,
+                "gorduras_g": fat,
+                "kcal": kcal,
+                "cardio_semanal_min": cardio,
+                "cicle": label,
+                "peso_kg": round(bodyweight + rng.uniform(-0.4, 0.4), 1) if weighed else "",
+                "observacoes": rng.choice(DIET_NOTES) if i in noted else "",
+            }
+        )
     return rows
 
 
@@ -342,8 +450,9 @@ def write_diet_csv(rows: list[dict], path: Path) -> None:
             writer.writerow([_fmt(row[c]) for c in DIET_COLUMNS])
 
 
-def write_sample(raw_dir: Path, athlete: str = "demo", seed: int = 7,
-                 target_rows: int | None = SAMPLE_SET_ROWS) -> tuple[Path, Path]:
+def write_sample(
+    raw_dir: Path, athlete: str = "demo", seed: int = 7, target_rows: int | None = SAMPLE_SET_ROWS
+) -> tuple[Path, Path]:
     """Write one athlete's two exports under ``raw_dir/athlete`` and return their paths."""
     hevy = raw_dir / athlete / "hevy_workouts_raw.csv"
     diet = raw_dir / athlete / "diet_daily_raw_export.csv"

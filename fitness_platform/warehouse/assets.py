@@ -1,7 +1,6 @@
 """Warehouse layer: the PostgreSQL tables of schema ``fitness``, loaded per athlete in one
 transaction each from the silver frames."""
 
-
 import pandas as pd
 from dagster import (
     AssetExecutionContext,
@@ -39,43 +38,71 @@ WAREHOUSE_KEYS = {t: ["fitness", t] for t in TABLES}
 
 
 def _table_schema(conn, table: str) -> TableSchema:
-    rows = conn.execute(text(
-        "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
-        "WHERE table_schema = 'fitness' AND table_name = :t ORDER BY ordinal_position"),
-        {"t": table}).all()
+    rows = conn.execute(
+        text(
+            "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+            "WHERE table_schema = 'fitness' AND table_name = :t ORDER BY ordinal_position"
+        ),
+        {"t": table},
+    ).all()
     return TableSchema(columns=[TableColumn(name=r[0], type=r[1]) for r in rows])
 
 
-def silver_for(athlete: str, frames: dict[str, pd.DataFrame], batch: dict,
-               catalog: pd.DataFrame) -> AthleteSilver:
+def silver_for(
+    athlete: str, frames: dict[str, pd.DataFrame], batch: dict, catalog: pd.DataFrame
+) -> AthleteSilver:
     pick = {name: frame[frame["athlete_key"] == athlete] for name, frame in frames.items()}
     return AthleteSilver(
-        athlete_key=athlete, sets=pick["workout_sets"], diet=pick["diet_days"],
-        cycles=pick["diet_cycles"], rejects=pick["rejected_rows"],
+        athlete_key=athlete,
+        sets=pick["workout_sets"],
+        diet=pick["diet_days"],
+        cycles=pick["diet_cycles"],
+        rejects=pick["rejected_rows"],
         exercises=resolve_exercises(pick["workout_sets"]["exercise_title"], catalog),
-        corrections=list(batch["corrections"]), profile=dict(batch.get("profile") or {}))
+        corrections=list(batch["corrections"]),
+        profile=dict(batch.get("profile") or {}),
+    )
 
 
 @multi_asset(
-    specs=[AssetSpec(key, group_name="warehouse", kinds={"postgres"},
-                     description=TABLE_DESCRIPTIONS[t],
-                     deps=[*SILVER_KEYS.values(), EXERCISE_CATALOG])
-           for t, key in WAREHOUSE_KEYS.items()],
+    specs=[
+        AssetSpec(
+            key,
+            group_name="warehouse",
+            kinds={"postgres"},
+            description=TABLE_DESCRIPTIONS[t],
+            deps=[*SILVER_KEYS.values(), EXERCISE_CATALOG],
+        )
+        for t, key in WAREHOUSE_KEYS.items()
+    ],
     ins={name: AssetIn(key=key) for name, key in SILVER_KEYS.items()}
     | {"catalog": AssetIn(key=EXERCISE_CATALOG)},
 )
-def warehouse_tables(context: AssetExecutionContext, warehouse: WarehouseResource,
-                     workout_sets: pd.DataFrame, diet_days: pd.DataFrame,
-                     diet_cycles: pd.DataFrame, rejected_rows: pd.DataFrame,
-                     load_batches: pd.DataFrame, catalog: pd.DataFrame):
+def warehouse_tables(
+    context: AssetExecutionContext,
+    warehouse: WarehouseResource,
+    workout_sets: pd.DataFrame,
+    diet_days: pd.DataFrame,
+    diet_cycles: pd.DataFrame,
+    rejected_rows: pd.DataFrame,
+    load_batches: pd.DataFrame,
+    catalog: pd.DataFrame,
+):
     """Upsert every athlete marked for loading, each in its own transaction; report per table what
     was inserted, updated, deleted and left unchanged. Refused athletes fail the step at the end,
     after every other athlete has been committed."""
-    frames = {"workout_sets": workout_sets, "diet_days": diet_days, "diet_cycles": diet_cycles,
-              "rejected_rows": rejected_rows}
+    frames = {
+        "workout_sets": workout_sets,
+        "diet_days": diet_days,
+        "diet_cycles": diet_cycles,
+        "rejected_rows": rejected_rows,
+    }
     totals = {t: TableCounts() for t in TABLES}
-    refused = {b["athlete_key"]: b["error"] for b in load_batches.to_dict("records")
-               if b["status"] == "refused"}
+    refused = {
+        b["athlete_key"]: b["error"]
+        for b in load_batches.to_dict("records")
+        if b["status"] == "refused"
+    }
     loaded, timings = [], {}
     for batch in load_batches.to_dict("records"):
         if batch["status"] != "load":
@@ -84,10 +111,14 @@ def warehouse_tables(context: AssetExecutionContext, warehouse: WarehouseResourc
         silver = silver_for(athlete, frames, batch, catalog)
         try:
             with warehouse.begin() as conn:
-                counts = load_athlete(conn, silver, fingerprint=batch["fingerprint"],
-                                      files=batch["files"],
-                                      allow_mass_delete=warehouse.allow_mass_delete,
-                                      timings=timings)
+                counts = load_athlete(
+                    conn,
+                    silver,
+                    fingerprint=batch["fingerprint"],
+                    files=batch["files"],
+                    allow_mass_delete=warehouse.allow_mass_delete,
+                    timings=timings,
+                )
         except LoadRefused as exc:
             refused[athlete] = str(exc)
             context.log.error(str(exc))
@@ -95,28 +126,38 @@ def warehouse_tables(context: AssetExecutionContext, warehouse: WarehouseResourc
         loaded.append(athlete)
         for table, c in counts.items():
             totals[table].add(c)
-        context.log.info(f"athlete {athlete}: " + ", ".join(
-            f"{t} +{c.inserted} ~{c.updated} -{c.deleted}" for t, c in counts.items()))
+        context.log.info(
+            f"athlete {athlete}: "
+            + ", ".join(f"{t} +{c.inserted} ~{c.updated} -{c.deleted}" for t, c in counts.items())
+        )
 
     with warehouse.connect() as conn:
         row_counts = table_row_counts(conn)
         for table, key in WAREHOUSE_KEYS.items():
             c = totals[table]
-            yield MaterializeResult(asset_key=key, metadata={
-                "dagster/row_count": row_counts[table],
-                "dagster/column_schema": _table_schema(conn, table),
-                "inserted": c.inserted, "updated": c.updated, "deleted": c.deleted,
-                "unchanged": c.unchanged,
-                "athletes_loaded": len(loaded),
-                "athletes_unchanged": int((load_batches["status"] == "unchanged").sum()),
-                "athletes_refused": len(refused),
-                "warehouse": warehouse.describe(),
-                **({f"seconds_{k}": round(v, 3) for k, v in timings.items()}
-                   if table == "sets" else {}),
-            })
+            yield MaterializeResult(
+                asset_key=key,
+                metadata={
+                    "dagster/row_count": row_counts[table],
+                    "dagster/column_schema": _table_schema(conn, table),
+                    "inserted": c.inserted,
+                    "updated": c.updated,
+                    "deleted": c.deleted,
+                    "unchanged": c.unchanged,
+                    "athletes_loaded": len(loaded),
+                    "athletes_unchanged": int((load_batches["status"] == "unchanged").sum()),
+                    "athletes_refused": len(refused),
+                    "warehouse": warehouse.describe(),
+                    **(
+                        {f"seconds_{k}": round(v, 3) for k, v in timings.items()}
+                        if table == "sets"
+                        else {}
+                    ),
+                },
+            )
     if refused:
         raise Failure(
             description="Refused exports (nothing from these athletes was loaded; every other "
-                        "athlete was):\n" + "\n".join(f"- {a}: {e}" for a, e in refused.items()),
+            "athlete was):\n" + "\n".join(f"- {a}: {e}" for a, e in refused.items()),
             metadata={"refused": MetadataValue.json(refused)},
         )
