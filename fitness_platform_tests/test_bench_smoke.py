@@ -4,7 +4,7 @@ parse path the benchmarks exercise."""
 from __future__ import annotations
 
 from bench.run import machine, measure, table
-from fitness_platform.silver import assets as silver_assets
+from fitness_platform.ingest import athlete as athlete_module
 from fitness_platform_tests.helpers import materialization_metadata, run_ingest
 
 
@@ -34,7 +34,7 @@ def test_parallel_parse_path(platform_env, raw_dir, monkeypatch, warehouse):
 
     for i in range(3):
         shutil.copytree(raw_dir / "demo", raw_dir / f"copy{i}")
-    monkeypatch.setattr(silver_assets, "PARALLEL_THRESHOLD", 2)
+    monkeypatch.setattr(athlete_module, "PARALLEL_THRESHOLD", 2)
     result = run_ingest()
     assert result.success
     meta = materialization_metadata(result, ("fitness", "sets"))

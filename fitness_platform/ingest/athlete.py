@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -218,6 +222,53 @@ def parse_athlete(
         units=units,
         profile=profile,
     )
+
+
+# Below this many athletes to parse, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 8
+
+
+def parse_one(
+    athlete: str, files: list[SourceFile], catalog: pd.DataFrame, corrections: pd.DataFrame
+) -> tuple[str, AthleteSilver | None, str | None]:
+    """Parse one athlete; a refusal comes back as text (it may cross a process boundary)."""
+    try:
+        return (
+            athlete,
+            parse_athlete(athlete, files, catalog=catalog, corrections=corrections),
+            None,
+        )
+    except ExportError as exc:
+        return athlete, None, str(exc)
+
+
+def parse_many(
+    todo: dict[str, list[SourceFile]], catalog: pd.DataFrame, corrections: pd.DataFrame, log=None
+) -> list[tuple]:
+    """Parse athletes, on every core when there are enough of them, in athlete order.
+
+    Workers are spawned, not forked (the caller holds threads and database connections). If the
+    pool cannot run (a broken worker, a platform without spawn support), parsing simply happens
+    in this process."""
+    workers = min(os.cpu_count() or 1, len(todo))
+    if workers >= 2 and len(todo) >= PARALLEL_THRESHOLD:
+        try:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                return list(
+                    pool.map(
+                        parse_one,
+                        todo.keys(),
+                        todo.values(),
+                        [catalog] * len(todo),
+                        [corrections] * len(todo),
+                        chunksize=4,
+                    )
+                )
+        except (BrokenProcessPool, OSError) as exc:
+            if log is not None:
+                log(f"parallel parsing unavailable ({exc}); parsing in one process")
+    return [parse_one(a, files, catalog, corrections) for a, files in todo.items()]
 
 
 def concat_frames(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

@@ -8,21 +8,10 @@ import pandas as pd
 
 from fitness_platform.errors import ExportError
 from fitness_platform.ingest.csvfile import read_csv_table
-from fitness_platform.ingest.hevy import CORRECTABLE
+from fitness_platform.ingest.hevy import CORRECTABLE, CORRECTION_FIELDS
 from fitness_platform.ingest.timeparse import parse_workout_time
 
-CORRECTION_COLUMNS = [
-    "athlete",
-    "source",
-    "workout_start",
-    "exercise_title",
-    "block",
-    "set_index",
-    "field",
-    "old_value",
-    "new_value",
-    "reason",
-]
+CORRECTION_COLUMNS = ["athlete", "source", *CORRECTION_FIELDS]
 
 
 def load_corrections(path: Path) -> pd.DataFrame:

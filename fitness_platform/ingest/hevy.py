@@ -340,6 +340,17 @@ def assign_blocks(frame: pd.DataFrame, workout: pd.Series, order: pd.Series) -> 
     frame["block_occurrence"] = keyed["occ"].to_numpy().astype("int64")
 
 
+# What the record of one applied (or skipped) correction holds, besides its status.
+CORRECTION_FIELDS = [
+    "workout_start",
+    "exercise_title",
+    "block",
+    "set_index",
+    "field",
+    "old_value",
+    "new_value",
+    "reason",
+]
 CORRECTABLE = {"weight_kg", "reps", "set_type", "distance_km", "duration_seconds", "rpe"}
 
 
@@ -374,19 +385,7 @@ def _apply_corrections(
                 frame.at[label, fix["field"]] = _typed(fix["field"], fix["new_value"])
         applied.append(
             {
-                **{
-                    k: fix[k]
-                    for k in (
-                        "workout_start",
-                        "exercise_title",
-                        "block",
-                        "set_index",
-                        "field",
-                        "old_value",
-                        "new_value",
-                        "reason",
-                    )
-                },
+                **{k: fix[k] for k in CORRECTION_FIELDS},
                 "status": status,
             }
         )

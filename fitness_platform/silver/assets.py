@@ -1,9 +1,6 @@
 """Silver layer: validated pandas frames, one parse per athlete whose exports changed."""
 
 import hashlib
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -18,8 +15,7 @@ from dagster import (
     multi_asset,
 )
 
-from fitness_platform.errors import ExportError
-from fitness_platform.ingest.athlete import SourceFile, concat_frames, fingerprint, parse_athlete
+from fitness_platform.ingest.athlete import SourceFile, concat_frames, fingerprint, parse_many
 from fitness_platform.ingest.catalog import load_catalog
 from fitness_platform.ingest.corrections import load_corrections
 from fitness_platform.ingest.diet import CYCLE_COLUMNS, DIET_COLUMNS
@@ -158,7 +154,7 @@ def silver_frames(
             todo[athlete] = files
         batches.append(batch)
     by_key = {b["athlete_key"]: b for b in batches}
-    for athlete, parsed, error in parse_many(todo, catalog, corrections):
+    for athlete, parsed, error in parse_many(todo, catalog, corrections, log=context.log.warning):
         batch = by_key[athlete]
         if error is not None:
             batch.update(status="refused", error=error)
@@ -239,44 +235,6 @@ def silver_frames(
             frame,
             output_name=name,
             metadata={"dagster/row_count": len(frame), **extra.get(name, {})},
-        )
-
-
-# Below this many changed athletes, starting worker processes costs more than it saves.
-PARALLEL_THRESHOLD = 8
-
-
-def _parse_one(
-    athlete: str, files: list[SourceFile], catalog: pd.DataFrame, corrections: pd.DataFrame
-):
-    """Parse one athlete; a refusal comes back as text (it crosses a process boundary)."""
-    try:
-        return (
-            athlete,
-            parse_athlete(athlete, files, catalog=catalog, corrections=corrections),
-            None,
-        )
-    except ExportError as exc:
-        return athlete, None, str(exc)
-
-
-def parse_many(todo: dict[str, list[SourceFile]], catalog: pd.DataFrame, corrections: pd.DataFrame):
-    """Parse athletes, on every core when there are enough of them; yields in athlete order."""
-    workers = min(os.cpu_count() or 1, len(todo))
-    if workers < 2 or len(todo) < PARALLEL_THRESHOLD:
-        for athlete, files in todo.items():
-            yield _parse_one(athlete, files, catalog, corrections)
-        return
-    # spawn, not fork: the run process holds threads and open database connections.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(
-            _parse_one,
-            todo.keys(),
-            todo.values(),
-            [catalog] * len(todo),
-            [corrections] * len(todo),
-            chunksize=4,
         )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, text
 
 from fitness_platform.errors import LoadRefused
 from fitness_platform.ingest.athlete import AthleteSilver
+from fitness_platform.ingest.hevy import CORRECTION_FIELDS
 from fitness_platform.sqlfiles import load_sql, run_file
 
 MAX_DELETE_FRACTION = 0.10
@@ -210,17 +211,7 @@ def stage(conn: Connection, silver: AthleteSilver, timings: dict | None = None) 
         ),
     }
     corrections = pd.DataFrame(
-        [c for c in silver.corrections if c["status"] == "applied"],
-        columns=[
-            "workout_start",
-            "exercise_title",
-            "block",
-            "set_index",
-            "field",
-            "old_value",
-            "new_value",
-            "reason",
-        ],
+        [c for c in silver.corrections if c["status"] == "applied"], columns=CORRECTION_FIELDS
     )
     copy_rows(conn, "stage_corrections", corrections, list(corrections.columns))
     # Temporary tables are never auto-analysed; the planner needs their sizes for the joins.
@@ -228,7 +219,7 @@ def stage(conn: Connection, silver: AthleteSilver, timings: dict | None = None) 
     return staged
 
 
-SET_COLUMNS = [
+SETS_TABLE_COLUMNS = [
     "workout_exercise_id",
     "set_index",
     "set_type",
@@ -262,7 +253,7 @@ def copy_new_sets(conn: Connection, athlete_id: int, sets: pd.DataFrame) -> Tabl
     if rows["workout_exercise_id"].isna().any():
         raise LoadRefused("internal: a set without its exercise block; nothing was changed")
     rows["workout_exercise_id"] = rows["workout_exercise_id"].astype("int64")
-    copy_csv(conn, "fitness.sets", rows, SET_COLUMNS)
+    copy_csv(conn, "fitness.sets", rows, SETS_TABLE_COLUMNS)
     return TableCounts(inserted=len(rows))
 
 
