@@ -330,9 +330,9 @@ def table(results: dict) -> str:
         head,
         "",
         "| athletes | sets | fresh load | sets/s (× baseline) | sets step (% of ceiling b) "
-        "| replay (% of fresh, rows written) | re-export 1 set | payload p50 / p95 "
-        "(plain views p95) | backfill (weeks) | peak RSS |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| replay (% of fresh, rows written) | re-export 1 set | Gold create / refresh "
+        "| payload p50 / p95 (plain views p95) | backfill (weeks) | peak RSS |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n, s in sizes.items():
         ratio = f"{s['fresh_sets_per_s'] / base_rate:.0f}×" if base_rate else "n/a"
