@@ -91,11 +91,11 @@ def get_engine(url: str) -> Engine:
     return engine
 
 
-def schema_files() -> list[Path]:
-    return sorted(SCHEMA_SQL_DIR.glob("[0-9][0-9][0-9]_*.sql"))
+def schema_files(directory: Path = SCHEMA_SQL_DIR) -> list[Path]:
+    return sorted(directory.glob("[0-9][0-9][0-9]_*.sql"))
 
 
-def apply_migrations(conn: Connection) -> list[str]:
+def apply_migrations(conn: Connection, directory: Path = SCHEMA_SQL_DIR) -> list[str]:
     """Apply every ``sql/schema`` file not yet recorded, in order; return the versions applied.
 
     Recorded files are checksummed: editing an applied file is refused (add a new file instead)."""
@@ -112,7 +112,7 @@ def apply_migrations(conn: Connection) -> list[str]:
         conn.execute(text(f"SELECT version, sha256 FROM {SCHEMA}.schema_migrations")).all()
     )
     done = []
-    for path in schema_files():
+    for path in schema_files(directory):
         body = path.read_text(encoding="utf-8")
         digest = hashlib.sha256(body.encode()).hexdigest()
         if path.name in applied:
