@@ -126,6 +126,7 @@ def measure(
     ingest = defs.resolve_job_def("ingest_job")
     warehouse = WarehouseResource(database_url=url)
     resources = build_resources(settings)
+    out["load_workers"] = resources["warehouse"].workers_for(size)
 
     def run(assets):
         """Materialize exactly these assets (no checks), in process; returns (result, seconds)."""
@@ -326,6 +327,9 @@ def table(results: dict) -> str:
     head = (
         f"machine: {m['cores']} cores, {m['memory_gib']} GiB, {m['system']}, Python {m['python']}"
     )
+    workers = sorted({s["load_workers"] for s in sizes.values() if "load_workers" in s})
+    if workers:
+        head += f"; athletes loaded on {'/'.join(map(str, workers))} connection(s) at once"
     lines = [
         head,
         "",

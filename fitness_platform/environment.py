@@ -19,6 +19,7 @@ def build_resources(settings: Settings) -> dict:
             database_url=EnvVar("FITNESS_DATABASE_URL") if settings.database_url else None,
             embedded_dir=str(settings.embedded_dir),
             allow_mass_delete=settings.allow_deletions,
+            load_workers=settings.load_workers,
         ),
         "raw_files": build_raw_files(settings),
         "storage": build_storage(settings),
@@ -32,6 +33,7 @@ def warehouse_for(settings: Settings) -> WarehouseResource:
         database_url=settings.database_url,
         embedded_dir=str(settings.embedded_dir),
         allow_mass_delete=settings.allow_deletions,
+        load_workers=settings.load_workers,
     )
 
 

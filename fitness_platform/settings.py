@@ -30,6 +30,7 @@ class Settings:
     partition_start: str
     allow_deletions: bool
     bedrock_max_tokens: int
+    load_workers: int
     raw_s3_uri: str | None
 
     @property
@@ -65,6 +66,11 @@ class Settings:
             raise ConfigurationError("FITNESS_STORAGE=s3 needs FITNESS_S3_BUCKET")
         if llm == "bedrock" and not env.get("FITNESS_BEDROCK_MODEL_ID"):
             raise ConfigurationError("FITNESS_LLM=bedrock needs FITNESS_BEDROCK_MODEL_ID")
+        workers = env.get("FITNESS_LOAD_WORKERS", "0").strip() or "0"
+        if not workers.isdigit() or int(workers) > 32:
+            raise ConfigurationError(
+                "FITNESS_LOAD_WORKERS must be a whole number from 0 (one per CPU core) to 32"
+            )
         max_tokens = env.get("FITNESS_BEDROCK_MAX_TOKENS", "2000")
         if not max_tokens.isdigit() or int(max_tokens) < 100:
             raise ConfigurationError("FITNESS_BEDROCK_MAX_TOKENS must be a whole number ≥ 100")
@@ -88,5 +94,6 @@ class Settings:
             allow_deletions=env.get("FITNESS_ALLOW_MASS_DELETE", "").lower()
             in {"1", "true", "yes"},
             bedrock_max_tokens=int(max_tokens),
+            load_workers=int(workers),
             raw_s3_uri=raw_s3,
         )

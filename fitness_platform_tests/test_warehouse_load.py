@@ -10,8 +10,10 @@ import subprocess
 import sys
 import textwrap
 import time
+from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 
@@ -20,8 +22,9 @@ from fitness_platform.ingest.athlete import discover, parse_athlete
 from fitness_platform.ingest.catalog import load_catalog
 from fitness_platform.ingest.corrections import load_corrections
 from fitness_platform.paths import CATALOG_PATH, CORRECTIONS_PATH
-from fitness_platform.warehouse.load import TABLES, load_athlete
-from fitness_platform_tests.conftest import FIXTURES, SAMPLE_HEVY
+from fitness_platform.resources.warehouse import WarehouseResource
+from fitness_platform.warehouse.load import TABLES, copy_rows, load_athlete
+from fitness_platform_tests.conftest import FIXTURES, SAMPLE_HEVY, fresh_database
 from fitness_platform_tests.helpers import materialization_metadata, run_ingest
 
 
@@ -339,3 +342,106 @@ def test_killed_load_leaves_database_as_before(database_url, warehouse, raw_dir,
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     assert snapshot(warehouse) == before
+
+
+def test_copy_text_round_trips_awkward_values(warehouse):
+    """What COPY stores is what the frame held: escapes, empty text versus NULL, missing numbers,
+    booleans and timestamps (each expected value is the input itself, written out by hand)."""
+    frame = pd.DataFrame(
+        {
+            "note": ["tab\there", "line\nbreak\r\n", "back\\slash \\N", "", None, "ünï ✓"],
+            "flag": [True, False, True, False, True, False],
+            "reps": pd.array([1, None, 3, 0, 5, 6], dtype="Int64"),
+            "weight": [52.5, float("nan"), 0.0, 1e-05, 700.0, 2.25],
+            "at": pd.to_datetime(
+                ["2024-01-02 06:07:08", None, "2024-12-31 23:59:59.500000", "2024-01-02 06:07:08"]
+                + ["2023-05-01 00:00:00", "2026-11-21 12:00:00"],
+                format="ISO8601",
+            ).astype("datetime64[us]"),
+        }
+    )
+    with warehouse.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TEMP TABLE copy_probe (note text, flag boolean, reps integer, "
+            "weight numeric(10, 5), at timestamp) ON COMMIT DROP"
+        )
+        copy_rows(conn, "copy_probe", frame, ["note", "flag", "reps", "weight", "at"])
+        stored = conn.exec_driver_sql(
+            "SELECT note, flag, reps, weight::text, at::text FROM copy_probe"
+        ).all()
+    assert [tuple(r) for r in stored] == [
+        ("tab\there", True, 1, "52.50000", "2024-01-02 06:07:08"),
+        ("line\nbreak\r\n", False, None, None, None),
+        ("back\\slash \\N", True, 3, "0.00000", "2024-12-31 23:59:59.5"),
+        ("", False, 0, "0.00001", "2024-01-02 06:07:08"),
+        (None, True, 5, "700.00000", "2023-05-01 00:00:00"),
+        ("ünï ✓", False, 6, "2.25000", "2026-11-21 12:00:00"),
+    ]
+
+
+NATURAL_SETS = """
+    SELECT a.athlete_key, w.source, w.start_time, w.workout_name, we.exercise_order,
+           e.exercise_key, we.notes, s.set_index, s.set_type, s.weight_kg, s.reps, s.distance_km,
+           s.duration_seconds, s.rpe
+    FROM fitness.sets s
+    JOIN fitness.workout_exercises we USING (workout_exercise_id)
+    JOIN fitness.workouts w USING (workout_id)
+    JOIN fitness.athletes a USING (athlete_id)
+    JOIN fitness.exercises e ON e.exercise_id = we.exercise_id
+"""
+
+
+def _athletes_from_sample(raw_dir: Path, keys: list[str]) -> None:
+    """Copies of the sample athlete under other names (their rows differ only by athlete)."""
+    for key in keys:
+        shutil.copytree(raw_dir / "demo", raw_dir / key)
+
+
+def test_parallel_load_stores_what_a_sequential_load_stores(
+    platform_env, warehouse, raw_dir, monkeypatch, pg_admin_url
+):
+    _athletes_from_sample(raw_dir, ["coach_a", "coach_b", "coach_c"])
+    monkeypatch.setenv("FITNESS_LOAD_WORKERS", "3")
+    parallel = run_ingest()
+    assert parallel.success
+    meta = materialization_metadata(parallel, ("fitness", "sets"))
+    assert (meta["athletes_loaded"], meta["load_connections"]) == (4, 3)
+    with warehouse.connect() as conn:
+        side_by_side = sorted(tuple(r) for r in conn.execute(text(NATURAL_SETS)))
+    # data/corrections.csv is keyed by athlete, so only demo's two planted errors are fixed: each
+    # copy quarantines the set typed with 111 reps and keeps the curl set without its weight.
+    assert len(side_by_side) == 9542 + 3 * 9541
+    per_athlete = {}
+    for row in side_by_side:
+        per_athlete.setdefault(row[0], []).append(row[1:])
+    assert sorted(per_athlete) == ["coach_a", "coach_b", "coach_c", "demo"]
+    assert per_athlete["coach_a"] == per_athlete["coach_b"] == per_athlete["coach_c"]
+    only_demo = set(per_athlete["demo"]) - set(per_athlete["coach_a"])
+    only_copy = set(per_athlete["coach_a"]) - set(per_athlete["demo"])
+    fixed = sorted(only_demo, key=lambda r: r[4])  # columns as in NATURAL_SETS, athlete dropped
+    assert [r[4] for r in fixed] == ["bicep_curl_machine", "preacher_curl_machine"]
+    assert fixed[0][8] == Decimal("54.00") and fixed[1][9] == 11
+    (unfixed,) = only_copy
+    assert unfixed[4] == "bicep_curl_machine" and unfixed[8] is None
+    assert unfixed[:8] + unfixed[9:] == fixed[0][:8] + fixed[0][9:]
+    # The same exports loaded one athlete at a time into a second database: the same rows.
+    with fresh_database(pg_admin_url) as second_url:
+        monkeypatch.setenv("FITNESS_DATABASE_URL", second_url)
+        monkeypatch.setenv("FITNESS_LOAD_WORKERS", "1")
+        assert run_ingest().success
+        with WarehouseResource(database_url=second_url).connect() as conn:
+            one_by_one = sorted(tuple(r) for r in conn.execute(text(NATURAL_SETS)))
+    assert one_by_one == side_by_side
+
+
+def test_load_workers_setting_is_validated(monkeypatch):
+    from fitness_platform.errors import ConfigurationError
+    from fitness_platform.settings import Settings
+
+    monkeypatch.setenv("FITNESS_LOAD_WORKERS", "two")
+    with pytest.raises(ConfigurationError, match="FITNESS_LOAD_WORKERS must be a whole number"):
+        Settings.from_env()
+    monkeypatch.setenv("FITNESS_LOAD_WORKERS", "3")
+    assert Settings.from_env().load_workers == 3
+    assert WarehouseResource(load_workers=3).workers_for(2) == 2  # never more than athletes
+    assert WarehouseResource(load_workers=1).workers_for(50) == 1

@@ -241,7 +241,7 @@ def resolve_exercises(titles: pd.Series, catalog: pd.DataFrame) -> pd.DataFrame:
     """One row per distinct title: its catalog entry, or an inferred one marked ``inferred``."""
     by_lookup = catalog.set_index("lookup")
     rows = []
-    for title in sorted(set(titles.dropna())):
+    for title in sorted(set(pd.unique(titles.dropna()))):
         lookup = lookup_key(title)
         if lookup in by_lookup.index:
             entry = by_lookup.loc[lookup].to_dict()

@@ -80,7 +80,7 @@ def read_csv_table(path: Path, data: bytes | None = None) -> CsvTable:
         for record in reader:
             if header is None:
                 header = [cell.strip().lstrip("\ufeff") for cell in record]
-            elif any(cell.strip() for cell in record):
+            elif "".join(record).strip():  # a record of blank cells is a blank line
                 if len(record) != len(header):
                     raise ExportError(
                         path,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -181,8 +182,20 @@ def quarantine_duplicate_rows(
     of a workout that appears twice in full (a file appended to itself). An identical row elsewhere
     can be a real set (a repeated block with the same first set) and is kept."""
     cells = raw.drop(columns="_line")
-    quarantine.add((cells == cells.shift()).all(axis=1), "duplicate_row")
-    repeated = cells.duplicated(keep="first")
+    # Rows are compared through a 64-bit hash of their cells (vectorised); a hash match is then
+    # confirmed cell by cell, so a collision can never quarantine a real set.
+    hashed = pd.util.hash_pandas_object(cells, index=False)
+    same_hash = (hashed == hashed.shift()).to_numpy()
+    previous = np.flatnonzero(same_hash)
+    same_as_previous = np.zeros(len(cells), dtype=bool)
+    if len(previous):
+        same_as_previous[previous] = (
+            cells.iloc[previous].to_numpy() == cells.iloc[previous - 1].to_numpy()
+        ).all(axis=1)
+    quarantine.add(pd.Series(same_as_previous, index=cells.index), "duplicate_row")
+    repeated = pd.Series(hashed.duplicated(keep="first").to_numpy(), index=cells.index)
+    if repeated.any():
+        repeated = cells.duplicated(keep="first")  # confirmed on the cells themselves
     doubled = repeated.groupby(workout).transform("sum") * 2 == workout.map(workout.value_counts())
     quarantine.add(repeated & doubled, "duplicate_row")
 

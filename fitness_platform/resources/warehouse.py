@@ -3,6 +3,7 @@
 import contextlib
 import hashlib
 import json
+import os
 import signal
 import threading
 import warnings
@@ -139,6 +140,9 @@ class WarehouseResource(ConfigurableResource):
     embedded_dir: str = ".fitness/pg"
     allow_mass_delete: bool = False
     """Let a re-export delete more than 10% of an athlete's stored workouts or diet days."""
+    load_workers: int = 0
+    """Athletes loaded side by side, each on its own connection and in its own transaction;
+    0 means one per CPU core, at most 4."""
 
     _migrated: bool = PrivateAttr(default=False)
 
@@ -165,6 +169,11 @@ class WarehouseResource(ConfigurableResource):
     def connect(self) -> Iterator[Connection]:
         with self.engine().connect() as conn:
             yield conn
+
+    def workers_for(self, athletes: int) -> int:
+        """How many connections a load of ``athletes`` athletes uses."""
+        wanted = self.load_workers or min(os.cpu_count() or 1, 4)
+        return max(1, min(wanted, athletes))
 
     def describe(self) -> str:
         """Where the warehouse is, without credentials (safe for logs and metadata)."""

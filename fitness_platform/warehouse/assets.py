@@ -1,6 +1,8 @@
 """Warehouse layer: the PostgreSQL tables of schema ``fitness``, loaded per athlete in one
 transaction each from the silver frames."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pandas as pd
 from dagster import (
     AssetExecutionContext,
@@ -20,7 +22,13 @@ from fitness_platform.ingest.athlete import AthleteSilver
 from fitness_platform.ingest.catalog import resolve_exercises
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.silver.assets import EXERCISE_CATALOG, SILVER_KEYS
-from fitness_platform.warehouse.load import TABLES, TableCounts, load_athlete, table_row_counts
+from fitness_platform.warehouse.load import (
+    TABLES,
+    TableCounts,
+    load_athlete,
+    table_row_counts,
+    upsert_exercises,
+)
 
 TABLE_DESCRIPTIONS = {
     "athletes": "One row per athlete (the raw sub-folder name is the athlete_key).",
@@ -49,19 +57,44 @@ def _table_schema(conn, table: str) -> TableSchema:
 
 
 def silver_for(
-    athlete: str, frames: dict[str, pd.DataFrame], batch: dict, catalog: pd.DataFrame
+    athlete: str,
+    frames: dict[str, pd.DataFrame],
+    batch: dict,
+    catalog: pd.DataFrame,
+    *,
+    groups: dict[str, dict[str, pd.DataFrame]] | None = None,
+    exercises: pd.DataFrame | None = None,
 ) -> AthleteSilver:
-    pick = {name: frame[frame["athlete_key"] == athlete] for name, frame in frames.items()}
+    """One athlete's silver rows. A load of many athletes passes ``groups`` (each frame already
+    split by athlete) and ``exercises`` (every title resolved once) instead of rescanning."""
+    if groups is None:
+        pick = {name: frame[frame["athlete_key"] == athlete] for name, frame in frames.items()}
+    else:
+        pick = {name: groups[name].get(athlete, frame.iloc[:0]) for name, frame in frames.items()}
+    titles = pick["workout_sets"]["exercise_title"]
+    if exercises is None:
+        resolved = resolve_exercises(titles, catalog)
+    else:
+        resolved = exercises[exercises["exercise_title"].isin(pd.unique(titles))].reset_index(
+            drop=True
+        )
     return AthleteSilver(
         athlete_key=athlete,
         sets=pick["workout_sets"],
         diet=pick["diet_days"],
         cycles=pick["diet_cycles"],
         rejects=pick["rejected_rows"],
-        exercises=resolve_exercises(pick["workout_sets"]["exercise_title"], catalog),
+        exercises=resolved,
         corrections=list(batch["corrections"]),
         profile=dict(batch.get("profile") or {}),
     )
+
+
+def split_by_athlete(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each athlete's rows, in one pass (a mask per athlete would rescan every row each time)."""
+    if frame.empty:
+        return {}
+    return {key: part for key, part in frame.groupby("athlete_key", sort=False)}
 
 
 @multi_asset(
@@ -104,11 +137,19 @@ def warehouse_tables(
         if b["status"] == "refused"
     }
     loaded, timings = [], {}
-    for batch in load_batches.to_dict("records"):
-        if batch["status"] != "load":
-            continue
-        athlete = batch["athlete_key"]
-        silver = silver_for(athlete, frames, batch, catalog)
+    todo = [b for b in load_batches.to_dict("records") if b["status"] == "load"]
+    exercises = resolve_exercises(workout_sets["exercise_title"], catalog)
+    if todo:
+        # The shared exercise dimension first, once, in its own transaction: the athletes'
+        # transactions then only read it, so they can run side by side without waiting.
+        with warehouse.begin() as conn:
+            for table, c in upsert_exercises(conn, exercises).items():
+                totals[table].add(c)
+    groups = {name: split_by_athlete(frame) for name, frame in frames.items()}
+
+    def load_one(batch: dict) -> tuple[str, dict | None, str | None, dict]:
+        athlete, steps = batch["athlete_key"], {}
+        silver = silver_for(athlete, frames, batch, catalog, groups=groups, exercises=exercises)
         try:
             with warehouse.begin() as conn:
                 counts = load_athlete(
@@ -117,19 +158,38 @@ def warehouse_tables(
                     fingerprint=batch["fingerprint"],
                     files=batch["files"],
                     allow_mass_delete=warehouse.allow_mass_delete,
-                    timings=timings,
+                    timings=steps,
+                    dimensions=False,
                 )
         except LoadRefused as exc:
-            refused[athlete] = str(exc)
-            context.log.error(str(exc))
-            continue
-        loaded.append(athlete)
-        for table, c in counts.items():
-            totals[table].add(c)
-        context.log.info(
-            f"athlete {athlete}: "
-            + ", ".join(f"{t} +{c.inserted} ~{c.updated} -{c.deleted}" for t, c in counts.items())
-        )
+            return athlete, None, str(exc), steps
+        return athlete, counts, None, steps
+
+    workers = warehouse.workers_for(len(todo))
+    context.log.info(f"loading {len(todo)} athletes on {workers} connection(s)")
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="load") as pool:
+        try:
+            # Results come back in athlete order; each athlete commits (or not) on its own.
+            for athlete, counts, error, steps in pool.map(load_one, todo):
+                for step, seconds in steps.items():
+                    timings[step] = timings.get(step, 0.0) + seconds
+                if error is not None:
+                    refused[athlete] = error
+                    context.log.error(error)
+                    continue
+                loaded.append(athlete)
+                for table, c in counts.items():
+                    totals[table].add(c)
+                context.log.info(
+                    f"athlete {athlete}: "
+                    + ", ".join(
+                        f"{t} +{c.inserted} ~{c.updated} -{c.deleted}" for t, c in counts.items()
+                    )
+                )
+        except BaseException:
+            # An unexpected failure stops the load: athletes not yet started are not started.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
     with warehouse.connect() as conn:
         row_counts = table_row_counts(conn)
@@ -149,7 +209,10 @@ def warehouse_tables(
                     "athletes_refused": len(refused),
                     "warehouse": warehouse.describe(),
                     **(
-                        {f"seconds_{k}": round(v, 3) for k, v in timings.items()}
+                        {
+                            "load_connections": workers,
+                            **{f"seconds_{k}": round(v, 3) for k, v in timings.items()},
+                        }
                         if table == "sets"
                         else {}
                     ),

@@ -6,11 +6,11 @@ process) leaves the warehouse exactly as it was."""
 from __future__ import annotations
 
 import json
-import math
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, text
 
@@ -58,16 +58,37 @@ def _counts(row: dict | None, staged: int) -> TableCounts:
     )
 
 
-def _rows(frame: pd.DataFrame, columns: list[str]):
-    """Plain Python tuples for COPY, with NaN/NA as NULL."""
-    data = frame[columns].astype(object)
-    for values in data.itertuples(index=False, name=None):
-        yield tuple(
-            None
-            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT
-            else v
-            for v in values
-        )
+# COPY text format: a backslash, tab, newline or carriage return inside a value is escaped, and
+# \N is NULL (so an empty string and a missing value stay different, unlike COPY CSV).
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NULL = "\\N"
+
+
+def _copy_cell(value, kind: str) -> str:
+    if kind == "M":
+        return value.isoformat(sep=" ")
+    if kind == "b":
+        return "t" if value else "f"
+    if kind in "iu":
+        return str(int(value))
+    if kind == "f":
+        return repr(float(value))
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_column(series: pd.Series) -> list[str]:
+    """One column as COPY text cells. Export columns hold few distinct values (workout times,
+    weights, titles), so each distinct value is formatted once and the cells are a lookup."""
+    codes, uniques = pd.factorize(series)  # missing values get code -1
+    kind = series.dtype.kind
+    cells = np.array([_copy_cell(v, kind) for v in uniques] + [_NULL], dtype=object)
+    return cells[codes].tolist()
+
+
+def copy_text(frame: pd.DataFrame, columns: list[str]) -> str:
+    """``frame[columns]`` as the body of a ``COPY ... FROM STDIN`` in text format."""
+    cells = [_copy_column(frame[column]) for column in columns]
+    return "".join(f"{line}\n" for line in map("\t".join, zip(*cells, strict=True)))
 
 
 @contextmanager
@@ -88,28 +109,14 @@ def copy_rows(
     columns: list[str],
     source_columns: list[str] | None = None,
 ) -> int:
-    """Bulk COPY ``frame`` into a staging table through psycopg 3 (no per-row round trips)."""
+    """Bulk COPY ``frame`` into ``table`` through psycopg 3: one text payload, no per-row round
+    trips and no per-row Python formatting. ``source_columns`` name the frame's columns when they
+    differ from the table's."""
     if frame.empty:
         return 0
+    data = copy_text(frame, source_columns or columns)
     raw = conn.connection.driver_connection
-    cols = ", ".join(columns)
-    with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-        for row in _rows(frame, source_columns or columns):
-            copy.write_row(row)
-    return len(frame)
-
-
-def copy_csv(conn: Connection, table: str, frame: pd.DataFrame, columns: list[str]) -> int:
-    """Bulk COPY through CSV text written by pandas: for large frames whose text columns are never
-    empty strings (CSV cannot tell an empty string from NULL, which is what a blank cell means)."""
-    if frame.empty:
-        return 0
-    data = frame[columns].to_csv(index=False, header=False, date_format="%Y-%m-%d %H:%M:%S")
-    raw = conn.connection.driver_connection
-    with (
-        raw.cursor() as cur,
-        cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy,
-    ):
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         copy.write(data)
     return len(frame)
 
@@ -133,54 +140,76 @@ def athlete_id_for(
     return row[0], bool(row[1])
 
 
-def stage(conn: Connection, silver: AthleteSilver, timings: dict | None = None) -> dict[str, int]:
-    """COPY one athlete's silver frames into the per-transaction staging tables."""
-    run_file(conn, load_sql("00_stage_tables.sql"))
-    sets = silver.sets
-    exercises = silver.exercises.drop_duplicates("exercise_key")
-    workouts = sets.drop_duplicates(["source", "start_time"])
-    blocks = sets.drop_duplicates(["source", "start_time", "exercise_order"])
-    staged = {
-        "exercises": copy_rows(
-            conn,
-            "stage_exercises",
-            exercises,
-            [
-                "exercise_key",
-                "exercise_name",
-                "exercise_type",
-                "equipment",
-                "is_cardio",
-                "catalog_source",
-                "primary_muscle_group",
-                "secondary_muscle_groups",
-            ],
-            [
-                "exercise_key",
-                "exercise_title",
-                "exercise_type",
-                "equipment",
-                "is_cardio",
-                "catalog_source",
-                "primary_muscle_group",
-                "secondary_muscle_groups",
-            ],
+EXERCISE_COLUMNS = {  # stage_exercises column: silver column
+    "exercise_key": "exercise_key",
+    "exercise_name": "exercise_title",
+    "exercise_type": "exercise_type",
+    "equipment": "equipment",
+    "is_cardio": "is_cardio",
+    "catalog_source": "catalog_source",
+    "primary_muscle_group": "primary_muscle_group",
+    "secondary_muscle_groups": "secondary_muscle_groups",
+}
+BLOCK_COLUMNS = ["source", "start_time", "exercise_order", "exercise_key", "superset_id", "notes"]
+SET_STAGE_COLUMNS = [
+    "source",
+    "start_time",
+    "exercise_order",
+    "set_index",
+    "set_type",
+    "weight_kg",
+    "reps",
+    "distance_km",
+    "duration_seconds",
+    "rpe",
+]
+SETS_TABLE_COLUMNS = [
+    "workout_exercise_id",
+    "set_index",
+    "set_type",
+    "weight_kg",
+    "reps",
+    "distance_km",
+    "duration_seconds",
+    "rpe",
+]
+
+
+def upsert_exercises(conn: Connection, exercises: pd.DataFrame) -> dict[str, TableCounts]:
+    """The shared dimension the exercises need: muscle groups, exercises and their map, written
+    only where they changed. A load of many athletes runs this once, in its own transaction,
+    so that the athletes' own transactions never wait on each other for these shared rows."""
+    exercises = exercises.drop_duplicates("exercise_key")
+    run_file(conn, load_sql("09_stage_exercises.sql"))
+    staged = copy_rows(
+        conn, "stage_exercises", exercises, list(EXERCISE_COLUMNS), list(EXERCISE_COLUMNS.values())
+    )
+    groups = run_file(conn, load_sql("10_upsert_muscle_groups.sql"))
+    upserted = run_file(conn, load_sql("11_upsert_exercises.sql"))
+    mapping = run_file(conn, load_sql("12_upsert_exercise_muscle_map.sql"))
+    return {
+        "muscle_groups": TableCounts(inserted=int(groups["inserted"])),
+        "exercises": _counts(upserted, staged),
+        "exercise_muscle_map": TableCounts(
+            inserted=int(mapping["inserted"]),
+            deleted=int(mapping["deleted"]),
+            unchanged=int(mapping["staged"]) - int(mapping["inserted"]),
         ),
+    }
+
+
+def stage(conn: Connection, silver: AthleteSilver) -> dict[str, int]:
+    """COPY one athlete's workouts, diet and quarantine into the per-transaction staging tables
+    (blocks and sets are staged later, and only when stored ones must be merged)."""
+    run_file(conn, load_sql("00_stage_tables.sql"))
+    workouts = silver.sets.drop_duplicates(["source", "start_time"])
+    staged = {
         "workouts": copy_rows(
             conn,
             "stage_workouts",
             workouts,
             ["source", "start_time", "end_time", "workout_name", "description"],
         ),
-        "workout_exercises": copy_rows(
-            conn,
-            "stage_blocks",
-            blocks,
-            ["source", "start_time", "exercise_order", "exercise_key", "superset_id", "notes"],
-        ),
-    }
-    staged["sets"] = len(sets)  # staged later, and only when existing sets must be merged
-    staged |= {
         "cycles": copy_rows(
             conn,
             "stage_cycles",
@@ -215,45 +244,71 @@ def stage(conn: Connection, silver: AthleteSilver, timings: dict | None = None) 
     )
     copy_rows(conn, "stage_corrections", corrections, list(corrections.columns))
     # Temporary tables are never auto-analysed; the planner needs their sizes for the joins.
-    conn.exec_driver_sql("ANALYZE stage_workouts, stage_blocks, stage_diet")
+    conn.exec_driver_sql("ANALYZE stage_workouts, stage_diet")
     return staged
 
 
-SETS_TABLE_COLUMNS = [
-    "workout_exercise_id",
-    "set_index",
-    "set_type",
-    "weight_kg",
-    "reps",
-    "distance_km",
-    "duration_seconds",
-    "rpe",
-]
+def _fetch_frame(conn: Connection, sql: str, params: tuple, columns: list[str]) -> pd.DataFrame:
+    """A query's rows as a frame, through psycopg directly: building a frame from SQLAlchemy rows
+    probes every row's attributes, which costs more than the query itself at a million sets."""
+    with conn.connection.driver_connection.cursor() as cur:
+        cur.execute(sql, params)
+        return pd.DataFrame(cur.fetchall(), columns=columns)
+
+
+def _attach(frame: pd.DataFrame, ids: pd.DataFrame, keys: list[str], what: str) -> pd.DataFrame:
+    """``frame`` with the id column of ``ids`` joined on ``keys``; every row must find its id."""
+    if "start_time" in keys:
+        ids["start_time"] = ids["start_time"].astype("datetime64[us]")
+    joined = frame.merge(ids, on=keys, how="left", validate="many_to_one")
+    id_column = ids.columns[-1]
+    if joined[id_column].isna().any():
+        raise LoadRefused(f"internal: {what} without its parent row; nothing was changed")
+    joined[id_column] = joined[id_column].astype("int64")
+    return joined
+
+
+def copy_new_blocks(conn: Connection, athlete_id: int, silver: AthleteSilver) -> TableCounts:
+    """The exercise blocks of sources with no stored workouts: nothing to merge, so they are
+    COPYed straight into fitness.workout_exercises, keyed by the workouts just inserted."""
+    blocks = silver.sets.drop_duplicates(["source", "start_time", "exercise_order"])[BLOCK_COLUMNS]
+    workouts = _fetch_frame(
+        conn,
+        "SELECT source, start_time, workout_id FROM fitness.workouts WHERE athlete_id = %s",
+        (athlete_id,),
+        ["source", "start_time", "workout_id"],
+    )
+    exercises = _fetch_frame(
+        conn,
+        "SELECT exercise_key, exercise_id FROM fitness.exercises WHERE exercise_key = ANY(%s)",
+        (list(pd.unique(blocks["exercise_key"])),),
+        ["exercise_key", "exercise_id"],
+    )
+    rows = _attach(blocks, workouts, ["source", "start_time"], "an exercise block")
+    rows = _attach(rows, exercises, ["exercise_key"], "an exercise block")
+    copy_rows(
+        conn,
+        "fitness.workout_exercises",
+        rows,
+        ["workout_id", "exercise_id", "exercise_order", "superset_id", "notes"],
+    )
+    return TableCounts(inserted=len(rows))
 
 
 def copy_new_sets(conn: Connection, athlete_id: int, sets: pd.DataFrame) -> TableCounts:
-    """The sets of an athlete with nothing stored yet for these sources: nothing to update or
-    delete, so they are COPYed straight into fitness.sets (their blocks were just upserted).
-    Silver already refused duplicate (block, set_index) pairs; the unique key still guards."""
-    blocks = pd.DataFrame(
-        conn.execute(
-            text(
-                "SELECT w.source, w.start_time, we.exercise_order, we.workout_exercise_id "
-                "FROM fitness.workout_exercises we JOIN fitness.workouts w USING (workout_id) "
-                "WHERE w.athlete_id = :a"
-            ),
-            {"a": athlete_id},
-        ).all(),
-        columns=["source", "start_time", "exercise_order", "workout_exercise_id"],
+    """The sets of sources with no stored workouts: nothing to update or delete, so they are
+    COPYed straight into fitness.sets (their blocks were just inserted). Silver already refused
+    duplicate (block, set_index) pairs; the unique key still guards."""
+    blocks = _fetch_frame(
+        conn,
+        "SELECT w.source, w.start_time, we.exercise_order, we.workout_exercise_id "
+        "FROM fitness.workout_exercises we JOIN fitness.workouts w USING (workout_id) "
+        "WHERE w.athlete_id = %s",
+        (athlete_id,),
+        ["source", "start_time", "exercise_order", "workout_exercise_id"],
     )
-    blocks["start_time"] = blocks["start_time"].astype("datetime64[us]")
-    rows = sets.merge(
-        blocks, on=["source", "start_time", "exercise_order"], how="left", validate="many_to_one"
-    )
-    if rows["workout_exercise_id"].isna().any():
-        raise LoadRefused("internal: a set without its exercise block; nothing was changed")
-    rows["workout_exercise_id"] = rows["workout_exercise_id"].astype("int64")
-    copy_csv(conn, "fitness.sets", rows, SETS_TABLE_COLUMNS)
+    rows = _attach(sets, blocks, ["source", "start_time", "exercise_order"], "a set")
+    copy_rows(conn, "fitness.sets", rows, SETS_TABLE_COLUMNS)
     return TableCounts(inserted=len(rows))
 
 
@@ -265,13 +320,16 @@ def load_athlete(
     files: list[dict],
     allow_mass_delete: bool = False,
     timings: dict | None = None,
+    dimensions: bool = True,
 ) -> dict[str, TableCounts]:
     """Upsert one athlete's silver rows; returns per-table inserted/updated/deleted/unchanged.
 
-    ``timings``, when given, accumulates seconds per step (``copy_sets``, ``upsert_sets``, …)."""
+    ``dimensions=False`` when the caller has already upserted the shared exercise dimension
+    (``upsert_exercises``) for this athlete's exercises. ``timings``, when given, accumulates
+    seconds per step (``copy_sets``, ``upsert_sets``, …)."""
     athlete_id, created = athlete_id_for(conn, silver.athlete_key, silver.profile)
     with timed(timings, "stage"):
-        staged = stage(conn, silver, timings)
+        staged = stage(conn, silver)
     has_diet = staged["diet_daily"] > 0 or staged["cycles"] > 0
     params = {"athlete_id": athlete_id, "has_diet": has_diet}
 
@@ -289,54 +347,38 @@ def load_athlete(
             )
 
     counts: dict[str, TableCounts] = {"athletes": TableCounts(int(created), 0, 0, int(not created))}
-    groups = run_file(conn, load_sql("10_upsert_muscle_groups.sql"), params)
-    counts["muscle_groups"] = TableCounts(inserted=int(groups["inserted"]))
-    counts["exercises"] = _counts(
-        run_file(conn, load_sql("11_upsert_exercises.sql"), params), staged["exercises"]
-    )
-    mapping = run_file(conn, load_sql("12_upsert_exercise_muscle_map.sql"), params)
-    counts["exercise_muscle_map"] = TableCounts(
-        inserted=int(mapping["inserted"]),
-        deleted=int(mapping["deleted"]),
-        unchanged=int(mapping["staged"]) - int(mapping["inserted"]),
-    )
+    if dimensions:
+        with timed(timings, "dimensions"):
+            counts |= upsert_exercises(conn, silver.exercises)
+    else:
+        counts |= {t: TableCounts() for t in ("muscle_groups", "exercises", "exercise_muscle_map")}
     counts["workouts"] = _counts(
         run_file(conn, load_sql("21_upsert_workouts.sql"), params), staged["workouts"]
     )
-    counts["workout_exercises"] = _counts(
-        run_file(conn, load_sql("30_upsert_workout_exercises.sql"), params),
-        staged["workout_exercises"],
-    )
     if guard["workouts_existing"] == 0:
+        # Nothing stored for these sources: blocks and sets go straight in by COPY.
+        with timed(timings, "blocks"):
+            counts["workout_exercises"] = copy_new_blocks(conn, athlete_id, silver)
         with timed(timings, "copy_sets"):
             counts["sets"] = copy_new_sets(conn, athlete_id, silver.sets)
     else:
-        with timed(timings, "copy_sets"):
-            copy_csv(
-                conn,
-                "stage_sets",
-                silver.sets,
-                [
-                    "source",
-                    "start_time",
-                    "exercise_order",
-                    "set_index",
-                    "set_type",
-                    "weight_kg",
-                    "reps",
-                    "distance_km",
-                    "duration_seconds",
-                    "rpe",
-                ],
+        with timed(timings, "blocks"):
+            blocks = silver.sets.drop_duplicates(["source", "start_time", "exercise_order"])
+            copy_rows(conn, "stage_blocks", blocks, BLOCK_COLUMNS)
+            conn.exec_driver_sql("ANALYZE stage_blocks")
+            counts["workout_exercises"] = _counts(
+                run_file(conn, load_sql("30_upsert_workout_exercises.sql"), params), len(blocks)
             )
+        with timed(timings, "copy_sets"):
+            copy_rows(conn, "stage_sets", silver.sets, SET_STAGE_COLUMNS)
             conn.exec_driver_sql("ANALYZE stage_sets")
         with timed(timings, "upsert_sets"):
             counts["sets"] = _counts(
-                run_file(conn, load_sql("40_upsert_sets.sql"), params), staged["sets"]
+                run_file(conn, load_sql("40_upsert_sets.sql"), params), len(silver.sets)
             )
-    counts["workout_exercises"].deleted = int(
-        run_file(conn, load_sql("31_delete_workout_exercises.sql"), params)["deleted"]
-    )
+        counts["workout_exercises"].deleted = int(
+            run_file(conn, load_sql("31_delete_workout_exercises.sql"), params)["deleted"]
+        )
     counts["workouts"].deleted = int(
         run_file(conn, load_sql("22_delete_workouts.sql"), params)["deleted"]
     )

@@ -1,8 +1,4 @@
 -- Per-load staging tables (dropped at commit): COPY targets for one athlete's silver rows.
-CREATE TEMP TABLE stage_exercises (
-    exercise_key text, exercise_name text, exercise_type text, equipment text, is_cardio boolean,
-    catalog_source text, primary_muscle_group text, secondary_muscle_groups text
-) ON COMMIT DROP;
 CREATE TEMP TABLE stage_workouts (
     source text, start_time timestamp, end_time timestamp, workout_name text, description text
 ) ON COMMIT DROP;
