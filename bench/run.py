@@ -335,8 +335,8 @@ def table(results: dict) -> str:
         "",
         "| athletes | sets | fresh load | sets/s (× baseline) | sets step (% of ceiling b) "
         "| replay (% of fresh, rows written) | re-export 1 set | Gold create / refresh "
-        "| payload p50 / p95 (plain views p95) | backfill (weeks) | peak RSS |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| payload p50 / p95 (plain views p95) | backfill (weeks) | peak RSS | commit |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for n, s in sizes.items():
         ratio = f"{s['fresh_sets_per_s'] / base_rate:.0f}×" if base_rate else "n/a"
@@ -354,8 +354,12 @@ def table(results: dict) -> str:
             f"{s['gold_create_s']:.1f} / {s['gold_refresh_s']:.1f} s | "
             f"{s['payload_ms_p50']:.1f} / {s['payload_ms_p95']:.1f} ms "
             f"({_ms(s.get('plain_payload_ms_p95'))}) | "
-            f"{s.get('backfill_s', float('nan')):.1f} s ({s.get('backfill_weeks', 0)}) | "
-            f"{s['peak_rss_mb']:,.0f} MB |"
+            + (
+                f"{s['backfill_s']:.1f} s ({s['backfill_weeks']}) | "
+                if "backfill_s" in s
+                else "not measured | "
+            )
+            + f"{s['peak_rss_mb']:,.0f} MB | {s.get('commit') or '—'} |"
         )
     lines += [
         "",
@@ -376,14 +380,37 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _commit() -> str | None:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", choices=sorted(PROFILES), default="quick")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        help="measure only these sizes; the other sizes already in bench/results.json are kept "
+        "(each size records when and on which commit it was measured)",
+    )
+    parser.add_argument(
+        "--no-backfill", action="store_true", help="skip the full backfill (long at 1,000)"
+    )
     parser.add_argument("--size", type=int, help="measure one size in this process (internal)")
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args(argv)
     if args.size is not None:
-        result = measure(args.size)
+        result = measure(args.size, backfill=not args.no_backfill)
         if args.json_out:
             args.json_out.write_text(json.dumps(result))
         else:
@@ -391,15 +418,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     WORKDIR.mkdir(parents=True, exist_ok=True)
     results = {"machine": machine(), "profile": args.profile, "sizes": {}}
-    for size in PROFILES[args.profile]:
+    sizes = args.sizes or PROFILES[args.profile]
+    if args.sizes and RESULTS.exists():
+        previous = json.loads(RESULTS.read_text())
+        if previous.get("machine") == results["machine"]:
+            results["sizes"] = previous.get("sizes", {})
+    for size in sizes:
         print(f"measuring {size} athlete(s)…", flush=True)
         target = WORKDIR / f"result_{size}.json"
-        subprocess.run(
-            [sys.executable, "-m", "bench.run", "--size", str(size), "--json-out", str(target)],
-            check=True,
-            cwd=ROOT,
-        )
-        results["sizes"][str(size)] = json.loads(target.read_text())
+        command = [sys.executable, "-m", "bench.run", "--size", str(size)]
+        command += ["--json-out", str(target)] + (["--no-backfill"] if args.no_backfill else [])
+        subprocess.run(command, check=True, cwd=ROOT)
+        measured = json.loads(target.read_text())
+        measured |= {"measured_on": date.today().isoformat(), "commit": _commit()}
+        results["sizes"][str(size)] = measured
+        results["sizes"] = dict(sorted(results["sizes"].items(), key=lambda kv: int(kv[0])))
         RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))
     print(f"\nwritten to {RESULTS}")

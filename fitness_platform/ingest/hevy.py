@@ -165,14 +165,32 @@ def require_rows(table: CsvTable, what: str) -> None:
 
 
 def raw_frame(table: CsvTable, optional: list[str]) -> pd.DataFrame:
-    """The file's cells as strings (missing optional columns blank), with the source line."""
-    raw = pd.DataFrame(table.rows, columns=table.header, dtype=object)
+    """The file's cells as strings (missing optional columns blank), with the source line.
+    The CSV reader only ever yields strings, so there is nothing missing to fill."""
+    # Through one 2-D object array: building a frame from a list of row lists is much slower.
+    cells = np.array(table.rows, dtype=object).reshape(len(table.rows), len(table.header))
+    raw = pd.DataFrame(cells, columns=table.header, dtype=object)
     for column in optional:
         if column not in raw.columns:
             raw[column] = ""
-    raw = raw.fillna("")
     raw["_line"] = table.lines
     return raw
+
+
+_ROW_SEPARATOR = "\x1f"
+
+
+def _row_keys(cells: pd.DataFrame) -> pd.Series | None:
+    """Each row's cells joined into one string (so rows compare as single values), or None when
+    a cell holds the separator itself and joined rows could be ambiguous."""
+    arrays = [cells.iloc[:, j].to_numpy() for j in range(cells.shape[1])]
+    try:
+        keys = [_ROW_SEPARATOR.join(row) for row in zip(*arrays, strict=True)]
+    except TypeError:  # a cell that is not text
+        return None
+    if sum(key.count(_ROW_SEPARATOR) for key in keys) != len(keys) * (cells.shape[1] - 1):
+        return None
+    return pd.Series(keys, index=cells.index, dtype=object)
 
 
 def quarantine_duplicate_rows(
@@ -182,22 +200,19 @@ def quarantine_duplicate_rows(
     of a workout that appears twice in full (a file appended to itself). An identical row elsewhere
     can be a real set (a repeated block with the same first set) and is kept."""
     cells = raw.drop(columns="_line")
-    # Rows are compared through a 64-bit hash of their cells (vectorised); a hash match is then
-    # confirmed cell by cell, so a collision can never quarantine a real set.
-    hashed = pd.util.hash_pandas_object(cells, index=False)
-    same_hash = (hashed == hashed.shift()).to_numpy()
-    previous = np.flatnonzero(same_hash)
-    same_as_previous = np.zeros(len(cells), dtype=bool)
-    if len(previous):
-        same_as_previous[previous] = (
-            cells.iloc[previous].to_numpy() == cells.iloc[previous - 1].to_numpy()
-        ).all(axis=1)
-    quarantine.add(pd.Series(same_as_previous, index=cells.index), "duplicate_row")
-    repeated = pd.Series(hashed.duplicated(keep="first").to_numpy(), index=cells.index)
+    keys = _row_keys(cells)
+    if keys is None:
+        same_as_previous = (cells == cells.shift()).all(axis=1)
+        repeated = cells.duplicated(keep="first")
+    else:
+        same_as_previous = keys == keys.shift()
+        repeated = keys.duplicated(keep="first")
+    quarantine.add(same_as_previous, "duplicate_row")
     if repeated.any():
-        repeated = cells.duplicated(keep="first")  # confirmed on the cells themselves
-    doubled = repeated.groupby(workout).transform("sum") * 2 == workout.map(workout.value_counts())
-    quarantine.add(repeated & doubled, "duplicate_row")
+        codes = pd.factorize(workout)[0]
+        copies = np.bincount(codes, weights=repeated.to_numpy(dtype=float))
+        doubled = (copies * 2 == np.bincount(codes))[codes]
+        quarantine.add(repeated & doubled, "duplicate_row")
 
 
 def notes_text(series: pd.Series) -> pd.Series:
@@ -207,8 +222,12 @@ def notes_text(series: pd.Series) -> pd.Series:
 
 def parse_times(values: pd.Series) -> pd.Series:
     """Parse each distinct timestamp string once; unparseable ones become NaT."""
-    times = {value: parse_workout_time(value) for value in pd.unique(values)}
-    return pd.to_datetime(values.map(times), errors="coerce").astype("datetime64[us]")
+    codes, uniques = pd.factorize(values)
+    parsed = pd.to_datetime(
+        pd.Series([parse_workout_time(value) for value in uniques], dtype=object), errors="coerce"
+    ).astype("datetime64[us]")
+    cells = np.append(parsed.to_numpy(), np.datetime64("NaT", "us"))  # code -1: a missing cell
+    return pd.Series(cells[codes], index=values.index, name=values.name)
 
 
 def parse_hevy(
@@ -336,9 +355,12 @@ def assign_blocks(frame: pd.DataFrame, workout: pd.Series, order: pd.Series) -> 
     A block starts when the exercise changes or ``order`` (the set number) stops increasing, so one
     exercise in two separate blocks (or twice in a row) gets two blocks and none of their sets
     collide. Also records the nth block of that exercise in the workout (for corrections)."""
-    keyed = pd.DataFrame(
-        {"w": workout.to_numpy(), "t": frame["exercise_title"].to_numpy(), "i": order.to_numpy()}
-    )
+    # Integer codes instead of strings (a missing title gets a code of its own per row, so that,
+    # as with NaN, it never continues the block before it).
+    titles, _ = pd.factorize(frame["exercise_title"])
+    missing = np.flatnonzero(titles == -1)
+    titles[missing] = -1 - np.arange(len(missing))
+    keyed = pd.DataFrame({"w": pd.factorize(workout)[0], "t": titles, "i": order.to_numpy()})
     keyed = keyed.sort_values("w", kind="stable")  # stable: file order within each workout
     new_block = (
         keyed["w"].ne(keyed["w"].shift())
