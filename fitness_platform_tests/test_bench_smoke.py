@@ -24,9 +24,10 @@ def test_smallest_size_runs(tmp_path, pg_admin_url, monkeypatch):
     assert result["reexport_athletes_loaded"] == 1 and result["reexport_sets_updated"] == 1
     assert result["ceiling_a_per_s"] > result["ceiling_b_per_s"] > 0
     assert result["baseline_sets_per_s"] > 0 and result["payload_ms_p95"] > 0
-    result |= {"backfill_s": 0.0, "backfill_weeks": 0}
+    assert result["load_workers"] == 1  # one athlete: one connection, whatever the cores
     rendered = table({"machine": machine(), "sizes": {"1": result}})
     assert "| 1 | " in rendered and "cores" in rendered
+    assert "| not measured |" in rendered  # the backfill was skipped, and the table says so
 
 
 def test_parallel_parse_path(platform_env, raw_dir, monkeypatch, warehouse):

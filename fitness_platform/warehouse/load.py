@@ -268,10 +268,22 @@ def _attach(frame: pd.DataFrame, ids: pd.DataFrame, keys: list[str], what: str) 
     return joined
 
 
-def copy_new_blocks(conn: Connection, athlete_id: int, silver: AthleteSilver) -> TableCounts:
+BLOCK_KEY = ["source", "start_time", "exercise_order"]
+
+
+def copy_new_blocks(
+    conn: Connection, athlete_id: int, silver: AthleteSilver
+) -> tuple[TableCounts, np.ndarray]:
     """The exercise blocks of sources with no stored workouts: nothing to merge, so they are
-    COPYed straight into fitness.workout_exercises, keyed by the workouts just inserted."""
-    blocks = silver.sets.drop_duplicates(["source", "start_time", "exercise_order"])[BLOCK_COLUMNS]
+    COPYed straight into fitness.workout_exercises, keyed by the workouts just inserted.
+
+    Returns the counts and each set's ``workout_exercise_id`` (aligned with ``silver.sets``), so
+    that the sets need no join of their own."""
+    sets = silver.sets
+    # Block number of every set, in order of first appearance (the order of the blocks below).
+    codes = sets.groupby(BLOCK_KEY, sort=False, dropna=False).ngroup().to_numpy()
+    first = np.unique(codes, return_index=True)[1]
+    blocks = sets.iloc[first][BLOCK_COLUMNS].reset_index(drop=True)
     workouts = _fetch_frame(
         conn,
         "SELECT source, start_time, workout_id FROM fitness.workouts WHERE athlete_id = %s",
@@ -292,22 +304,24 @@ def copy_new_blocks(conn: Connection, athlete_id: int, silver: AthleteSilver) ->
         rows,
         ["workout_id", "exercise_id", "exercise_order", "superset_id", "notes"],
     )
-    return TableCounts(inserted=len(rows))
-
-
-def copy_new_sets(conn: Connection, athlete_id: int, sets: pd.DataFrame) -> TableCounts:
-    """The sets of sources with no stored workouts: nothing to update or delete, so they are
-    COPYed straight into fitness.sets (their blocks were just inserted). Silver already refused
-    duplicate (block, set_index) pairs; the unique key still guards."""
-    blocks = _fetch_frame(
+    # The ids just assigned, found on integer keys (workout, position in it).
+    ids = _fetch_frame(
         conn,
-        "SELECT w.source, w.start_time, we.exercise_order, we.workout_exercise_id "
-        "FROM fitness.workout_exercises we JOIN fitness.workouts w USING (workout_id) "
+        "SELECT we.workout_id, we.exercise_order, we.workout_exercise_id "
+        "FROM fitness.workouts w JOIN fitness.workout_exercises we USING (workout_id) "
         "WHERE w.athlete_id = %s",
         (athlete_id,),
-        ["source", "start_time", "exercise_order", "workout_exercise_id"],
+        ["workout_id", "exercise_order", "workout_exercise_id"],
     )
-    rows = _attach(sets, blocks, ["source", "start_time", "exercise_order"], "a set")
+    keyed = _attach(rows, ids, ["workout_id", "exercise_order"], "an exercise block")
+    return TableCounts(inserted=len(rows)), keyed["workout_exercise_id"].to_numpy()[codes]
+
+
+def copy_new_sets(conn: Connection, sets: pd.DataFrame, block_ids: np.ndarray) -> TableCounts:
+    """The sets of sources with no stored workouts: nothing to update or delete, so they are
+    COPYed straight into fitness.sets, with the ids of the blocks just inserted. Silver already
+    refused duplicate (block, set_index) pairs; the unique key still guards."""
+    rows = sets.assign(workout_exercise_id=block_ids)
     copy_rows(conn, "fitness.sets", rows, SETS_TABLE_COLUMNS)
     return TableCounts(inserted=len(rows))
 
@@ -358,12 +372,12 @@ def load_athlete(
     if guard["workouts_existing"] == 0:
         # Nothing stored for these sources: blocks and sets go straight in by COPY.
         with timed(timings, "blocks"):
-            counts["workout_exercises"] = copy_new_blocks(conn, athlete_id, silver)
+            counts["workout_exercises"], block_ids = copy_new_blocks(conn, athlete_id, silver)
         with timed(timings, "copy_sets"):
-            counts["sets"] = copy_new_sets(conn, athlete_id, silver.sets)
+            counts["sets"] = copy_new_sets(conn, silver.sets, block_ids)
     else:
         with timed(timings, "blocks"):
-            blocks = silver.sets.drop_duplicates(["source", "start_time", "exercise_order"])
+            blocks = silver.sets.drop_duplicates(BLOCK_KEY)
             copy_rows(conn, "stage_blocks", blocks, BLOCK_COLUMNS)
             conn.exec_driver_sql("ANALYZE stage_blocks")
             counts["workout_exercises"] = _counts(
