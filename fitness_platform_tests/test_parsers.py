@@ -10,7 +10,7 @@ import pytest
 
 from fitness_platform.errors import ExportError
 from fitness_platform.ingest.catalog import exercise_key, infer_exercise, load_catalog
-from fitness_platform.ingest.csvfile import read_csv_table
+from fitness_platform.ingest.csvfile import count_records, read_csv_table
 from fitness_platform.ingest.diet import cycle_type_of, parse_cycle_label, parse_diet
 from fitness_platform.ingest.hevy import parse_hevy
 from fitness_platform.ingest.rules import to_number
@@ -256,3 +256,20 @@ def test_regressions_found_by_the_property_tests(tmp_path):
         [5, "reps_not_numeric"],
     ]
     assert len(parsed.sets) == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"a,b\n1,2\n3,4\n", 2),
+        (b"a,b\n1,2\n3,4", 2),  # no final line break
+        (b"a,b\n", 0),
+        (b"a,b", 0),
+        (b"", 0),
+        (b'a,b\n"x\ny",2\n3,4\n', 2),  # a line break inside a quoted field
+        (b'a,b\n"he said ""hi""",2\n\n   \n3,4\r\n', 2),  # doubled quotes, blank lines
+        ("a,b\n1,2\n".encode("utf-16"), 1),
+    ],
+)
+def test_count_records_by_hand(data, expected):
+    assert count_records(data) == expected
