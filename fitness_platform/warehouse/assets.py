@@ -62,35 +62,24 @@ def _table_schema(conn, table: str) -> TableSchema:
 def silver_for(
     athlete: str,
     frames: dict[str, pd.DataFrame],
+    groups: dict[str, dict[str, np.ndarray]],
+    exercises: pd.DataFrame,
     batch: dict,
-    catalog: pd.DataFrame,
-    *,
-    groups: dict[str, dict[str, np.ndarray]] | None = None,
-    exercises: pd.DataFrame | None = None,
 ) -> AthleteSilver:
-    """One athlete's silver rows. A load of many athletes passes ``groups`` (each frame already
-    split by athlete) and ``exercises`` (every title resolved once) instead of rescanning."""
-    if groups is None:
-        pick = {name: frame[frame["athlete_key"] == athlete] for name, frame in frames.items()}
-    else:
-        pick = {
-            name: frame.iloc[groups[name].get(athlete, np.array([], dtype="int64"))]
-            for name, frame in frames.items()
-        }
-    titles = pick["workout_sets"]["exercise_title"]
-    if exercises is None:
-        resolved = resolve_exercises(titles, catalog)
-    else:
-        resolved = exercises[exercises["exercise_title"].isin(pd.unique(titles))].reset_index(
-            drop=True
-        )
+    """One athlete's silver rows, from the frames' positions per athlete (``split_by_athlete``)
+    and the exercises resolved once for every title of the load."""
+    pick = {
+        name: frame.iloc[groups[name].get(athlete, np.array([], dtype="int64"))]
+        for name, frame in frames.items()
+    }
+    titles = pd.unique(pick["workout_sets"]["exercise_title"])
     return AthleteSilver(
         athlete_key=athlete,
         sets=pick["workout_sets"],
         diet=pick["diet_days"],
         cycles=pick["diet_cycles"],
         rejects=pick["rejected_rows"],
-        exercises=resolved,
+        exercises=exercises[exercises["exercise_title"].isin(titles)].reset_index(drop=True),
         corrections=list(batch["corrections"]),
         profile=dict(batch.get("profile") or {}),
     )
@@ -156,7 +145,7 @@ def warehouse_tables(
 
     def load_one(batch: dict) -> tuple[str, dict | None, str | None, dict]:
         athlete, steps = batch["athlete_key"], {}
-        silver = silver_for(athlete, frames, batch, catalog, groups=groups, exercises=exercises)
+        silver = silver_for(athlete, frames, groups, exercises, batch)
         try:
             with warehouse.begin() as conn:
                 counts = load_athlete(

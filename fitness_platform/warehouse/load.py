@@ -16,6 +16,7 @@ from sqlalchemy import Connection, text
 
 from fitness_platform.errors import LoadRefused
 from fitness_platform.ingest.athlete import AthleteSilver
+from fitness_platform.ingest.diet import DIET_COLUMNS
 from fitness_platform.ingest.hevy import CORRECTION_FIELDS
 from fitness_platform.sqlfiles import load_sql, run_file
 
@@ -150,11 +151,9 @@ EXERCISE_COLUMNS = {  # stage_exercises column: silver column
     "primary_muscle_group": "primary_muscle_group",
     "secondary_muscle_groups": "secondary_muscle_groups",
 }
-BLOCK_COLUMNS = ["source", "start_time", "exercise_order", "exercise_key", "superset_id", "notes"]
-SET_STAGE_COLUMNS = [
-    "source",
-    "start_time",
-    "exercise_order",
+BLOCK_KEY = ["source", "start_time", "exercise_order"]
+BLOCK_COLUMNS = [*BLOCK_KEY, "exercise_key", "superset_id", "notes"]
+SET_VALUES = [
     "set_index",
     "set_type",
     "weight_kg",
@@ -163,15 +162,11 @@ SET_STAGE_COLUMNS = [
     "duration_seconds",
     "rpe",
 ]
-SETS_TABLE_COLUMNS = [
-    "workout_exercise_id",
-    "set_index",
-    "set_type",
-    "weight_kg",
-    "reps",
-    "distance_km",
-    "duration_seconds",
-    "rpe",
+SET_STAGE_COLUMNS = [*BLOCK_KEY, *SET_VALUES]
+SETS_TABLE_COLUMNS = ["workout_exercise_id", *SET_VALUES]
+# The diet columns the table holds (silver's provenance columns stay in silver).
+DIET_TABLE_COLUMNS = [
+    c for c in DIET_COLUMNS if c not in {"athlete_key", "source_file", "source_line"}
 ]
 
 
@@ -220,17 +215,7 @@ def stage(conn: Connection, silver: AthleteSilver) -> dict[str, int]:
             conn,
             "stage_diet",
             silver.diet,
-            [
-                "diet_date",
-                "carbs_g",
-                "protein_g",
-                "fat_g",
-                "calories_kcal",
-                "cardio_weekly_min",
-                "cycle_number",
-                "bodyweight_kg",
-                "notes",
-            ],
+            DIET_TABLE_COLUMNS,
         ),
         "rejected_rows": copy_rows(
             conn,
@@ -266,9 +251,6 @@ def _attach(frame: pd.DataFrame, ids: pd.DataFrame, keys: list[str], what: str) 
         raise LoadRefused(f"internal: {what} without its parent row; nothing was changed")
     joined[id_column] = joined[id_column].astype("int64")
     return joined
-
-
-BLOCK_KEY = ["source", "start_time", "exercise_order"]
 
 
 def copy_new_blocks(
