@@ -96,7 +96,7 @@ def measure(
     from fitness_platform.delivery.schedules import range_run_tags
     from fitness_platform.environment import build_resources
     from fitness_platform.gold.assets import gold_views
-    from fitness_platform.gold.views import build_views, discover_views
+    from fitness_platform.gold.views import build_views
     from fitness_platform.ingest.athlete import discover, parse_athlete
     from fitness_platform.ingest.catalog import load_catalog
     from fitness_platform.ingest.corrections import load_corrections
@@ -105,6 +105,7 @@ def measure(
     from fitness_platform.resources.warehouse import WarehouseResource, embedded_url
     from fitness_platform.settings import Settings
     from fitness_platform.silver.assets import exercise_catalog, silver_frames
+    from fitness_platform.sqlfiles import discover_views
     from fitness_platform.warehouse.assets import warehouse_tables
 
     out: dict = {"athletes": size}
@@ -230,8 +231,10 @@ def measure(
                 tags=range_run_tags(first, last),
             )
             out["backfill_s"] = time.perf_counter() - started
-            out["backfill_payloads"] = _meta(delivery, ("delivery", "weekly_payload"))["written"]
-            out["backfill_reports"] = _meta(delivery, ("delivery", "weekly_report"))["written"]
+            out["backfill_payloads"] = _meta(delivery, ("delivery", "weekly_payload"))[
+                "run_written"
+            ]
+            out["backfill_reports"] = _meta(delivery, ("delivery", "weekly_report"))["run_written"]
             out["backfill_weeks"] = keys.index(last) - keys.index(first) + 1
     finally:
         _drop_database(admin, db)

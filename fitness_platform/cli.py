@@ -9,8 +9,13 @@ import time
 from datetime import date
 from pathlib import Path
 
+# Exit codes: a refusal of some athlete's data (everyone else was still delivered) is told apart
+# from a command that could not run at all.
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
+EXIT_WAREHOUSE = 3
+EXIT_STORAGE = 4
+FAILURE_EXIT_CODES = {"WarehouseUnavailable": EXIT_WAREHOUSE, "StorageUnavailable": EXIT_STORAGE}
 
 
 def _parse_weeks(text: str) -> tuple[str, str]:
@@ -38,74 +43,160 @@ def command_run(args: argparse.Namespace) -> int:
         os.environ["FITNESS_RAW_DIR"] = str(args.raw_dir)
     if args.output_dir:
         os.environ["FITNESS_OUTPUT_DIR"] = str(args.output_dir)
-    from dagster import DagsterInstance
-
     from fitness_platform.definitions import build_definitions
+    from fitness_platform.delivery.publish import data_weeks, outside_partitions_warning
     from fitness_platform.delivery.schedules import range_run_tags
+    from fitness_platform.environment import warehouse_for
     from fitness_platform.partitions import weekly_partitions
     from fitness_platform.settings import Settings
 
     settings = Settings.from_env()
     defs = build_definitions(settings)
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    instance = (
-        DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    )
-    started = time.perf_counter()
-    _say(f"[1/2] ingest: {settings.raw_dir} → warehouse → gold")
-    ingest = defs.resolve_job_def("ingest_job").execute_in_process(
-        instance=instance, run_config=quiet, raise_on_error=False
-    )
-    _report_steps(ingest)
-    if not ingest.success:
-        _say("ingestion failed; see the messages above. No weekly outputs were refreshed.")
-        return EXIT_REFUSED
-    _say(f"      done in {time.perf_counter() - started:.1f} s")
+    raw_files = defs.resources["raw_files"]
+    problem = raw_files.problem()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    warehouse_for(settings).check_connection()
+    quiet = {"loggers": {"terminal": {"config": {"log_level": "WARNING"}}}}
+    with _instance(settings) as instance:
+        started = time.perf_counter()
+        _say(f"[1/2] ingest: {raw_files.describe()} → warehouse → gold")
+        ingest = defs.resolve_job_def("ingest_job").execute_in_process(
+            instance=instance, run_config=quiet, raise_on_error=False
+        )
+        _report_steps(ingest)
+        if not ingest.success:
+            _say("ingestion failed; see the messages above. No weekly outputs were refreshed.")
+            return _failure_code(ingest)
+        refusals = _refusals(ingest)
+        if _files_found(ingest) == 0:
+            _say(f"      no exports found under {raw_files.describe()}")
+        _say(f"      done in {time.perf_counter() - started:.1f} s")
 
-    keys = weekly_partitions(settings.partition_start).get_partition_keys()
-    if args.weeks:
-        first, last = args.weeks
-        if first not in keys or last not in keys:
-            _say(f"--weeks must lie within {keys[0]}...{keys[-1]} (complete weeks only)")
-            return EXIT_USAGE
-    else:
-        first, last = _data_range(settings, keys)
-        if first is None:
-            _say("no training or diet data: nothing to deliver")
-            return 0
-    count = keys.index(last) - keys.index(first) + 1
-    _say(f"[2/2] deliver: {count} weeks {first}...{last} in one run")
-    step = time.perf_counter()
-    delivery = defs.resolve_job_def("weekly_delivery_job").execute_in_process(
-        instance=instance,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        tags=range_run_tags(first, last),
-        raise_on_error=False,
-    )
-    _report_steps(delivery)
-    if not delivery.success:
-        return EXIT_REFUSED
-    _say(f"      done in {time.perf_counter() - step:.1f} s")
+        keys = weekly_partitions(settings.partition_start).get_partition_keys()
+        if args.weeks:
+            first, last = args.weeks
+            if first not in keys or last not in keys:
+                _say(f"--weeks must lie within {keys[0]}...{keys[-1]} (complete weeks only)")
+                return EXIT_USAGE
+        else:
+            with warehouse_for(settings).connect() as conn:
+                weeks = data_weeks(conn, keys)
+            warning = outside_partitions_warning(weeks, settings.partition_start)
+            if warning:
+                _say(f"      warning: {warning}")
+            first, last = weeks.first, weeks.last
+            if first is None:
+                _say("no training or diet data in the warehouse: nothing to deliver")
+                return _refused(refusals)
+        count = keys.index(last) - keys.index(first) + 1
+        _say(f"[2/2] deliver: {count} weeks {first}...{last} in one run")
+        step = time.perf_counter()
+        delivery = defs.resolve_job_def("weekly_delivery_job").execute_in_process(
+            instance=instance,
+            run_config={"loggers": {"terminal": {"config": {"log_level": "INFO"}}}},
+            tags=range_run_tags(first, last),
+            raise_on_error=False,
+        )
+        _report_steps(delivery)
+        if not delivery.success:
+            return _failure_code(delivery)
+        _say(f"      done in {time.perf_counter() - step:.1f} s")
     storage = defs.resources["storage"]
     _say(f"payloads: {storage.uri('payloads')}")
     _say(f"reports:  {storage.uri('reports')}")
-    return 0
+    return _refused(refusals)
 
 
-def _data_range(settings, keys: list[str]) -> tuple[str | None, str | None]:
-    """The partitions spanned by the weeks that have data, clipped to complete weeks."""
-    from sqlalchemy import text
+def _instance(settings):
+    """The Dagster instance of ``DAGSTER_HOME``, else the persistent one under the state folder
+    that ``make dev`` also uses, so every run of the command shows in the UI afterwards."""
+    from dagster import DagsterInstance
 
-    from fitness_platform.environment import warehouse_for
+    from fitness_platform.paths import REPO_ROOT
 
-    with warehouse_for(settings).connect() as conn:
-        low, high = conn.execute(
-            text("SELECT min(week_start), max(week_start) FROM fitness.gold_weekly_fitness_summary")
-        ).one()
-    if low is None:
-        return None, None
-    inside = [k for k in keys if low.isoformat() <= k <= high.isoformat()]
-    return (inside[0], inside[-1]) if inside else (None, None)
+    if os.environ.get("DAGSTER_HOME"):
+        return DagsterInstance.get()
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text((REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8"))
+    return DagsterInstance.from_config(str(home))
+
+
+def _refusals(result) -> dict[str, str]:
+    """Athletes refused in an ingestion run (unreadable exports, refused loads), with the reason
+    naming the file, line and column: from the failed checks that report them."""
+    from fitness_platform.silver.assets import EXPORTS_READABLE
+    from fitness_platform.warehouse.assets import ATHLETE_LOADS_COMMITTED
+
+    found: dict[str, str] = {}
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        check = event.event_specific_data
+        if check.check_name in {EXPORTS_READABLE, ATHLETE_LOADS_COMMITTED} and not check.passed:
+            found.update(check.metadata["refusals"].value)
+    return found
+
+
+def _refused(refusals: dict[str, str]) -> int:
+    if not refusals:
+        return 0
+    _say(f"refused ({len(refusals)} athlete(s); every other athlete was loaded and delivered):")
+    for athlete, reason in sorted(refusals.items()):
+        _say(f"  - {athlete}: {reason}")
+    return EXIT_REFUSED
+
+
+def _files_found(result) -> int:
+    return sum(
+        event.event_specific_data.materialization.metadata["file_count"].value
+        for event in result.get_asset_materialization_events()
+        if event.event_specific_data.materialization.asset_key.path[0] == "raw"
+    )
+
+
+def _errors(error):
+    """An error and its causes, outermost first (Dagster wraps the step's own exception)."""
+    while error is not None:
+        yield error
+        error = error.cause or error.context
+
+
+def _failure_message(failure) -> str:
+    """The platform's own sentence for a failed step when it raised one (never a traceback), else
+    the first line of what Dagster reports."""
+    from fitness_platform import errors
+
+    ours = {name for name, value in vars(errors).items() if isinstance(value, type)}
+    chain = list(_errors(failure.error))
+    for error in chain:
+        if error.cls_name in ours:
+            name, _, message = error.message.strip().partition(": ")
+            return message if name.endswith(error.cls_name) else error.message.strip()
+    if failure.user_failure_data is not None and failure.user_failure_data.description:
+        return failure.user_failure_data.description
+    return chain[0].message.strip().splitlines()[0] if chain else "unknown error"
+
+
+def _failure_code(result) -> int:
+    """EXIT_WAREHOUSE or EXIT_STORAGE when a step failed for that reason, else EXIT_REFUSED."""
+    for event in result.all_events:
+        if event.event_type_value != "STEP_FAILURE":
+            continue
+        for error in _errors(event.event_specific_data.error):
+            if error.cls_name in FAILURE_EXIT_CODES:
+                return FAILURE_EXIT_CODES[error.cls_name]
+    return EXIT_REFUSED
+
+
+# What the command prints of each asset that wrote something: the warehouse tables' counts, and
+# the delivery assets' run-wide totals (each week's own counts are in its partition's metadata).
+TABLE_COUNTS = ("inserted", "updated", "deleted", "unchanged", "dagster/row_count")
+RUN_COUNTS = ("run_deleted", "run_written", "run_unchanged")
 
 
 def _report_steps(result) -> None:
@@ -114,32 +205,19 @@ def _report_steps(result) -> None:
     for event in result.all_events:
         if event.event_type_value == "ASSET_MATERIALIZATION":
             mat = event.event_specific_data.materialization
-            meta = mat.metadata
-            interesting = {
-                k: meta[k].value
-                for k in (
-                    "inserted",
-                    "updated",
-                    "deleted",
-                    "written",
-                    "unchanged",
-                    "dagster/row_count",
-                )
-                if k in meta
-            }
             if mat.asset_key in seen:
                 continue
             seen.add(mat.asset_key)
-            if (
-                interesting
-                and mat.asset_key.path[0] in {"fitness", "delivery"}
-                and ("inserted" in interesting or "written" in interesting)
-            ):
-                detail = ", ".join(f"{k.split('/')[-1]} {v}" for k, v in interesting.items())
+            layer, meta = mat.asset_key.path[0], mat.metadata
+            keys = {"fitness": TABLE_COUNTS, "delivery": RUN_COUNTS}.get(layer, ())
+            counts = {
+                k.removeprefix("run_").split("/")[-1]: meta[k].value for k in keys if k in meta
+            }
+            if "inserted" in counts or "written" in counts:
+                detail = ", ".join(f"{k} {v}" for k, v in counts.items())
                 _say(f"      {mat.asset_key.to_user_string()}: {detail}")
         elif event.event_type_value == "STEP_FAILURE":
-            error = event.event_specific_data.error
-            _say(f"      FAILED {event.step_key}: {error.message.strip() if error else ''}")
+            _say(f"      FAILED {event.step_key}: {_failure_message(event.event_specific_data)}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             check = event.event_specific_data
             if not check.passed:
@@ -206,10 +284,16 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("--raw-dir", type=Path, default=Path("data/raw"))
     sample.set_defaults(func=command_sample)
     args = parser.parse_args(argv)
-    from fitness_platform.errors import FitnessError
+    from fitness_platform.errors import FitnessError, StorageUnavailable, WarehouseUnavailable
 
     try:
         return args.func(args)
+    except WarehouseUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_WAREHOUSE
+    except StorageUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_STORAGE
     except FitnessError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

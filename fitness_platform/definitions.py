@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dagster import Definitions, in_process_executor
+from dagster import Definitions, colored_console_logger, in_process_executor
 
+from fitness_platform.cli_logging import terminal_logger
 from fitness_platform.delivery.assets import build_delivery_assets
-from fitness_platform.delivery.schedules import build_refresh_sensor, build_weekly_schedule
+from fitness_platform.delivery.schedules import build_weekly_schedule
+from fitness_platform.delivery.sensors import build_refresh_sensor
 from fitness_platform.environment import build_resources
 from fitness_platform.gold.assets import gold_views
 from fitness_platform.jobs import build_jobs
@@ -35,6 +37,8 @@ def build_definitions(settings: Settings) -> Definitions:
         schedules=[build_weekly_schedule(delivery_job)],
         sensors=[build_raw_sensor(ingest_job), build_refresh_sensor(delivery_job, weekly)],
         resources=build_resources(settings),
+        # The console logger stays Dagster's own; the command line configures this one instead.
+        loggers={"console": colored_console_logger, "terminal": terminal_logger},
         # Steps run in the run's own process: a full backfill is one process, no per-step spawn.
         executor=in_process_executor,
     )

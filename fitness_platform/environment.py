@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dagster import EnvVar
-from dagster_aws.s3 import S3Resource
+from dagster import EnvVar, FilesystemIOManager
+from dagster_aws.s3 import S3PickleIOManager, S3Resource
 
 from fitness_platform.resources.raw_files import RawFilesResource, S3RawFilesResource
 from fitness_platform.resources.reporter import BedrockReporterResource, OfflineReporterResource
@@ -24,7 +24,20 @@ def build_resources(settings: Settings) -> dict:
         "raw_files": build_raw_files(settings),
         "storage": build_storage(settings),
         "reporter": build_reporter(settings),
+        "io_manager": build_io_manager(settings),
     }
+
+
+def build_io_manager(settings: Settings):
+    """Where the frames passed between steps are kept: under the state folder locally (never in
+    the checkout or wherever an instance happens to live), beside the outputs in S3 in
+    production (the same private bucket, under ``<prefix>/dagster-io``)."""
+    if settings.storage == "s3":
+        prefix = "/".join(p for p in (settings.s3_prefix, "dagster-io") if p)
+        return S3PickleIOManager(
+            s3_resource=s3_resource(settings), s3_bucket=settings.s3_bucket, s3_prefix=prefix
+        )
+    return FilesystemIOManager(base_dir=str(settings.io_dir))
 
 
 def warehouse_for(settings: Settings) -> WarehouseResource:

@@ -38,3 +38,11 @@ class ConfigurationError(FitnessError):
 
 class ReportRefused(FitnessError):
     """A report that must not be stored: an empty reply, or one cut off by the token limit."""
+
+
+class WarehouseUnavailable(FitnessError):
+    """The warehouse cannot be reached (wrong URL, server down, credentials refused)."""
+
+
+class StorageUnavailable(ConfigurationError):
+    """The output store cannot be used (read-only or full folder, missing or denied bucket)."""

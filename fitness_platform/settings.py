@@ -10,12 +10,16 @@ from pathlib import Path
 
 from fitness_platform.errors import ConfigurationError
 
-DEFAULT_PARTITION_START = "2023-05-01"
+# Early enough for any real tracker history (Strong and Hevy exports begin in the mid-2010s; older
+# logs imported into them keep their dates); data before it is warned about, never silently lost.
+DEFAULT_PARTITION_START = "2010-01-04"
 STATE_DIR_NAME = ".fitness"
 
 
 @dataclass(frozen=True)
 class Settings:
+    state_dir: Path
+    """Where local state lives (embedded database, outputs, Dagster home): ``.fitness``."""
     database_url: str | None
     embedded_dir: Path
     raw_dir: Path
@@ -37,17 +41,28 @@ class Settings:
     def raw_location(self) -> str:
         return self.raw_s3_uri or str(self.raw_dir)
 
+    @property
+    def dagster_home(self) -> Path:
+        """The persistent Dagster instance shared by ``make run``, the CLI and ``make dev``."""
+        return self.state_dir / "dagster_home"
+
+    @property
+    def io_dir(self) -> Path:
+        """Where Dagster's IO manager keeps the frames passed between steps (local storage)."""
+        return self.state_dir / "io"
+
     @classmethod
     def from_env(
         cls, environ: Mapping[str, str] | None = None, *, root: Path | None = None
     ) -> Settings:
         env = os.environ if environ is None else environ
         base = root or Path.cwd()
-        state = base / STATE_DIR_NAME
 
         def path(name: str, default: Path) -> Path:
             value = env.get(name)
             return Path(value).expanduser() if value else default
+
+        state = path("FITNESS_STATE_DIR", base / STATE_DIR_NAME).absolute()
 
         storage = env.get("FITNESS_STORAGE", "local").strip().lower() or "local"
         if storage not in {"local", "s3"}:
@@ -77,6 +92,7 @@ class Settings:
         raw_value = env.get("FITNESS_RAW_DIR", "")
         raw_s3 = raw_value if raw_value.startswith("s3://") else None
         return cls(
+            state_dir=state,
             database_url=env.get("FITNESS_DATABASE_URL") or None,
             embedded_dir=path("FITNESS_EMBEDDED_PG_DIR", state / "pg"),
             raw_dir=state / "raw_cache"

@@ -1,16 +1,24 @@
-"""Running the SQL kept in ``sql/``: one purpose per file, values always bound parameters."""
+"""The SQL kept in ``sql/``: one purpose per file, values always bound parameters.
+
+Besides running files, this module reads the Gold definitions (``sql/gold``), because more than
+one layer must know them: the Gold layer builds them, and the warehouse resource decides from them
+(and from the warehouse's own state) whether Gold is current."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+from dataclasses import dataclass
+from graphlib import TopologicalSorter
 from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from fitness_platform.paths import LOAD_SQL_DIR
+from fitness_platform.paths import GOLD_SQL_DIR, LOAD_SQL_DIR, STATE_SQL_DIR
 
 _STATEMENT_END = re.compile(r";[ \t]*(?:\n|$)")
+_HEADER = re.compile(r"^--\s*(?P<key>grain|kind):\s*(?P<value>.+?)\s*$", re.MULTILINE)
 
 
 @functools.cache
@@ -36,5 +44,71 @@ def run_file(conn: Connection, path: Path, params: dict | None = None) -> dict |
     return merged
 
 
+def fetch_all(conn: Connection, path: Path, params: dict | None = None) -> list:
+    """The rows of a file that holds exactly one query."""
+    (statement,) = statements(path)
+    return conn.execute(text(statement), params or {}).all()
+
+
 def load_sql(name: str) -> Path:
     return LOAD_SQL_DIR / name
+
+
+def state_sql(name: str) -> Path:
+    """A statement about the warehouse's own bookkeeping (loads, Gold state) in ``sql/state``."""
+    return STATE_SQL_DIR / name
+
+
+@dataclass(frozen=True)
+class GoldView:
+    """One file of ``sql/gold``: its stem is the view name. The header comment gives the grain
+    (``-- grain: a, b``, the unique index of a materialized view) and optionally ``-- kind: view``
+    for a plain view."""
+
+    name: str
+    path: Path
+    query: str
+    grain: tuple[str, ...]
+    kind: str  # "materialized" or "view"
+    description: str
+    depends_on: tuple[str, ...]
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(f"{self.kind}\n{self.query}".encode()).hexdigest()
+
+    @property
+    def tag(self) -> str:
+        """What ``fitness.gold_objects`` records of an installed view: checksum and kind."""
+        return f"{self.sha256}:{self.kind}"
+
+
+def discover_views(
+    directory: Path = GOLD_SQL_DIR, *, force_kind: str | None = None
+) -> list[GoldView]:
+    """All Gold views, in an order where every view comes after the views it reads."""
+    texts = {p.stem: p for p in sorted(directory.glob("gold_*.sql"))}
+    views = {}
+    for name, path in texts.items():
+        body = path.read_text(encoding="utf-8")
+        headers = {m["key"]: m["value"] for m in _HEADER.finditer(body)}
+        description = body.splitlines()[0].lstrip("- ").strip()
+        query = body.strip().rstrip(";")
+        refs = set(re.findall(r"\bgold_\w+\b", re.sub(r"--[^\n]*", "", body))) - {name}
+        unknown = refs - set(texts)
+        if unknown:
+            raise ValueError(f"{path.name} reads unknown Gold views {sorted(unknown)}")
+        kind = headers.get("kind", "materialized")
+        if force_kind and kind == "materialized":
+            kind = force_kind
+        views[name] = GoldView(
+            name,
+            path,
+            query,
+            tuple(c.strip() for c in headers.get("grain", "").split(",") if c.strip()),
+            kind,
+            description,
+            tuple(sorted(refs)),
+        )
+    order = TopologicalSorter({n: v.depends_on for n, v in views.items()}).static_order()
+    return [views[n] for n in order]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,44 @@ SAMPLE_DIR = DATA_DIR / "raw" / "demo"
 SAMPLE_HEVY = SAMPLE_DIR / "hevy_workouts_raw.csv"
 SAMPLE_DIET = SAMPLE_DIR / "diet_daily_raw_export.csv"
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+_GIT_BEFORE = pytest.StashKey[set | None]()
+
+
+def _git_status() -> set[str] | None:
+    """The checkout's ``git status --porcelain`` lines (None outside a git checkout)."""
+    try:
+        done = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all"],
+            cwd=DATA_DIR.parent,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return set(done.stdout.splitlines()) if done.returncode == 0 else None
+
+
+def pytest_sessionstart(session):
+    session.config.stash[_GIT_BEFORE] = _git_status()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Tests never write into the repository: the suite fails if the checkout changed."""
+    before = session.config.stash.get(_GIT_BEFORE, None)
+    after = _git_status()
+    if before is None or after is None:
+        return
+    written = sorted(after - before)
+    if written:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("the test suite changed the checkout:", red=True)
+            for line in written:
+                reporter.write_line(f"  {line}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +117,8 @@ def platform_env(monkeypatch, database_url: str, tmp_path: Path, raw_dir: Path) 
         "FITNESS_OUTPUT_DIR": str(tmp_path / "out"),
         "FITNESS_STORAGE": "local",
         "FITNESS_LLM": "offline",
+        # Local state (Dagster home, IO storage) in the test's folder, never in the checkout.
+        "FITNESS_STATE_DIR": str(tmp_path / "state"),
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)

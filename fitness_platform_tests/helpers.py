@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+
 from dagster import DagsterInstance
 
 from fitness_platform.definitions import build_definitions
@@ -48,3 +53,50 @@ def check_results(result) -> dict[str, bool]:
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
     }
+
+
+def check_evaluation(result, check_name: str):
+    """The (first) evaluation of an asset check in a run result: passed, severity, metadata."""
+    for event in result.all_events:
+        if (
+            event.event_type_value == "ASSET_CHECK_EVALUATION"
+            and event.event_specific_data.check_name == check_name
+        ):
+            return event.event_specific_data
+    raise AssertionError(f"check {check_name} was not evaluated")
+
+
+def tree_hashes(root: Path) -> dict[str, str]:
+    """sha256 of every file under ``root``, by relative path."""
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+# The set ``edit_one_set`` changes: a normal Leg Press set of Thursday 15 August 2024.
+EDIT_TITLE, EDIT_DAY, EDIT_WEEK = "Leg Press (Machine)", "15 Aug 2024", "2024-08-12"
+SAMPLE_EXPORT_NAME = "hevy_workouts_raw.csv"
+
+
+def edit_one_set(raw_dir: Path, new_weight: str = "300", athlete: str = "demo") -> Decimal:
+    """Set the weight of the first normal Leg Press set of 15 Aug 2024 in an athlete's copy of
+    the sample; return the tonnage that adds, worked out from the raw row: (new − old) × reps."""
+    path = raw_dir / athlete / SAMPLE_EXPORT_NAME
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    col = {name: i for i, name in enumerate(header)}
+    row = next(
+        r
+        for r in body
+        if r[col["exercise_title"]] == EDIT_TITLE
+        and r[col["start_time"]].startswith(EDIT_DAY)
+        and r[col["set_type"]] == "normal"
+    )
+    added = (Decimal(new_weight) - Decimal(row[col["weight_kg"]])) * int(row[col["reps"]])
+    row[col["weight_kg"]] = new_weight
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows([header, *body])
+    return added

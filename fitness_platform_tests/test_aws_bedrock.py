@@ -154,7 +154,7 @@ def test_invented_number_makes_the_asset_check_warn(platform_env, aws_env, monke
     untraceable = evaluation.metadata["untraceable"].value
     assert untraceable == [{"athlete": "demo", "week_start": WEEK, "numbers": ["187.5"]}]
     meta = materialization_metadata(result, ("delivery", "weekly_report"))
-    assert meta["usage_total_tokens"] == 5532 and meta["model_id"] == MODEL
+    assert meta["run_usage_total_tokens"] == 5532 and meta["model_id"] == MODEL
     for event in result.all_events:
         assert FAKE_SECRET not in repr(event)
 

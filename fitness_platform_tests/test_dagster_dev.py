@@ -1,5 +1,7 @@
-"""`dagster dev` for real: webserver and daemon on loopback, a backfill of every weekly partition
-launched through Dagster's GraphQL API, finished as one run with passing checks."""
+"""`dagster dev` for real: webserver and daemon on loopback. The sensors deliver the sample by
+themselves (raw sensor → ingestion → Gold → refresh sensor → payloads and reports); then a
+backfill of every weekly partition launched through Dagster's GraphQL API is one run with passing
+checks."""
 
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ import pytest
 import requests
 
 from fitness_platform.paths import REPO_ROOT
-from fitness_platform_tests.helpers import run_ingest
 
 LAUNCH = """
 mutation Launch($params: LaunchBackfillParams!) {
@@ -109,9 +110,37 @@ def stop_group(proc: subprocess.Popen) -> None:
             continue
 
 
-def test_backfill_of_every_week_is_one_run(dagster_dev, monkeypatch):
+def wait_for_sensor_delivery(home: Path, out: Path, monkeypatch) -> None:
+    """Until the refresh sensor's delivery run has succeeded and written every payload."""
+    from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    deadline = time.monotonic() + 300
+    with DagsterInstance.get() as instance:
+        while True:
+            runs = instance.get_runs(
+                RunsFilter(
+                    job_name="weekly_delivery_job",
+                    tags={"dagster/sensor_name": "weekly_refresh_sensor"},
+                )
+            )
+            failed = [r for r in runs if r.status == DagsterRunStatus.FAILURE]
+            assert not failed, f"the sensor's delivery run failed: {failed[0].run_id}"
+            done = [r for r in runs if r.status == DagsterRunStatus.SUCCESS]
+            if done:
+                break
+            assert time.monotonic() < deadline, "the sensors delivered nothing in 300 s"
+            time.sleep(3)
+        ingests = instance.get_runs(RunsFilter(job_name="ingest_job"))
+        assert any(r.tags.get("dagster/sensor_name") == "raw_exports_sensor" for r in ingests)
+    assert len(list(out.glob("payloads/athlete=demo/*/weekly_fitness_context.json"))) == 142
+    assert len(list(out.glob("reports/athlete=demo/*/weekly_report.md"))) == 142
+
+
+def test_sensors_deliver_then_a_backfill_of_every_week_is_one_run(dagster_dev, monkeypatch):
     url, home = dagster_dev
-    assert run_ingest().success  # the warehouse and Gold exist before the backfill
+    out = Path(os.environ["FITNESS_OUTPUT_DIR"])
+    wait_for_sensor_delivery(home, out, monkeypatch)
     data = graphql(
         url,
         LAUNCH,
@@ -146,7 +175,6 @@ def test_backfill_of_every_week_is_one_run(dagster_dev, monkeypatch):
 
     from dagster import AssetKey, DagsterEventType, DagsterInstance, RunsFilter
 
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
     instance = DagsterInstance.get()
     runs = instance.get_runs(RunsFilter(tags={"dagster/backfill": backfill_id}))
     assert len(runs) == 1 and runs[0].is_success
@@ -159,6 +187,9 @@ def test_backfill_of_every_week_is_one_run(dagster_dev, monkeypatch):
     checks = instance.get_records_for_run(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
     data = [r.event_log_entry.dagster_event.event_specific_data for r in checks.records]
     evaluations = {d.check_name: d.passed for d in data}
-    assert evaluations == {"payload_matches_json_schema": True, "report_numbers_traceable": True}
-    out = Path(os.environ["FITNESS_OUTPUT_DIR"])
+    assert evaluations == {
+        "payload_matches_json_schema": True,
+        "data_inside_partitions": True,
+        "report_numbers_traceable": True,
+    }
     assert len(list(out.glob("payloads/athlete=demo/*/weekly_fitness_context.json"))) == 142

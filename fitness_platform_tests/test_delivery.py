@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import subprocess
@@ -14,26 +13,21 @@ from pathlib import Path
 import pandas as pd
 
 from fitness_platform.delivery.numbers import names_in, untraceable_numbers
-from fitness_platform.delivery.offline_report import REFERENCE_CONSTANTS, render_report
+from fitness_platform.delivery.offline_report import render_report
 from fitness_platform.delivery.publish import schema_errors
+from fitness_platform.delivery.reference import REFERENCE_CONSTANTS
 from fitness_platform_tests import reference as ref
-from fitness_platform_tests.conftest import SAMPLE_HEVY
+from fitness_platform_tests.conftest import SAMPLE_DIET, SAMPLE_HEVY
 from fitness_platform_tests.helpers import (
+    check_evaluation,
     check_results,
     materialization_metadata,
     run_delivery,
     run_ingest,
+    tree_hashes,
 )
 
 FIRST, LAST = "2023-05-01", "2026-01-12"
-
-
-def tree_hashes(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def run_all() -> tuple:
@@ -59,7 +53,7 @@ def test_every_week_gets_a_valid_payload_and_report(platform_env):
     assert checks["payload_matches_json_schema"] is True
     assert checks["report_numbers_traceable"] is True
     meta = materialization_metadata(delivery, ("delivery", "weekly_payload"))
-    assert meta["written"] == 142 and meta["unchanged"] == 0
+    assert meta["run_written"] == 142 and meta["run_unchanged"] == 0
 
 
 def test_replay_and_fresh_database_give_identical_bytes(
@@ -70,8 +64,8 @@ def test_replay_and_fresh_database_give_identical_bytes(
     first = tree_hashes(out)
     # Replay: nothing is rewritten, no byte changes.
     _, delivery = run_all()
-    assert materialization_metadata(delivery, ("delivery", "weekly_payload"))["written"] == 0
-    assert materialization_metadata(delivery, ("delivery", "weekly_report"))["written"] == 0
+    assert materialization_metadata(delivery, ("delivery", "weekly_payload"))["run_written"] == 0
+    assert materialization_metadata(delivery, ("delivery", "weekly_report"))["run_written"] == 0
     assert tree_hashes(out) == first
     # A fresh database and a fresh output folder: the same bytes.
     import uuid
@@ -146,7 +140,7 @@ def test_one_edited_set_rewrites_only_the_weeks_it_affects(platform_env, raw_dir
     changed_weeks = {date.fromisoformat(k.split("week_start=")[1][:10]) for k in changed}
     assert changed_weeks == expected
     meta = materialization_metadata(delivery, ("delivery", "weekly_payload"))
-    assert meta["written"] == len(expected)
+    assert meta["run_written"] == len(expected)
     reports = {k for k in after if before.get(k) != after[k] and k.endswith("weekly_report.md")}
     assert len(reports) <= len(expected)
 
@@ -198,3 +192,118 @@ def test_cli_run_twice(database_url, raw_dir, tmp_path):
     assert second.returncode == 0, second.stderr
     assert "delivery/weekly_payload: deleted 0, written 0, unchanged 142" in second.stdout
     assert tree_hashes(tmp_path / "out") == hashes
+
+
+def partition_metadata(result, key_path: tuple[str, ...]) -> dict[str, dict]:
+    """Each partition's materialization metadata in a range run, by week."""
+    found = {}
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        if tuple(mat.asset_key.path) == key_path:
+            found[mat.partition] = {k: v.value for k, v in mat.metadata.items()}
+    return found
+
+
+def test_each_week_of_a_range_run_has_its_own_metadata(platform_env):
+    assert run_ingest().success
+    # The sample's last two weeks with data, and two later (complete, empty) weeks.
+    delivery = run_delivery("2026-01-05", "2026-01-26")
+    assert delivery.success
+    weeks = partition_metadata(delivery, ("delivery", "weekly_payload"))
+    assert sorted(weeks) == ["2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26"]
+    for week in ("2026-01-05", "2026-01-12"):
+        assert weeks[week]["has_data"] is True and weeks[week]["written"] == 1
+        assert weeks[week]["path"].endswith(
+            f"athlete=demo/week_start={week}/weekly_fitness_context.json"
+        )
+        assert f'"week_start": "{week}"' in weeks[week]["preview"]
+    for week in ("2026-01-19", "2026-01-26"):
+        assert weeks[week]["has_data"] is False and "path" not in weeks[week]
+        assert "no athlete has data this week" in weeks[week]["note"]
+    # Run-wide numbers are named as such and say which weeks had nothing.
+    assert weeks["2026-01-19"]["run_weeks"] == 4
+    assert weeks["2026-01-19"]["run_weeks_without_data"] == 2
+    assert weeks["2026-01-19"]["run_weeks_without_data_list"] == "2026-01-19…2026-01-26"
+    reports = partition_metadata(delivery, ("delivery", "weekly_report"))
+    assert reports["2026-01-12"]["path"].endswith("week_start=2026-01-12/weekly_report.md")
+    assert reports["2026-01-26"]["has_data"] is False
+
+
+def test_report_check_covers_unchanged_reports(platform_env):
+    run_all()
+    _, again = run_all()
+    check = next(
+        e.event_specific_data
+        for e in again.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.event_specific_data.check_name == "report_numbers_traceable"
+    )
+    meta = {k: v.value for k, v in check.metadata.items()}
+    assert check.passed
+    assert (meta["reports_checked"], meta["reports_written"]) == (142, 0)
+
+
+def test_reference_windows_are_the_ones_the_sql_and_the_report_use():
+    from fitness_platform.delivery.reference import HARD_SET_RANGE, RECORD_WINDOWS_WEEKS
+    from fitness_platform.paths import GOLD_SQL_DIR
+
+    sql = (GOLD_SQL_DIR / "gold_exercise_records.sql").read_text()
+    for weeks in RECORD_WINDOWS_WEEKS:
+        assert f"interval '{weeks * 7} days' PRECEDING" in sql
+    # A payload whose only record is an 8-week best: the offline report names the window, and
+    # the number check accepts it (before, "8" was reported as untraceable).
+    exercise = {
+        "exercise_key": "squat_barbell",
+        "exercise_name": "Squat (Barbell)",
+        "muscle_group": "quadriceps",
+        "current_week": dict.fromkeys(
+            [
+                "total_sets",
+                "failure_sets",
+                "total_reps",
+                "avg_reps",
+                "avg_weight_kg",
+                "max_weight_kg",
+                "best_e1rm_kg",
+                "tonnage_kg",
+                "sessions_count",
+            ]
+        )
+        | {"max_weight_kg": 121.5},
+        "delta_vs_last_week": None,
+        "delta_vs_previous_session_week": None,
+        "records": {
+            "max_weight": {"all_time": False, "last_52_weeks": False, "last_8_weeks": True},
+            "best_e1rm": {"all_time": False, "last_52_weeks": False, "last_8_weeks": False},
+        },
+    }
+    payload = json.loads(
+        (Path(__file__).parent / "fixtures" / "payload_demo_2024-05-13.json").read_text()
+    )
+    payload["exercises"] = [exercise]
+    report = render_report(payload)
+    assert f"best top load of the past {RECORD_WINDOWS_WEEKS[0]} weeks (121.5 kg)" in report
+    assert f"(common weekly range {HARD_SET_RANGE[0]}–{HARD_SET_RANGE[1]})" in report
+    assert (
+        untraceable_numbers(
+            report, payload, constants=REFERENCE_CONSTANTS, ignore_text=names_in(payload)
+        )
+        == []
+    )
+
+
+def test_data_before_the_first_partition_is_warned_about(platform_env, monkeypatch):
+    """A history that starts before FITNESS_PARTITION_START cannot be delivered; it must be said."""
+    monkeypatch.setenv("FITNESS_PARTITION_START", "2024-01-01")
+    assert run_ingest().success
+    delivery = run_delivery("2024-01-01", "2024-01-08")
+    assert delivery.success
+    # Independently: the Mondays of every diet day and workout of the raw sample before 2024.
+    diet = pd.read_csv(SAMPLE_DIET)["data"].map(date.fromisoformat)
+    workouts = ref.sets_frame()["start"].dt.date
+    mondays = {d - timedelta(days=d.weekday()) for d in [*diet, *workouts]}
+    before = sorted(m for m in mondays if m < date(2024, 1, 1))
+    check = check_evaluation(delivery, "data_inside_partitions")
+    assert not check.passed and check.severity.value == "WARN"
+    assert check.metadata["weeks_before_first_partition"].value == len(before)
+    assert check.metadata["earliest_data_week"].value == str(before[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 
 from dagster import DagsterEventType, DagsterInstance
@@ -12,7 +13,9 @@ from fitness_platform.paths import REPO_ROOT
 from fitness_platform_tests.helpers import run_delivery, run_ingest
 
 
-def test_production_instance_stores_runs_in_postgres(platform_env, pg_admin_url, monkeypatch):
+def test_production_instance_stores_runs_in_postgres(
+    platform_env, pg_admin_url, monkeypatch, tmp_path
+):
     name = "dagster_" + uuid.uuid4().hex[:8]
     admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -20,7 +23,12 @@ def test_production_instance_stores_runs_in_postgres(platform_env, pg_admin_url,
     url = make_url(pg_admin_url).set(drivername="postgresql+psycopg2", database=name)
     monkeypatch.setenv("DAGSTER_PG_URL", url.render_as_string(hide_password=False))
 
-    instance = DagsterInstance.from_config(str(REPO_ROOT / "deploy"))
+    # As the file says: copied into a DAGSTER_HOME of its own (instance files land there, never
+    # in the checkout's deploy/ folder).
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO_ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
+    instance = DagsterInstance.from_config(str(home))
     try:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"

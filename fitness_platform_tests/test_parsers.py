@@ -273,3 +273,14 @@ def test_regressions_found_by_the_property_tests(tmp_path):
 )
 def test_count_records_by_hand(data, expected):
     assert count_records(data) == expected
+
+
+def test_a_nul_byte_is_reported_where_it_is(tmp_path):
+    path = tmp_path / "nul.csv"
+    lines = [HEADER.rstrip("\n"), *[f'"Push","{i}"' for i in range(3)], 'ab\x00c"', '"last"']
+    path.write_bytes("\n".join(lines).encode())
+    with pytest.raises(ExportError) as info:
+        read_csv_table(path)
+    # Line 5 of the file (header, three rows, then the damaged one), third character.
+    assert (info.value.line, info.value.column) == (5, None)
+    assert "a NUL byte at character 3" in str(info.value)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from dagster import AssetCheckSeverity
 from sqlalchemy import text
 
 from fitness_platform.errors import LoadRefused
@@ -23,9 +24,18 @@ from fitness_platform.ingest.catalog import load_catalog
 from fitness_platform.ingest.corrections import load_corrections
 from fitness_platform.paths import CATALOG_PATH, CORRECTIONS_PATH
 from fitness_platform.resources.warehouse import WarehouseResource
-from fitness_platform.warehouse.load import TABLES, copy_rows, load_athlete
+from fitness_platform.silver.assets import EXPORTS_READABLE
+from fitness_platform.warehouse.load import copy_rows, load_athlete
+from fitness_platform.warehouse.tables import TABLES
 from fitness_platform_tests.conftest import FIXTURES, SAMPLE_HEVY, fresh_database
-from fitness_platform_tests.helpers import materialization_metadata, run_ingest
+from fitness_platform_tests.helpers import (
+    QUIET,
+    check_evaluation,
+    definitions,
+    edit_one_set,
+    materialization_metadata,
+    run_ingest,
+)
 
 
 def snapshot(warehouse) -> dict[str, list]:
@@ -284,9 +294,11 @@ def test_missing_column_fails_naming_file_and_column(platform_env, warehouse, ra
     before = snapshot(warehouse)
     shutil.copy(FIXTURES / "hevy_missing_exercise_title.csv", raw_dir / "demo" / "extra.csv")
     result = run_ingest()
-    assert not result.success
-    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-    message = failure.event_specific_data.error.message
+    # The run goes on (Gold, other athletes); the refusal is a failed ERROR check naming the file.
+    assert result.success
+    check = check_evaluation(result, EXPORTS_READABLE)
+    assert not check.passed and check.severity == AssetCheckSeverity.ERROR
+    message = check.metadata["refusals"].value["demo"]
     assert "extra.csv" in message and "exercise_title" in message and "line 1" in message
     assert snapshot(warehouse) == before
 
@@ -296,7 +308,8 @@ def test_other_athletes_load_when_one_is_refused(platform_env, warehouse, raw_di
     broken.mkdir()
     shutil.copy(FIXTURES / "hevy_missing_exercise_title.csv", broken / "export.csv")
     result = run_ingest()
-    assert not result.success
+    assert result.success
+    assert list(check_evaluation(result, EXPORTS_READABLE).metadata["refusals"].value) == ["broken"]
     assert scalar(warehouse, "SELECT count(*) FROM fitness.sets") == 9542
     assert (
         scalar(warehouse, "SELECT count(*) FROM fitness.athletes WHERE athlete_key = 'broken'") == 0
@@ -445,3 +458,39 @@ def test_load_workers_setting_is_validated(monkeypatch):
     assert Settings.from_env().load_workers == 3
     assert WarehouseResource(load_workers=3).workers_for(2) == 2  # never more than athletes
     assert WarehouseResource(load_workers=1).workers_for(50) == 1
+
+
+def test_a_file_edited_during_a_run_is_recorded_with_what_was_parsed(platform_env, warehouse):
+    """The scan fingerprints one content (A'), the file changes again (A''), silver parses A''.
+    The load must be recorded as A'': recorded as A', the warehouse would keep A'' for good once
+    the file is put back to A' (its fingerprint would then equal the recorded one)."""
+    raw_dir = Path(platform_env["FITNESS_RAW_DIR"])
+    export = raw_dir / "demo" / SAMPLE_HEVY.name
+    defs = definitions()
+    job = defs.resolve_job_def("ingest_job")
+    assert run_ingest(defs).success
+    leg_press = """
+        SELECT max(s.weight_kg) FROM fitness.sets s
+        JOIN fitness.workout_exercises we USING (workout_exercise_id)
+        JOIN fitness.workouts w USING (workout_id)
+        JOIN fitness.exercises e ON e.exercise_id = we.exercise_id
+        WHERE e.exercise_name = 'Leg Press (Machine)' AND w.workout_date = '2024-08-15'"""
+
+    edit_one_set(raw_dir, new_weight="333")
+    scanned = export.read_bytes()  # A'
+    groups = {s.key: s.group_name for s in defs.resolve_all_asset_specs()}
+    scan = job.execute_in_process(
+        run_config=QUIET, asset_selection=[k for k, g in groups.items() if g == "raw"]
+    )
+    assert scan.success
+    edit_one_set(raw_dir, new_weight="444")  # A'': after the scan, before the parse
+    rest = job.execute_in_process(
+        run_config=QUIET,
+        asset_selection=[k for k, g in groups.items() if g in {"silver", "warehouse", "gold"}],
+    )
+    assert rest.success
+    assert scalar(warehouse, leg_press) == Decimal("444.00")
+
+    export.write_bytes(scanned)  # back to A'
+    assert run_ingest(defs).success
+    assert scalar(warehouse, leg_press) == Decimal("333.00")

@@ -20,7 +20,12 @@ from dagster import (
 )
 from sqlalchemy import text
 
-from fitness_platform.delivery.publish import publish_payloads, publish_reports
+from fitness_platform.delivery.publish import (
+    data_weeks,
+    outside_partitions_warning,
+    publish_payloads,
+    publish_reports,
+)
 from fitness_platform.gold.assets import gold_key
 from fitness_platform.resources.reporter import ReporterResource
 from fitness_platform.resources.storage import StorageResource
@@ -32,6 +37,7 @@ warnings.filterwarnings("ignore", category=BetaWarning, message=".*backfill_poli
 PAYLOAD_KEY = AssetKey(["delivery", "weekly_payload"])
 REPORT_KEY = AssetKey(["delivery", "weekly_report"])
 PAYLOAD_MATCHES_SCHEMA = "payload_matches_json_schema"
+DATA_INSIDE_PARTITIONS = "data_inside_partitions"
 REPORT_NUMBERS_TRACEABLE = "report_numbers_traceable"
 # One report step at a time across all runs: a backfill of every week must not hammer Bedrock.
 REPORTER_POOL = "bedrock"
@@ -64,6 +70,51 @@ def _progress(context, what: str):
     return lambda done, total: context.log.info(f"{what}: {done}/{total}")
 
 
+def _week_metadata(counts, *, kind: str) -> dict:
+    """The metadata of one weekly partition: what this run did to that week's outputs."""
+    if not counts.athletes and not counts.deleted:
+        return {"has_data": False, "note": f"no athlete has data this week: no {kind} written"}
+    metadata = {
+        "has_data": bool(counts.athletes),
+        "athletes": counts.athletes,
+        "written": counts.written,
+        "unchanged": counts.unchanged,
+        "deleted": counts.deleted,
+        kind + "s": MetadataValue.md(
+            _table(counts.items, ["athlete", "action"] + (["sha256"] if kind == "payload" else []))
+        ),
+    }
+    first = next((item for item in counts.items if "preview" in item), None)
+    if first is not None:
+        metadata["path"] = MetadataValue.path(first["uri"])
+        preview = first["preview"]
+        metadata["preview"] = MetadataValue.md(
+            f"```json\n{preview}\n…\n```" if kind == "payload" else preview
+        )
+    return metadata
+
+
+def _record_weeks(context, weeks: dict, *, kind: str) -> list[str]:
+    """Attach each week's own metadata to its partition; returns the weeks without data."""
+    empty = []
+    for week, counts in weeks.items():
+        context.add_asset_metadata(_week_metadata(counts, kind=kind), partition_key=week)
+        if not counts.athletes and not counts.deleted:
+            empty.append(week)
+    return empty
+
+
+def _ranges(weeks: list[str]) -> str:
+    """``2023-05-01…2023-05-15, 2024-01-01`` for a list of Mondays (consecutive ones joined)."""
+    spans: list[list[date]] = []
+    for week in sorted(date.fromisoformat(w) for w in weeks):
+        if spans and week - spans[-1][1] == timedelta(days=7):
+            spans[-1][1] = week
+        else:
+            spans.append([week, week])
+    return ", ".join(str(a) if a == b else f"{a}…{b}" for a, b in spans) or "none"
+
+
 def build_delivery_assets(partitions_def: PartitionsDefinition):
     @asset(
         key=PAYLOAD_KEY,
@@ -78,7 +129,13 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
                 asset=PAYLOAD_KEY,
                 description="Every payload built validates against "
                 "contracts/weekly_payload.v1.schema.json.",
-            )
+            ),
+            AssetCheckSpec(
+                DATA_INSIDE_PARTITIONS,
+                asset=PAYLOAD_KEY,
+                description="No week with data lies before the first weekly partition "
+                "(FITNESS_PARTITION_START); such weeks could get no payload or report.",
+            ),
         ],
     )
     def weekly_payload(
@@ -91,27 +148,21 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
             summary = publish_payloads(
                 conn, storage, first, last, progress=_progress(context, "payloads")
             )
-        weeks = (last - first).days // 7 + 1
+            outside = data_weeks(conn, partitions_def.get_partition_keys())
+        warning = outside_partitions_warning(outside, partitions_def.get_first_partition_key())
+        if warning:
+            context.log.warning(warning)
+        empty = _record_weeks(context, summary.weeks, kind="payload")
         metadata = {
-            "weeks": weeks,
-            "payloads_built": summary.validated,
-            "written": len(summary.written),
-            "unchanged": summary.unchanged,
-            "deleted": len(summary.deleted),
-            "weeks_without_data": weeks - summary.weeks_with_data,
+            "run_weeks": len(summary.weeks),
+            "run_payloads_built": summary.validated,
+            "run_written": len(summary.written),
+            "run_unchanged": summary.unchanged,
+            "run_deleted": len(summary.deleted),
+            "run_weeks_without_data": len(empty),
+            "run_weeks_without_data_list": _ranges(empty),
             "storage_root": storage.root_uri(),
-            "written_payloads": MetadataValue.md(
-                _table(summary.written, ["athlete", "week_start", "sha256"])
-            ),
         }
-        if summary.last:
-            metadata.update(
-                {
-                    "path": MetadataValue.path(summary.last["uri"]),
-                    "sha256": summary.last["sha256"],
-                    "preview": MetadataValue.md(f"```json\n{summary.last['preview']}\n…\n```"),
-                }
-            )
         if not summary.validated:
             context.log.info(f"no athlete has data between {first} and {last}: nothing written")
         return MaterializeResult(
@@ -125,7 +176,17 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
                         "invalid": len(summary.invalid),
                         "errors": MetadataValue.json(summary.invalid[:10]),
                     },
-                )
+                ),
+                AssetCheckResult(
+                    check_name=DATA_INSIDE_PARTITIONS,
+                    passed=not outside.weeks_before_partitions,
+                    severity=AssetCheckSeverity.WARN,
+                    metadata={
+                        "weeks_before_first_partition": outside.weeks_before_partitions,
+                        "earliest_data_week": str(outside.earliest_data_week),
+                        "first_partition": partitions_def.get_first_partition_key() or "",
+                    },
+                ),
             ],
         )
 
@@ -142,8 +203,9 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
             AssetCheckSpec(
                 REPORT_NUMBERS_TRACEABLE,
                 asset=REPORT_KEY,
-                description="Every number a report states can be traced to "
-                "its payload (allowing a writer's rounding).",
+                description="Every number each report of the weeks in the run states (written "
+                "in this run or earlier) can be traced to its payload, allowing a writer's "
+                "rounding and the reference constants of delivery/reference.py.",
             )
         ],
     )
@@ -166,26 +228,19 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
         summary = publish_reports(
             storage, reporter, athletes, first, last, progress=_progress(context, "reports")
         )
+        _record_weeks(context, summary.weeks, kind="report")
         metadata = {
-            "written": len(summary.written),
-            "unchanged": summary.unchanged,
-            "deleted": len(summary.deleted),
+            "run_written": len(summary.written),
+            "run_unchanged": summary.unchanged,
+            "run_deleted": len(summary.deleted),
             **reporter.identity(),
             "storage_root": storage.root_uri(),
-            "written_reports": MetadataValue.md(_table(summary.written, ["athlete", "week_start"])),
-            **{f"usage_{k}": v for k, v in summary.usage.items()},
+            **{f"run_usage_{k}": v for k, v in summary.usage.items()},
         }
         if summary.latencies_ms:
             ordered = sorted(summary.latencies_ms)
-            metadata["latency_ms_p50"] = round(ordered[len(ordered) // 2], 1)
-            metadata["latency_ms_max"] = round(ordered[-1], 1)
-        if summary.last:
-            metadata.update(
-                {
-                    "path": MetadataValue.path(summary.last["uri"]),
-                    "preview": MetadataValue.md(summary.last["preview"]),
-                }
-            )
+            metadata["run_latency_ms_p50"] = round(ordered[len(ordered) // 2], 1)
+            metadata["run_latency_ms_max"] = round(ordered[-1], 1)
         return MaterializeResult(
             metadata=metadata,
             check_results=[
@@ -194,7 +249,8 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
                     passed=not summary.untraceable,
                     severity=AssetCheckSeverity.WARN,
                     metadata={
-                        "reports_checked": len(summary.written),
+                        "reports_checked": summary.checked,
+                        "reports_written": len(summary.written),
                         "reports_with_untraceable_numbers": len(summary.untraceable),
                         "untraceable": MetadataValue.json(summary.untraceable[:20]),
                     },

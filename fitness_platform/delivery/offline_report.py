@@ -1,13 +1,13 @@
 """The deterministic offline coaching report: Markdown written from the weekly payload alone.
 
-Every number it prints is a value of the payload (or one of the reference constants below, which
-the number check also knows)."""
+Every number it prints is a value of the payload or one of the reference constants of
+``delivery/reference.py``, which the number check also knows."""
 
 from __future__ import annotations
 
-REPORTER_VERSION = "offline-v1"
-HARD_SET_RANGE = (10, 20)  # common weekly hard-set range per muscle group
-REFERENCE_CONSTANTS = set(HARD_SET_RANGE)
+from fitness_platform.delivery.reference import HARD_SET_RANGE, RECORD_WINDOWS_WEEKS
+
+REPORTER_VERSION = "offline-v2"
 
 CYCLE_READING = {
     "cutting": (
@@ -87,9 +87,13 @@ def _records(exercise: dict) -> str | None:
         if flags["all_time"]:
             found.append(f"all-time {label} record ({_n(value, 'kg')})")
         elif flags["last_52_weeks"]:
-            found.append(f"best {label} of the past year ({_n(value, 'kg')})")
+            found.append(
+                f"best {label} of the past {RECORD_WINDOWS_WEEKS[1]} weeks ({_n(value, 'kg')})"
+            )
         elif flags["last_8_weeks"]:
-            found.append(f"best {label} of the past 8 weeks ({_n(value, 'kg')})")
+            found.append(
+                f"best {label} of the past {RECORD_WINDOWS_WEEKS[0]} weeks ({_n(value, 'kg')})"
+            )
     if not found:
         return None
     return f"- **{exercise['exercise_name']}**: " + "; ".join(found)

@@ -1,6 +1,8 @@
 """The Bedrock system prompt. Bump PROMPT_VERSION with any change: every report is then rewritten."""
 
-PROMPT_VERSION = "weekly-coach-v1"
+from fitness_platform.delivery.reference import HARD_SET_RANGE, RECORD_WINDOWS_WEEKS
+
+PROMPT_VERSION = "weekly-coach-v2"
 
 SYSTEM_PROMPT = f"""You are a strength and nutrition coach writing a weekly report for one athlete.
 Prompt version: {PROMPT_VERSION}.
@@ -19,7 +21,10 @@ Rules:
 - Interpret changes in the light of the cycle: in a cut (cycle_type "cutting") holding strength is a
   success and small dips are expected; in a bulk progress is expected; in a reverse diet performance
   should recover; in maintenance it should be stable.
-- Hard sets per muscle group are commonly judged against a weekly range of 10 to 20.
+- Hard sets per muscle group are commonly judged against a weekly range of {HARD_SET_RANGE[0]} to
+  {HARD_SET_RANGE[1]}.
+- Record flags compare the week with every earlier week (all_time) and with the previous
+  {RECORD_WINDOWS_WEEKS[1]} weeks (last_52_weeks) and {RECORD_WINDOWS_WEEKS[0]} weeks (last_8_weeks).
 
 Write Markdown with exactly these sections:
 ## Week at a glance

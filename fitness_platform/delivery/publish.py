@@ -1,7 +1,8 @@
 """Writing payloads and reports to storage: only bytes that change are written, stale ones go.
 
 Plain functions over a connection, the storage and the reporter, so that Dagster assets, the CLI
-and the benchmarks share one implementation."""
+and the benchmarks share one implementation. Every count is kept per week as well as in total, so
+that a run over many weeks can say what happened to each one."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ import functools
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import jsonschema
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import ProgrammingError
 
 from fitness_platform.delivery.numbers import names_in, untraceable_numbers
-from fitness_platform.delivery.offline_report import REFERENCE_CONSTANTS
 from fitness_platform.delivery.payload import (
     build_payload,
     payload_key,
@@ -25,6 +26,7 @@ from fitness_platform.delivery.payload import (
     sha256,
     weeks_with_data,
 )
+from fitness_platform.delivery.reference import REFERENCE_CONSTANTS
 from fitness_platform.errors import ReportRefused
 from fitness_platform.paths import CONTRACTS_DIR
 from fitness_platform.resources.reporter import ReporterResource
@@ -32,6 +34,8 @@ from fitness_platform.resources.storage import StorageResource
 
 PAYLOAD_SCHEMA_PATH = CONTRACTS_DIR / "weekly_payload.v1.schema.json"
 _WEEK = re.compile(r"week_start=(\d{4}-\d{2}-\d{2})/")
+# What a stored report was written from; a change of any of these rewrites it.
+IDENTITY_FIELDS = ("payload_sha256", "reporter", "model_id", "prompt_version")
 
 
 @functools.cache
@@ -49,6 +53,62 @@ def schema_errors(payload: dict) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class DataWeeks:
+    """The weekly partitions that hold data, and what lies outside them."""
+
+    first: str | None
+    last: str | None
+    earliest_data_week: date | None
+    weeks_before_partitions: int
+    """Weeks with data before the first partition: they cannot be delivered (say so loudly)."""
+
+
+def data_weeks(conn: Connection, partition_keys: list[str]) -> DataWeeks:
+    """The first and last partition with data (complete weeks only), from the Gold summary."""
+    try:
+        rows = conn.execute(
+            text("SELECT DISTINCT week_start FROM fitness.gold_weekly_fitness_summary")
+        ).all()
+    except ProgrammingError:  # Gold not built yet: nothing to deliver
+        conn.rollback()
+        return DataWeeks(None, None, None, 0)
+    weeks = sorted(r[0] for r in rows)
+    if not weeks or not partition_keys:
+        return DataWeeks(None, None, weeks[0] if weeks else None, 0)
+    start = date.fromisoformat(partition_keys[0])
+    inside = [k for k in partition_keys if weeks[0].isoformat() <= k <= weeks[-1].isoformat()]
+    return DataWeeks(
+        inside[0] if inside else None,
+        inside[-1] if inside else None,
+        weeks[0],
+        sum(1 for w in weeks if w < start),
+    )
+
+
+def outside_partitions_warning(weeks: DataWeeks, partition_start: str) -> str | None:
+    if not weeks.weeks_before_partitions:
+        return None
+    return (
+        f"{weeks.weeks_before_partitions} week(s) of data, from {weeks.earliest_data_week}, lie "
+        f"before the first weekly partition ({partition_start}) and get no payload or report: set "
+        f"FITNESS_PARTITION_START to {weeks.earliest_data_week} (a Monday) to deliver them"
+    )
+
+
+@dataclass
+class WeekCounts:
+    """What one run did to one week's outputs."""
+
+    athletes: int = 0
+    written: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    invalid: int = 0
+    untraceable: int = 0
+    items: list[dict] = field(default_factory=list)
+
+
 @dataclass
 class PayloadSummary:
     written: list[dict] = field(default_factory=list)
@@ -57,7 +117,7 @@ class PayloadSummary:
     invalid: list[dict] = field(default_factory=list)
     validated: int = 0
     weeks_with_data: int = 0
-    last: dict | None = None
+    weeks: dict[str, WeekCounts] = field(default_factory=dict)
 
 
 def _stored_weeks(storage: StorageResource, prefix: str, first: date, last: date) -> set[str]:
@@ -69,12 +129,17 @@ def _stored_weeks(storage: StorageResource, prefix: str, first: date, last: date
     return weeks
 
 
+def _all_weeks(first: date, last: date) -> dict[str, WeekCounts]:
+    count = (last - first).days // 7 + 1
+    return {(first + timedelta(days=7 * i)).isoformat(): WeekCounts() for i in range(count)}
+
+
 def publish_payloads(
     conn: Connection, storage: StorageResource, first: date, last: date, progress=None
 ) -> PayloadSummary:
     """Build every athlete-week payload with data in [first, last]; write those whose bytes differ
     from the stored ones; delete payloads (and reports) of athlete-weeks that no longer have data."""
-    summary = PayloadSummary()
+    summary = PayloadSummary(weeks=_all_weeks(first, last))
     pairs = weeks_with_data(conn, first, last)
     summary.weeks_with_data = len({week for _, week in pairs})
     athletes = [
@@ -86,6 +151,8 @@ def publish_payloads(
     present: dict[str, set[str]] = {a: set() for a in athletes}
     for i, (athlete, week) in enumerate(pairs, start=1):
         present.setdefault(athlete, set()).add(week.isoformat())
+        counts = summary.weeks[week.isoformat()]
+        counts.athletes += 1
         payload = build_payload(conn, athlete, week)
         data = serialise(payload)
         errors = schema_errors(payload)
@@ -93,21 +160,21 @@ def publish_payloads(
         key = payload_key(athlete, week)
         if errors:
             summary.invalid.append({"athlete": athlete, "week": str(week), "errors": errors[:5]})
+            counts.invalid += 1
             continue
+        item = {"athlete": athlete, "uri": storage.uri(key), "sha256": sha256(data)}
         if storage.read_bytes(key) == data:
             summary.unchanged += 1
+            counts.unchanged += 1
+            item["action"] = "unchanged"
         else:
-            uri = storage.write_bytes(key, data, content_type="application/json")
-            summary.written.append(
-                {"athlete": athlete, "week_start": str(week), "uri": uri, "sha256": sha256(data)}
-            )
-        summary.last = {
-            "athlete": athlete,
-            "week_start": str(week),
-            "uri": storage.uri(key),
-            "sha256": sha256(data),
-            "preview": data.decode()[:600],
-        }
+            storage.write_bytes(key, data, content_type="application/json")
+            summary.written.append({**item, "week_start": str(week)})
+            counts.written += 1
+            item["action"] = "written"
+        if not counts.items:
+            item["preview"] = data.decode()[:600]
+        counts.items.append(item)
         if progress and (i % 25 == 0 or i == len(pairs)):
             progress(i, len(pairs))
     for athlete, weeks in present.items():
@@ -121,6 +188,7 @@ def publish_payloads(
             ):
                 storage.delete(key)
             summary.deleted.append(payload_key(athlete, week))
+            summary.weeks[week].deleted += 1
     return summary
 
 
@@ -130,9 +198,10 @@ class ReportSummary:
     unchanged: int = 0
     deleted: list[str] = field(default_factory=list)
     untraceable: list[dict] = field(default_factory=list)
+    checked: int = 0
     usage: dict = field(default_factory=dict)
     latencies_ms: list[float] = field(default_factory=list)
-    last: dict | None = None
+    weeks: dict[str, WeekCounts] = field(default_factory=dict)
 
 
 def publish_reports(
@@ -144,8 +213,11 @@ def publish_reports(
     progress=None,
 ) -> ReportSummary:
     """Write the report of every stored payload in [first, last] whose payload, reporter, prompt
-    version or model changed since its report was written (recorded in a sidecar .meta.json)."""
-    summary = ReportSummary()
+    version or model changed since its report was written (recorded in a sidecar .meta.json).
+
+    Every report in the range is number-checked against its payload, the unchanged ones too: the
+    result is kept in the sidecar, so an unchanged report is checked once, when it is written."""
+    summary = ReportSummary(weeks=_all_weeks(first, last))
     identity = reporter.identity()
     todo = []
     for athlete in athletes:
@@ -156,29 +228,34 @@ def publish_reports(
             storage.delete(report_key(athlete, week))
             storage.delete(report_meta_key(athlete, week))
             summary.deleted.append(report_key(athlete, week))
+            summary.weeks[week].deleted += 1
         todo += [(athlete, week) for week in sorted(payload_weeks)]
     for i, (athlete, week) in enumerate(todo, start=1):
+        counts = summary.weeks[week]
+        counts.athletes += 1
         data = storage.read_bytes(payload_key(athlete, week))
+        payload = json.loads(data)
         meta = {"payload_sha256": sha256(data), **identity}
-        stored_meta = storage.read_bytes(report_meta_key(athlete, week))
+        stored = _read_meta(storage, athlete, week)
+        stored_report = storage.read_bytes(report_key(athlete, week))
         if (
-            stored_meta is not None
-            and json.loads(stored_meta) == meta
-            and storage.read_bytes(report_key(athlete, week)) is not None
+            stored is not None
+            and {k: stored.get(k) for k in IDENTITY_FIELDS} == meta
+            and stored_report is not None
         ):
             summary.unchanged += 1
+            counts.unchanged += 1
+            missing = stored.get("untraceable_numbers")
+            if missing is None:  # a sidecar from before the check was recorded
+                missing = _untraceable(stored_report.decode(), payload)
+            _count_check(summary, counts, athlete, week, missing)
+            counts.items.append({"athlete": athlete, "action": "unchanged"})
             continue
-        payload = json.loads(data)
         report = reporter.write(payload=payload, payload_json=data.decode())
         if not report.text.strip():
             raise ReportRefused(f"empty report for {athlete} week {week}; nothing was stored")
-        missing = untraceable_numbers(
-            report.text, payload, constants=REFERENCE_CONSTANTS, ignore_text=names_in(payload)
-        )
-        if missing:
-            summary.untraceable.append(
-                {"athlete": athlete, "week_start": week, "numbers": sorted(set(missing))}
-            )
+        missing = _untraceable(report.text, payload)
+        _count_check(summary, counts, athlete, week, missing)
         uri = storage.write_bytes(
             report_key(athlete, week),
             report.text.encode(),
@@ -186,7 +263,10 @@ def publish_reports(
         )
         storage.write_bytes(
             report_meta_key(athlete, week),
-            (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode(),
+            (
+                json.dumps({**meta, "untraceable_numbers": missing}, indent=2, sort_keys=True)
+                + "\n"
+            ).encode(),
             content_type="application/json",
         )
         for k, v in report.usage.items():
@@ -194,7 +274,35 @@ def publish_reports(
         if report.latency_ms is not None:
             summary.latencies_ms.append(report.latency_ms)
         summary.written.append({"athlete": athlete, "week_start": week, "uri": uri})
-        summary.last = {"uri": uri, "preview": report.text[:800]}
+        counts.written += 1
+        item = {"athlete": athlete, "action": "written", "uri": uri}
+        if not any("preview" in x for x in counts.items):
+            item["preview"] = report.text[:800]
+        counts.items.append(item)
         if progress and (i % 25 == 0 or i == len(todo)):
             progress(i, len(todo))
     return summary
+
+
+def _read_meta(storage: StorageResource, athlete: str, week: str) -> dict | None:
+    raw = storage.read_bytes(report_meta_key(athlete, week))
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:  # a damaged sidecar: the report is simply rewritten
+        return None
+
+
+def _untraceable(report: str, payload: dict) -> list[str]:
+    found = untraceable_numbers(
+        report, payload, constants=REFERENCE_CONSTANTS, ignore_text=names_in(payload)
+    )
+    return sorted(set(found))
+
+
+def _count_check(summary: ReportSummary, counts: WeekCounts, athlete, week, missing) -> None:
+    summary.checked += 1
+    if missing:
+        counts.untraceable += 1
+        summary.untraceable.append({"athlete": athlete, "week_start": week, "numbers": missing})

@@ -3,11 +3,11 @@
 import re
 
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
-from sqlalchemy import text
 
-from fitness_platform.gold.views import GoldView, build_views, discover_views
-from fitness_platform.resources.warehouse import WarehouseResource
-from fitness_platform.warehouse.load import TABLES
+from fitness_platform.gold.views import GOLD_LOCK_KEY, build_views
+from fitness_platform.resources.warehouse import WarehouseResource, gold_pending_reason
+from fitness_platform.sqlfiles import GoldView, discover_views
+from fitness_platform.warehouse.tables import TABLES
 
 GOLD_VIEWS = discover_views()
 
@@ -19,19 +19,6 @@ def gold_key(name: str) -> list[str]:
 def _upstream(view: GoldView) -> list[list[str]]:
     tables = set(re.findall(r"\bfitness\.(\w+)", view.query)) & set(TABLES)
     return [gold_key(d) for d in view.depends_on] + [["fitness", t] for t in sorted(tables)]
-
-
-def _needs_refresh(conn) -> bool:
-    """True when some athlete was loaded after the last refresh (or Gold was never built)."""
-    return bool(
-        conn.execute(
-            text("""
-        SELECT coalesce((SELECT max(loaded_at) FROM fitness.athlete_loads), '-infinity')
-             > coalesce((SELECT min(refreshed_at) FROM fitness.gold_objects WHERE kind = 'materialized'),
-                        '-infinity')
-    """)
-        ).scalar_one()
-    )
 
 
 @multi_asset(
@@ -52,13 +39,19 @@ def _needs_refresh(conn) -> bool:
     ],
 )
 def gold_views(context: AssetExecutionContext, warehouse: WarehouseResource):
-    """Create missing or changed views, and refresh the materialized ones after a load changed the
-    warehouse; an unchanged warehouse costs nothing here."""
-    with warehouse.begin() as conn:
-        refresh = _needs_refresh(conn)
-        results = build_views(conn, GOLD_VIEWS, refresh=refresh)
+    """Create missing or changed views, and refresh the materialized ones when some athlete's last
+    load is not yet in them (whichever run loaded it); a current Gold costs nothing here."""
+    with warehouse.exclusive_snapshot(GOLD_LOCK_KEY) as conn:
+        reason = gold_pending_reason(conn, GOLD_VIEWS)
+        results = build_views(conn, GOLD_VIEWS, refresh=reason is not None)
+    if reason:
+        context.log.info(f"gold: building because {reason}")
     for r in results:
-        metadata = {"action": r.action, "seconds": round(r.seconds, 3)}
+        metadata = {
+            "action": r.action,
+            "seconds": round(r.seconds, 3),
+            "reason": reason or "current",
+        }
         if r.rows >= 0:
             metadata["dagster/row_count"] = r.rows
         yield MaterializeResult(asset_key=gold_key(r.name), metadata=metadata)

@@ -1,69 +1,18 @@
-"""Gold: the SQL views of ``sql/gold``, created in dependency order and refreshed after loads.
-
-Each file holds one query; its stem is the view name. The header comment gives the view's grain
-(``-- grain: a, b``), which becomes the unique index of a materialized view, and optionally
-``-- kind: view`` for a plain view (used for the set-level helper that nothing reads directly)."""
+"""Gold: the SQL views of ``sql/gold`` (discovered by ``sqlfiles.discover_views``), created in
+dependency order and refreshed after loads."""
 
 from __future__ import annotations
 
-import hashlib
-import re
 import time
 from dataclasses import dataclass
-from graphlib import TopologicalSorter
-from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from fitness_platform.paths import GOLD_SQL_DIR
+from fitness_platform.resources.warehouse import installed_views
+from fitness_platform.sqlfiles import GoldView, run_file, state_sql
 
-_HEADER = re.compile(r"^--\s*(?P<key>grain|kind):\s*(?P<value>.+?)\s*$", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class GoldView:
-    name: str
-    path: Path
-    query: str
-    grain: tuple[str, ...]
-    kind: str  # "materialized" or "view"
-    description: str
-    depends_on: tuple[str, ...]
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(f"{self.kind}\n{self.query}".encode()).hexdigest()
-
-
-def discover_views(
-    directory: Path = GOLD_SQL_DIR, *, force_kind: str | None = None
-) -> list[GoldView]:
-    """All Gold views, in an order where every view comes after the views it reads."""
-    texts = {p.stem: p for p in sorted(directory.glob("gold_*.sql"))}
-    views = {}
-    for name, path in texts.items():
-        body = path.read_text(encoding="utf-8")
-        headers = {m["key"]: m["value"] for m in _HEADER.finditer(body)}
-        description = body.splitlines()[0].lstrip("- ").strip()
-        query = body.strip().rstrip(";")
-        refs = set(re.findall(r"\bgold_\w+\b", re.sub(r"--[^\n]*", "", body))) - {name}
-        unknown = refs - set(texts)
-        if unknown:
-            raise ValueError(f"{path.name} reads unknown Gold views {sorted(unknown)}")
-        kind = headers.get("kind", "materialized")
-        if force_kind and kind == "materialized":
-            kind = force_kind
-        views[name] = GoldView(
-            name,
-            path,
-            query,
-            tuple(c.strip() for c in headers.get("grain", "").split(",") if c.strip()),
-            kind,
-            description,
-            tuple(sorted(refs)),
-        )
-    order = TopologicalSorter({n: v.depends_on for n, v in views.items()}).static_order()
-    return [views[n] for n in order]
+# Arbitrary constant: one Gold build at a time, whichever run or process starts it.
+GOLD_LOCK_KEY = 0x66697432
 
 
 def _create(conn: Connection, view: GoldView) -> None:
@@ -93,14 +42,13 @@ class ViewResult:
 def build_views(conn: Connection, views: list[GoldView], *, refresh: bool) -> list[ViewResult]:
     """Create what is missing or changed, else refresh materialized views when ``refresh``.
 
-    A changed definition drops and recreates every Gold view (dependents would block the drop)."""
+    A changed definition drops and recreates every Gold view (dependents would block the drop).
+    The caller holds ``GOLD_LOCK_KEY`` and one snapshot for the whole build
+    (``WarehouseResource.exclusive_snapshot``): the loads recorded at the end as built into Gold
+    are then exactly the loads the refresh saw."""
     conn.exec_driver_sql("SET LOCAL search_path = fitness, public")
-    installed = dict(
-        conn.execute(
-            text("SELECT view_name, sha256 || ':' || kind FROM fitness.gold_objects")
-        ).all()
-    )
-    wanted = {v.name: f"{v.sha256}:{v.kind}" for v in views}
+    installed = installed_views(conn)
+    wanted = {v.name: v.tag for v in views}
     rebuild = installed != wanted
     if rebuild:
         for name, tag in installed.items():
@@ -139,4 +87,6 @@ def build_views(conn: Connection, views: list[GoldView], *, refresh: bool) -> li
                 text("UPDATE fitness.gold_objects SET refreshed_at = now() WHERE view_name = :n"),
                 {"n": view.name},
             )
+    if rebuild or refresh:
+        run_file(conn, state_sql("record_gold_state.sql"))
     return results

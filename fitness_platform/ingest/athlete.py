@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import hashlib
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -126,6 +132,8 @@ class AthleteSilver:
     corrections: list[dict] = field(default_factory=list)
     units: dict = field(default_factory=dict)
     profile: dict = field(default_factory=dict)
+    file_hashes: dict[str, str] = field(default_factory=dict)
+    """sha256 of the bytes each file was parsed from (by file name): what the load records."""
 
 
 def parse_athlete(
@@ -141,15 +149,19 @@ def parse_athlete(
     Order matters: settings first (units for exports that do not state them), then a cycles file
     (for diet logs without a cycle column), then diet logs, then workouts."""
     now = now or datetime.now()
+    # Each file is read once, and its bytes are both parsed and hashed: a file edited after the
+    # scan is loaded, and recorded, with the content actually parsed.
+    contents = {f.path.name: read_bytes(f.path) for f in files}
+    file_hashes = {name: hashlib.sha256(data).hexdigest() for name, data in contents.items()}
     profile: dict = {}
     settings = [f for f in files if f.path.name == SETTINGS_FILE]
     if settings:
-        profile = load_profile(settings[0].path)
+        profile = load_profile(settings[0].path, contents[SETTINGS_FILE])
     tables = []
     for f in files:
         if f.path.name == SETTINGS_FILE:
             continue
-        table = read_csv_table(f.path)
+        table = read_csv_table(f.path, contents[f.path.name])
         kind = sniff_kind(table.header)
         if kind == "unknown":
             raise ExportError(
@@ -221,11 +233,21 @@ def parse_athlete(
         corrections=applied,
         units=units,
         profile=profile,
+        file_hashes=file_hashes,
     )
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ExportError(path, f"cannot be read ({exc.strerror})") from exc
 
 
 # Below this many athletes to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 8
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WATCHDOG_SECONDS = 0.5
 
 
 def parse_one(
@@ -242,6 +264,39 @@ def parse_one(
         return athlete, None, str(exc)
 
 
+def _die_with_parent(parent_pid: int) -> None:
+    """Worker initializer: end this worker as soon as the process that started it is gone (a
+    parent killed with SIGKILL runs no cleanup, and an orphaned worker would parse on for
+    minutes). Linux is told directly; a watchdog thread covers every platform."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(1)
+            time.sleep(WATCHDOG_SECONDS)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def parse_pool(workers: int) -> ProcessPoolExecutor:
+    """Spawned (not forked: the caller holds threads and connections) workers that end when
+    their parent does."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
 def parse_many(
     todo: dict[str, list[SourceFile]], catalog: pd.DataFrame, corrections: pd.DataFrame, log=None
 ) -> list[tuple]:
@@ -253,8 +308,7 @@ def parse_many(
     workers = min(os.cpu_count() or 1, len(todo))
     if workers >= 2 and len(todo) >= PARALLEL_THRESHOLD:
         try:
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            with parse_pool(workers) as pool:
                 return list(
                     pool.map(
                         parse_one,

@@ -35,12 +35,19 @@ def decode(path: Path, data: bytes) -> str:
         except UnicodeDecodeError as exc:
             raise ExportError(path, "invalid UTF-16 text") from exc
     head = data[:4096]
-    if b"\x00" in head:
-        if head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4:
-            raise ExportError(
-                path, "UTF-16 text without a byte-order mark; re-save the file as UTF-8 CSV", line=1
-            )
-        raise ExportError(path, "binary data, not a CSV export", line=1)
+    if head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4:
+        raise ExportError(
+            path, "UTF-16 text without a byte-order mark; re-save the file as UTF-8 CSV", line=1
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:  # a NUL byte is never text: refused where it is, not at line 1
+        before = data[:nul]
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        raise ExportError(
+            path,
+            f"a NUL byte at character {column}: binary data, not a CSV export",
+            line=before.count(b"\n") + 1,
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

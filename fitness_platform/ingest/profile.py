@@ -19,9 +19,13 @@ UNITS = {"weight_unit": {"kg", "lb", "lbs"}, "distance_unit": {"km", "mi"}}
 SETTINGS_FILE = "athlete.toml"
 
 
-def load_profile(path: Path) -> dict:
+def load_profile(path: Path, content: bytes | None = None) -> dict:
+    """The settings of ``athlete.toml`` (its ``content`` when the caller has already read it)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes() if content is None else content
+        data = tomllib.loads(raw.decode("utf-8"))
+    except OSError as exc:
+        raise ExportError(path, f"cannot be read ({exc.strerror})") from exc
     except UnicodeDecodeError as exc:
         raise ExportError(path, "not UTF-8 text") from exc
     except tomllib.TOMLDecodeError as exc:

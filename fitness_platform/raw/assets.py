@@ -1,6 +1,6 @@
 """Raw layer: the exports found under FITNESS_RAW_DIR, one sub-folder per athlete."""
 
-from dagster import AssetExecutionContext, AssetOut, MetadataValue, Output, multi_asset
+from dagster import AssetExecutionContext, AssetOut, Failure, MetadataValue, Output, multi_asset
 
 from fitness_platform.ingest.athlete import SourceFile
 from fitness_platform.resources.raw_files import RawFilesResource
@@ -63,9 +63,18 @@ def _output(records: list[dict], name: str) -> Output:
     },
 )
 def raw_exports(context: AssetExecutionContext, raw_files: RawFilesResource):
-    """Scan the raw folder once; each file's kind comes from its header, not its name."""
+    """Scan the raw folder once; each file's kind comes from its header, not its name. A missing
+    folder fails the run; an empty one, or an athlete folder without exports, is said so."""
+    problem = raw_files.problem()
+    if problem:
+        raise Failure(description=problem)
     files = [file_record(f) for f in raw_files.discover()]
-    context.log.info(f"found {len(files)} export files under {raw_files.describe()}")
+    if files:
+        context.log.info(f"found {len(files)} export files under {raw_files.describe()}")
+    else:
+        context.log.warning(f"no exports found under {raw_files.describe()}")
+    for athlete in raw_files.empty_athlete_folders():
+        context.log.warning(f"athlete folder {athlete!r} holds no exports; it is ignored")
     diet_kinds = {"diet", "cronometer", "cycles"}
     yield _output([r for r in files if r["kind"] not in diet_kinds], "workout_exports")
     yield _output([r for r in files if r["kind"] in diet_kinds], "diet_exports")

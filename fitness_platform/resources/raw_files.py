@@ -22,6 +22,28 @@ class RawFilesResource(ConfigurableResource):
     def discover(self) -> list[SourceFile]:
         return discover(self.local_dir())
 
+    def problem(self) -> str | None:
+        """Why the raw location cannot be scanned at all, or None. A missing folder is an error,
+        never "no data": a mistyped FITNESS_RAW_DIR must not quietly deliver old outputs."""
+        root = Path(self.raw_dir)
+        if not root.exists():
+            return f"the raw exports folder {root.resolve()} does not exist (check FITNESS_RAW_DIR)"
+        if not root.is_dir():
+            return f"the raw exports location {root.resolve()} is a file, not a folder"
+        return None
+
+    def empty_athlete_folders(self) -> list[str]:
+        """Athlete folders that hold no export at all (they are ignored, and said so)."""
+        root = Path(self.raw_dir)
+        if not root.is_dir():
+            return []
+        found = {f.athlete_key for f in self.discover()}
+        return sorted(
+            p.name
+            for p in root.iterdir()
+            if p.is_dir() and not p.name.startswith(".") and p.name not in found
+        )
+
     def state(self) -> str:
         """A cheap fingerprint of the folder (path, size, mtime of every CSV) for the sensor."""
         digest = hashlib.sha256()
@@ -84,6 +106,12 @@ class S3RawFilesResource(RawFilesResource):
         for folder in [p for p in cache.iterdir() if p.is_dir() and not any(p.iterdir())]:
             shutil.rmtree(folder)
         return discover(cache)
+
+    def problem(self) -> str | None:
+        return None  # an empty or missing prefix is simply no objects; a missing bucket raises
+
+    def empty_athlete_folders(self) -> list[str]:
+        return []
 
     def state(self) -> str:
         digest = hashlib.sha256()

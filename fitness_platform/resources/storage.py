@@ -1,5 +1,8 @@
 """Where payloads and reports live: a local folder, or an S3 prefix through dagster-aws."""
 
+import contextlib
+import os
+import uuid
 from abc import abstractmethod
 from pathlib import Path
 
@@ -7,7 +10,7 @@ from botocore.exceptions import ClientError
 from dagster import ConfigurableResource, ResourceDependency
 from dagster_aws.s3 import S3Resource
 
-from fitness_platform.errors import ConfigurationError
+from fitness_platform.errors import StorageUnavailable
 
 
 class StorageResource(ConfigurableResource):
@@ -51,14 +54,26 @@ class LocalStorageResource(StorageResource):
 
     def write_bytes(self, key: str, data: bytes, *, content_type: str) -> str:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        # A name of its own per write: two runs writing the same key never share a temporary file.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise StorageUnavailable(
+                f"cannot write {path}: {exc.strerror or exc} (check FITNESS_OUTPUT_DIR)"
+            ) from None
         return self.uri(key)
 
     def delete(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
+        path = self._path(key)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageUnavailable(f"cannot delete {path}: {exc.strerror or exc}") from None
 
     def list_keys(self, prefix: str) -> list[str]:
         base = Path(self.root).resolve()
@@ -98,12 +113,12 @@ class S3StorageResource(StorageResource):
     def _explain(self, exc: ClientError, action: str, key: str) -> Exception:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in {"NoSuchBucket", "404"} and action != "read":
-            return ConfigurationError(
+            return StorageUnavailable(
                 f"S3 bucket {self.bucket!r} does not exist (set FITNESS_S3_BUCKET to an existing "
                 f"bucket); could not {action} {key}"
             )
         if code in {"AccessDenied", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch"}:
-            return ConfigurationError(
+            return StorageUnavailable(
                 f"access to s3://{self.bucket}/{self._key(key)} was denied ({code}); check the "
                 "credentials and the IAM policy in deploy/iam-policy.json"
             )

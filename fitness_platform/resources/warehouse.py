@@ -15,9 +15,11 @@ from dagster import ConfigurableResource
 from pydantic import PrivateAttr
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
-from fitness_platform.errors import ConfigurationError
+from fitness_platform.errors import ConfigurationError, WarehouseUnavailable
 from fitness_platform.paths import SCHEMA_SQL_DIR
+from fitness_platform.sqlfiles import GoldView, discover_views, fetch_all, run_file, state_sql
 
 # pgserver asks platformdirs for a runtime dir; without XDG_RUNTIME_DIR that warns on every start.
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
@@ -100,8 +102,9 @@ def apply_migrations(conn: Connection, directory: Path = SCHEMA_SQL_DIR) -> list
     """Apply every ``sql/schema`` file not yet recorded, in order; return the versions applied.
 
     Recorded files are checksummed: editing an applied file is refused (add a new file instead)."""
-    conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
+    # The lock first: two processes creating the schema at once would collide in pg_namespace.
     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+    conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
     conn.execute(
         text(
             f"CREATE TABLE IF NOT EXISTS {SCHEMA}.schema_migrations ("
@@ -131,6 +134,33 @@ def apply_migrations(conn: Connection, directory: Path = SCHEMA_SQL_DIR) -> list
     return done
 
 
+def installed_views(conn: Connection) -> dict[str, str]:
+    """The Gold views the warehouse holds, as ``GoldView.tag`` values by name."""
+    return dict(
+        conn.execute(
+            text("SELECT view_name, sha256 || ':' || kind FROM fitness.gold_objects")
+        ).all()
+    )
+
+
+def gold_pending_reason(conn: Connection, views: list[GoldView]) -> str | None:
+    """Why Gold must be built or refreshed now, or None when it is current.
+
+    Decided from the warehouse alone: the installed definitions against ``sql/gold``, and the
+    load of every athlete against the load each one's Gold rows were built from. So a run that
+    loaded athletes and stopped before Gold (killed, or failed elsewhere) leaves a warehouse that
+    the next run sees as behind, whatever that next run loads itself."""
+    installed = installed_views(conn)
+    if not installed:
+        return "Gold has never been built"
+    if installed != {v.name: v.tag for v in views}:
+        return "the Gold definitions in sql/gold changed"
+    behind = run_file(conn, state_sql("gold_pending.sql"))["athletes_behind"]
+    if behind:
+        return f"{behind} athlete(s) were loaded after the last Gold refresh"
+    return None
+
+
 class WarehouseResource(ConfigurableResource):
     """Hands out SQLAlchemy (psycopg 3) connections to the warehouse, schema ``fitness``.
 
@@ -154,21 +184,71 @@ class WarehouseResource(ConfigurableResource):
     def engine(self) -> Engine:
         engine = get_engine(self.url())
         if not self._migrated:
-            with engine.begin() as conn:
+            with self._reach(engine.begin) as conn:
                 apply_migrations(conn)
             self._migrated = True
         return engine
 
     @contextlib.contextmanager
+    def _reach(self, open_connection) -> Iterator[Connection]:
+        """Open a connection, turning "cannot connect" into one sentence: where, and why."""
+        with contextlib.ExitStack() as stack:
+            try:
+                conn = stack.enter_context(open_connection())
+            except OperationalError as exc:
+                raise WarehouseUnavailable(
+                    f"cannot connect to the warehouse at {self.describe_address()}: "
+                    f"{self._reason(exc)}"
+                ) from None
+            yield conn
+
+    def _reason(self, exc: OperationalError) -> str:
+        """psycopg's own reason, on one line, with any password in it removed."""
+        text_ = " ".join(str(exc.orig or exc).split()).removeprefix("connection failed: ")
+        password = make_url(self.url()).password if self.database_url else None
+        return text_.replace(password, "***") if password else text_
+
+    @contextlib.contextmanager
     def begin(self) -> Iterator[Connection]:
         """One transaction: committed when the block ends, rolled back whole if it raises."""
-        with self.engine().begin() as conn:
+        with self._reach(self.engine().begin) as conn:
             yield conn
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[Connection]:
-        with self.engine().connect() as conn:
+        with self._reach(self.engine().connect) as conn:
             yield conn
+
+    def check_connection(self) -> None:
+        """Connect once (applying the schema files); raises WarehouseUnavailable with the reason."""
+        with self.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    @contextlib.contextmanager
+    def exclusive_snapshot(self, lock_key: int) -> Iterator[Connection]:
+        """One REPEATABLE READ transaction (every statement sees the same snapshot), entered
+        only while holding the session advisory lock ``lock_key``, which is taken before the
+        snapshot so that a second run waiting for it then sees what the first committed."""
+        with self._reach(self.engine().connect) as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": lock_key})
+            conn.commit()
+            try:
+                with conn.execution_options(isolation_level="REPEATABLE READ").begin():
+                    yield conn
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": lock_key})
+                conn.commit()
+
+    def loaded_fingerprints(self) -> dict[str, str]:
+        """Each loaded athlete's fingerprint: what their last committed load was built from."""
+        with self.connect() as conn:
+            return dict(fetch_all(conn, state_sql("loaded_fingerprints.sql")))
+
+    def gold_pending(self) -> str | None:
+        """Why Gold must be built or refreshed, or None when it is current (see
+        ``gold_pending_reason``)."""
+        with self.connect() as conn:
+            return gold_pending_reason(conn, discover_views())
 
     def workers_for(self, athletes: int) -> int:
         """How many connections a load of ``athletes`` athletes uses."""
@@ -178,8 +258,12 @@ class WarehouseResource(ConfigurableResource):
     def describe(self) -> str:
         """Where the warehouse is, without credentials (safe for logs and metadata)."""
         if self.database_url:
-            parsed = make_url(normalise_url(self.database_url))
-            return (
-                f"postgresql://{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database}"
-            )
+            return f"postgresql://{self.describe_address()}"
         return f"embedded PostgreSQL at {Path(self.embedded_dir).resolve()}"
+
+    def describe_address(self) -> str:
+        """``host:port/database`` of an external warehouse (never the user or password)."""
+        if not self.database_url:
+            return self.describe()
+        parsed = make_url(normalise_url(self.database_url))
+        return f"{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database}"

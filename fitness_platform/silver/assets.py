@@ -1,10 +1,14 @@
 """Silver layer: validated pandas frames, one parse per athlete whose exports changed."""
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetIn,
     AssetOut,
@@ -24,7 +28,6 @@ from fitness_platform.ingest.rules import REJECT_COLUMNS
 from fitness_platform.paths import CATALOG_PATH, CORRECTIONS_PATH
 from fitness_platform.raw.assets import DIET_EXPORTS, WORKOUT_EXPORTS
 from fitness_platform.resources.warehouse import WarehouseResource
-from fitness_platform.warehouse.load import loaded_fingerprints
 
 EXERCISE_CATALOG = ["silver", "exercise_catalog"]
 SILVER_KEYS = {
@@ -34,6 +37,7 @@ SILVER_KEYS = {
     "rejected_rows": ["silver", "rejected_rows"],
     "load_batches": ["silver", "load_batches"],
 }
+EXPORTS_READABLE = "exports_readable"
 
 
 def _sha(path: Path) -> str:
@@ -112,6 +116,15 @@ def _files(records: list[dict]) -> list[SourceFile]:
             "with the fingerprint of what it is built from.",
         ),
     },
+    check_specs=[
+        AssetCheckSpec(
+            EXPORTS_READABLE,
+            asset=SILVER_KEYS["load_batches"],
+            description="Every athlete's exports could be read. A file that cannot be read "
+            "refuses that athlete only (its earlier data and outputs stay as they were); this "
+            "check then fails, naming the file, line and column.",
+        )
+    ],
 )
 def silver_frames(
     context: AssetExecutionContext,
@@ -128,8 +141,7 @@ def silver_frames(
     by_athlete: dict[str, list[SourceFile]] = {}
     for f in _files(workout_exports + diet_exports):
         by_athlete.setdefault(f.athlete_key, []).append(f)
-    with warehouse.connect() as conn:
-        loaded = loaded_fingerprints(conn)
+    loaded = warehouse.loaded_fingerprints()
     sets, diets, cycles, rejects, batches = [], [], [], [], []
     todo = {}
     for athlete, files in sorted(by_athlete.items()):
@@ -138,6 +150,7 @@ def silver_frames(
         batch = {
             "athlete_key": athlete,
             "fingerprint": fp,
+            "seen_fingerprint": loaded.get(athlete),
             "status": "load",
             "error": None,
             "files": [{"file": f.path.name, "sha256": f.sha256, "kind": f.kind} for f in files],
@@ -160,6 +173,17 @@ def silver_frames(
             batch.update(status="refused", error=error)
             context.log.error(f"athlete {athlete}: {error}")
             continue
+        parsed_files = [replace(f, sha256=parsed.file_hashes[f.path.name]) for f in todo[athlete]]
+        for before, after in zip(todo[athlete], parsed_files, strict=True):
+            if before.sha256 != after.sha256:
+                context.log.warning(
+                    f"athlete {athlete}: {before.path.name} changed after the scan; "
+                    "its current content is loaded and recorded"
+                )
+        batch.update(
+            fingerprint=fingerprint(parsed_files, context_hash),
+            files=[{"file": f.path.name, "sha256": f.sha256, "kind": f.kind} for f in parsed_files],
+        )
         sets.append(parsed.sets)
         diets.append(parsed.diet)
         cycles.append(parsed.cycles)
@@ -183,6 +207,7 @@ def silver_frames(
             columns=[
                 "athlete_key",
                 "fingerprint",
+                "seen_fingerprint",
                 "status",
                 "error",
                 "files",
@@ -225,17 +250,33 @@ def silver_frames(
             ),
         },
     }
-    if not todo:
-        # Nothing changed: only the batch list is materialized, so the warehouse, Gold and their
-        # checks are skipped by Dagster (a replay costs a scan and a fingerprint comparison).
+    pending = None if todo else warehouse.gold_pending()
+    if not todo and pending is None:
+        # Nothing changed and Gold is current: only the batch list is materialized, so the
+        # warehouse, Gold and their checks are skipped by Dagster (a replay costs a scan and a
+        # fingerprint comparison).
         frames = {"load_batches": frames["load_batches"]}
         context.log.info("every athlete's exports are unchanged since their last load")
+    elif pending is not None:
+        context.log.info(f"no export changed, but Gold is not current ({pending}): refreshing it")
     for name, frame in frames.items():
         yield Output(
             frame,
             output_name=name,
             metadata={"dagster/row_count": len(frame), **extra.get(name, {})},
         )
+    refused = {b["athlete_key"]: b["error"] for b in batches if b["status"] == "refused"}
+    yield AssetCheckResult(
+        check_name=EXPORTS_READABLE,
+        asset_key=SILVER_KEYS["load_batches"],
+        passed=not refused,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "athletes": len(batches),
+            "refused": len(refused),
+            "refusals": MetadataValue.json(refused),
+        },
+    )
 
 
 def _corrections_md(applied: list[dict]) -> str:

@@ -6,10 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetIn,
     AssetSpec,
-    Failure,
     MaterializeResult,
     MetadataValue,
     TableColumn,
@@ -24,26 +26,15 @@ from fitness_platform.ingest.catalog import resolve_exercises
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.silver.assets import EXERCISE_CATALOG, SILVER_KEYS
 from fitness_platform.warehouse.load import (
-    TABLES,
     TableCounts,
     load_athlete,
     table_row_counts,
     upsert_exercises,
 )
+from fitness_platform.warehouse.tables import TABLES, WAREHOUSE_TABLES
 
-TABLE_DESCRIPTIONS = {
-    "athletes": "One row per athlete (the raw sub-folder name is the athlete_key).",
-    "cycles": "One row per athlete and diet cycle.",
-    "exercises": "One row per exercise used in any export; catalog or inferred classification.",
-    "muscle_groups": "One row per muscle group.",
-    "exercise_muscle_map": "One row per exercise and muscle group, role primary or secondary.",
-    "workouts": "One row per workout; natural key (athlete, source, start_time).",
-    "workout_exercises": "One row per exercise block of a workout; key (workout, exercise_order).",
-    "sets": "One row per set; natural key (workout exercise block, set_index).",
-    "diet_daily": "One row per athlete and logged day.",
-    "rejected_rows": "One row per quarantined source row and the rule it broke.",
-}
-WAREHOUSE_KEYS = {t: ["fitness", t] for t in TABLES}
+WAREHOUSE_KEYS = {t.name: t.key for t in WAREHOUSE_TABLES}
+ATHLETE_LOADS_COMMITTED = "athlete_loads_committed"
 # Up to this many athletes in one load, each gets a log line with its per-table counts.
 PER_ATHLETE_LOG_LIMIT = 20
 
@@ -93,19 +84,32 @@ def split_by_athlete(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return frame.groupby("athlete_key", sort=False).indices
 
 
+def _silver_key(name: str) -> list[str]:
+    return EXERCISE_CATALOG if name == "exercise_catalog" else SILVER_KEYS[name]
+
+
 @multi_asset(
     specs=[
         AssetSpec(
-            key,
+            t.key,
             group_name="warehouse",
             kinds={"postgres"},
-            description=TABLE_DESCRIPTIONS[t],
-            deps=[*SILVER_KEYS.values(), EXERCISE_CATALOG],
+            description=t.description,
+            deps=[_silver_key(name) for name in t.upstream],
+            metadata={"natural_key": t.natural_key or ""},
         )
-        for t, key in WAREHOUSE_KEYS.items()
+        for t in WAREHOUSE_TABLES
     ],
     ins={name: AssetIn(key=key) for name, key in SILVER_KEYS.items()}
     | {"catalog": AssetIn(key=EXERCISE_CATALOG)},
+    check_specs=[
+        AssetCheckSpec(
+            ATHLETE_LOADS_COMMITTED,
+            asset=WAREHOUSE_KEYS["athletes"],
+            description="Every athlete marked for loading was committed; a load the warehouse "
+            "refused (the mass-deletion guard) fails this check with its reason.",
+        )
+    ],
 )
 def warehouse_tables(
     context: AssetExecutionContext,
@@ -118,8 +122,9 @@ def warehouse_tables(
     catalog: pd.DataFrame,
 ):
     """Upsert every athlete marked for loading, each in its own transaction; report per table what
-    was inserted, updated, deleted and left unchanged. Refused athletes fail the step at the end,
-    after every other athlete has been committed."""
+    was inserted, updated, deleted and left unchanged. An athlete whose load is refused leaves the
+    warehouse as it was for that athlete and fails the ``athlete_loads_committed`` check; every
+    other athlete is committed and Gold and delivery go on for them."""
     frames = {
         "workout_sets": workout_sets,
         "diet_days": diet_days,
@@ -127,12 +132,8 @@ def warehouse_tables(
         "rejected_rows": rejected_rows,
     }
     totals = {t: TableCounts() for t in TABLES}
-    refused = {
-        b["athlete_key"]: b["error"]
-        for b in load_batches.to_dict("records")
-        if b["status"] == "refused"
-    }
-    loaded, timings = [], {}
+    refused: dict[str, str] = {}
+    loaded, meanwhile, timings = [], [], {}
     todo = [b for b in load_batches.to_dict("records") if b["status"] == "load"]
     exercises = resolve_exercises(workout_sets["exercise_title"], catalog)
     if todo:
@@ -156,6 +157,8 @@ def warehouse_tables(
                     allow_mass_delete=warehouse.allow_mass_delete,
                     timings=steps,
                     dimensions=False,
+                    on_wait=context.log.warning,
+                    seen_fingerprint=batch["seen_fingerprint"],
                 )
         except LoadRefused as exc:
             return athlete, None, str(exc), steps
@@ -173,6 +176,10 @@ def warehouse_tables(
                 if error is not None:
                     refused[athlete] = error
                     context.log.error(error)
+                    continue
+                if counts is None:
+                    meanwhile.append(athlete)
+                    context.log.info(f"athlete {athlete}: loaded by another run meanwhile")
                     continue
                 loaded.append(athlete)
                 for table, c in counts.items():
@@ -194,6 +201,7 @@ def warehouse_tables(
             pool.shutdown(wait=True, cancel_futures=True)
             raise
 
+    parse_refused = int((load_batches["status"] == "refused").sum())
     with warehouse.connect() as conn:
         row_counts = table_row_counts(conn)
         for table, key in WAREHOUSE_KEYS.items():
@@ -208,8 +216,9 @@ def warehouse_tables(
                     "deleted": c.deleted,
                     "unchanged": c.unchanged,
                     "athletes_loaded": len(loaded),
+                    "athletes_loaded_by_another_run": len(meanwhile),
                     "athletes_unchanged": int((load_batches["status"] == "unchanged").sum()),
-                    "athletes_refused": len(refused),
+                    "athletes_refused": len(refused) + parse_refused,
                     "warehouse": warehouse.describe(),
                     **(
                         {
@@ -221,9 +230,14 @@ def warehouse_tables(
                     ),
                 },
             )
-    if refused:
-        raise Failure(
-            description="Refused exports (nothing from these athletes was loaded; every other "
-            "athlete was):\n" + "\n".join(f"- {a}: {e}" for a, e in refused.items()),
-            metadata={"refused": MetadataValue.json(refused)},
-        )
+    yield AssetCheckResult(
+        check_name=ATHLETE_LOADS_COMMITTED,
+        asset_key=WAREHOUSE_KEYS["athletes"],
+        passed=not refused,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "committed": len(loaded),
+            "refused": len(refused),
+            "refusals": MetadataValue.json(refused),
+        },
+    )

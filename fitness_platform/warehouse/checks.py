@@ -5,6 +5,7 @@ from sqlalchemy import text
 
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.warehouse.assets import WAREHOUSE_KEYS
+from fitness_platform.warehouse.tables import WAREHOUSE_TABLES
 
 REFERENTIAL_INTEGRITY = "referential_integrity"
 NATURAL_KEYS_UNIQUE = "natural_keys_unique"
@@ -17,15 +18,7 @@ QUARANTINED_ROWS = "quarantined_rows"
 SAMPLE = 10
 KCAL_TOLERANCE = 25
 
-NATURAL_KEYS = {
-    "athletes": "athlete_key",
-    "cycles": "athlete_id, cycle_number",
-    "exercises": "exercise_key",
-    "workouts": "athlete_id, source, start_time",
-    "workout_exercises": "workout_id, exercise_order",
-    "sets": "workout_exercise_id, set_index",
-    "diet_daily": "athlete_id, diet_date",
-}
+NATURAL_KEYS = {t.name: t.natural_key for t in WAREHOUSE_TABLES if t.natural_key}
 # Children that must point at an existing parent, and parents that must not be empty.
 ORPHANS = {
     "sets without a block": "SELECT s.set_id FROM fitness.sets s LEFT JOIN "

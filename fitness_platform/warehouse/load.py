@@ -18,21 +18,16 @@ from fitness_platform.errors import LoadRefused
 from fitness_platform.ingest.athlete import AthleteSilver
 from fitness_platform.ingest.diet import DIET_COLUMNS
 from fitness_platform.ingest.hevy import CORRECTION_FIELDS
-from fitness_platform.sqlfiles import load_sql, run_file
+from fitness_platform.sqlfiles import fetch_all, load_sql, run_file, state_sql
+from fitness_platform.warehouse.tables import TABLES
 
 MAX_DELETE_FRACTION = 0.10
-TABLES = [
-    "athletes",
-    "cycles",
-    "exercises",
-    "muscle_groups",
-    "exercise_muscle_map",
-    "workouts",
-    "workout_exercises",
-    "sets",
-    "diet_daily",
-    "rejected_rows",
-]
+# Advisory lock keys (arbitrary constants): the shared exercise dimension, and a namespace for one
+# lock per athlete, so that two runs loading the same data never interleave.
+DIMENSION_LOCK_KEY = 0x66697433
+ATHLETE_LOCK_NAMESPACE = 0x6669
+# ``load_athlete(seen_fingerprint=NOT_CHECKED)``: load whatever is stored (tests, benchmarks).
+NOT_CHECKED = object()
 
 
 @dataclass
@@ -175,6 +170,8 @@ def upsert_exercises(conn: Connection, exercises: pd.DataFrame) -> dict[str, Tab
     only where they changed. A load of many athletes runs this once, in its own transaction,
     so that the athletes' own transactions never wait on each other for these shared rows."""
     exercises = exercises.drop_duplicates("exercise_key")
+    # Concurrent runs upserting overlapping exercise sets in different orders could deadlock.
+    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DIMENSION_LOCK_KEY})
     run_file(conn, load_sql("09_stage_exercises.sql"))
     staged = copy_rows(
         conn, "stage_exercises", exercises, list(EXERCISE_COLUMNS), list(EXERCISE_COLUMNS.values())
@@ -308,6 +305,18 @@ def copy_new_sets(conn: Connection, sets: pd.DataFrame, block_ids: np.ndarray) -
     return TableCounts(inserted=len(rows))
 
 
+def lock_athlete(conn: Connection, athlete_key: str, *, on_wait=None) -> None:
+    """Hold this athlete's lock until the transaction ends, waiting while another run holds it."""
+    params = {"namespace": ATHLETE_LOCK_NAMESPACE, "key": athlete_key}
+    if conn.execute(
+        text("SELECT pg_try_advisory_xact_lock(:namespace, hashtext(:key))"), params
+    ).scalar_one():
+        return
+    if on_wait is not None:
+        on_wait(f"athlete {athlete_key}: another run is loading this athlete; waiting for it")
+    conn.execute(text("SELECT pg_advisory_xact_lock(:namespace, hashtext(:key))"), params)
+
+
 def load_athlete(
     conn: Connection,
     silver: AthleteSilver,
@@ -317,12 +326,26 @@ def load_athlete(
     allow_mass_delete: bool = False,
     timings: dict | None = None,
     dimensions: bool = True,
-) -> dict[str, TableCounts]:
-    """Upsert one athlete's silver rows; returns per-table inserted/updated/deleted/unchanged.
+    on_wait=None,
+    seen_fingerprint: str | None | object = NOT_CHECKED,
+) -> dict[str, TableCounts] | None:
+    """Upsert one athlete's silver rows; returns per-table inserted/updated/deleted/unchanged,
+    or None when another run committed this very load while this one waited: the stored
+    fingerprint is no longer ``seen_fingerprint`` (what the caller read before parsing) but
+    already the one being loaded.
 
     ``dimensions=False`` when the caller has already upserted the shared exercise dimension
     (``upsert_exercises``) for this athlete's exercises. ``timings``, when given, accumulates
-    seconds per step (``copy_sets``, ``upsert_sets``, …)."""
+    seconds per step (``copy_sets``, ``upsert_sets``, …). ``on_wait`` is told, in a sentence,
+    when another run holds this athlete's lock."""
+    lock_athlete(conn, silver.athlete_key, on_wait=on_wait)
+    if seen_fingerprint is not NOT_CHECKED:
+        stored = fetch_all(
+            conn, state_sql("athlete_fingerprint.sql"), {"athlete_key": silver.athlete_key}
+        )
+        stored_fingerprint = stored[0][0] if stored else None
+        if stored_fingerprint != seen_fingerprint and stored_fingerprint == fingerprint:
+            return None
     athlete_id, created = athlete_id_for(conn, silver.athlete_key, silver.profile)
     with timed(timings, "stage"):
         staged = stage(conn, silver)
@@ -388,27 +411,12 @@ def load_athlete(
         run_file(conn, load_sql("70_upsert_rejected_rows.sql"), params), staged["rejected_rows"]
     )
     run_file(conn, load_sql("80_replace_corrections.sql"), params)
-    conn.execute(
-        text(
-            "INSERT INTO fitness.athlete_loads (athlete_id, fingerprint, files) "
-            "VALUES (:athlete_id, :fingerprint, CAST(:files AS jsonb)) "
-            "ON CONFLICT (athlete_id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, "
-            "files = EXCLUDED.files, loaded_at = now()"
-        ),
+    run_file(
+        conn,
+        state_sql("record_load.sql"),
         {"athlete_id": athlete_id, "fingerprint": fingerprint, "files": json.dumps(files)},
     )
     return counts
-
-
-def loaded_fingerprints(conn: Connection) -> dict[str, str]:
-    return dict(
-        conn.execute(
-            text(
-                "SELECT a.athlete_key, l.fingerprint FROM fitness.athlete_loads l "
-                "JOIN fitness.athletes a USING (athlete_id)"
-            )
-        ).all()
-    )
 
 
 def table_row_counts(conn: Connection) -> dict[str, int]:

@@ -1,0 +1,181 @@
+"""`fitness-platform run` as users run it, from a subprocess: the failures found when it was tried
+by hand (stale Gold, one refused athlete, bad raw folders, an unreachable warehouse)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from fitness_platform.definitions import build_definitions
+from fitness_platform.settings import Settings
+from fitness_platform_tests.conftest import SAMPLE_HEVY
+from fitness_platform_tests.helpers import EDIT_WEEK, QUIET, edit_one_set, tree_hashes
+
+BAD_EXPORT = "a,b,c\n1,2,3\n"
+
+
+def cli(tmp_path: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "fitness_platform.cli", *args],
+        env={**os.environ, "FITNESS_STATE_DIR": str(tmp_path / "state"), **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+
+
+@pytest.fixture
+def cli_env(database_url, raw_dir, tmp_path) -> dict:
+    return {
+        "FITNESS_DATABASE_URL": database_url,
+        "FITNESS_RAW_DIR": str(raw_dir),
+        "FITNESS_OUTPUT_DIR": str(tmp_path / "out"),
+    }
+
+
+def payload(out: Path, athlete: str, week: str) -> dict:
+    path = out / f"payloads/athlete={athlete}/week_start={week}/weekly_fitness_context.json"
+    return json.loads(path.read_text())
+
+
+def ingest_without_gold(env: dict, monkeypatch) -> None:
+    """An ingestion that commits its loads and stops before Gold (as a killed run does)."""
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    defs = build_definitions(Settings.from_env())
+    keys = [
+        spec.key
+        for spec in defs.resolve_all_asset_specs()
+        if spec.group_name in {"raw", "silver", "warehouse"}
+    ]
+    result = defs.resolve_job_def("ingest_job").execute_in_process(
+        run_config=QUIET, asset_selection=keys, raise_on_error=False
+    )
+    assert result.success
+    started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
+    assert "warehouse_tables" in started and "gold_views" not in started
+
+
+def test_gold_left_behind_by_a_stopped_run_is_caught_up(cli_env, raw_dir, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    # A fresh database whose first ingestion stopped before Gold: the views do not exist yet.
+    # (Before the fix every later run crashed with UndefinedTable until some export changed.)
+    ingest_without_gold(cli_env, monkeypatch)
+    first = cli(tmp_path, cli_env, "run")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert len(list(out.glob("payloads/athlete=demo/*/*.json"))) == 142
+    before = payload(out, "demo", EDIT_WEEK)["training_overview"]["tonnage_kg"]
+
+    # A loaded database: an edit is committed by a run that stops before Gold. The next run
+    # sees unchanged fingerprints, yet must refresh Gold (before the fix: exit 0, stale payload).
+    added = edit_one_set(raw_dir)
+    ingest_without_gold(cli_env, monkeypatch)
+    second = cli(tmp_path, cli_env, "run")
+    assert second.returncode == 0, second.stdout + second.stderr
+    after = payload(out, "demo", EDIT_WEEK)["training_overview"]["tonnage_kg"]
+    assert Decimal(str(after)) == Decimal(str(before)) + added
+
+
+def test_one_refused_athlete_does_not_stop_the_others(cli_env, raw_dir, tmp_path):
+    out = tmp_path / "out"
+    twin = raw_dir / "twin"
+    shutil.copytree(raw_dir / "demo", twin)
+    assert cli(tmp_path, cli_env, "run").returncode == 0
+    twin_before = {k: v for k, v in tree_hashes(out).items() if "athlete=twin" in k}
+    assert len(twin_before) == 142 * 3  # payload, report and its sidecar per week
+
+    # twin's export becomes unreadable, demo's changes, and a new athlete's only file is junk.
+    (twin / SAMPLE_HEVY.name).write_text(BAD_EXPORT)
+    (raw_dir / "bad").mkdir()
+    (raw_dir / "bad" / "x.csv").write_text(BAD_EXPORT)
+    added = edit_one_set(raw_dir)
+    before = payload(out, "demo", EDIT_WEEK)["training_overview"]["tonnage_kg"]
+    result = cli(tmp_path, cli_env, "run")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "refused (2 athlete(s)" in result.stdout
+    assert f"twin: {twin / SAMPLE_HEVY.name}, line 1" in result.stdout
+    assert f"bad: {raw_dir / 'bad' / 'x.csv'}, line 1" in result.stdout
+    # The healthy athlete is delivered in the same run; the refused one keeps its outputs.
+    after = payload(out, "demo", EDIT_WEEK)["training_overview"]["tonnage_kg"]
+    assert Decimal(str(after)) == Decimal(str(before)) + added
+    assert {k: v for k, v in tree_hashes(out).items() if "athlete=twin" in k} == twin_before
+    assert not list(out.glob("payloads/athlete=bad/*"))
+
+    # The junk removed: the next run is clean, and nothing is rebuilt that did not change.
+    shutil.rmtree(raw_dir / "bad")
+    shutil.copy(raw_dir / "demo" / SAMPLE_HEVY.name, twin / SAMPLE_HEVY.name)
+    again = cli(tmp_path, cli_env, "run")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "refused (" not in again.stdout
+
+
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_a_missing_raw_dir_is_an_error(cli_env, tmp_path, kind):
+    raw = tmp_path / "no_such_folder"
+    if kind == "file":
+        raw.write_text("not a folder")
+    result = cli(tmp_path, {**cli_env, "FITNESS_RAW_DIR": str(raw)}, "run")
+    assert result.returncode == 2
+    expected = "does not exist" if kind == "missing" else "is a file, not a folder"
+    assert f"error: the raw exports {'folder' if kind == 'missing' else 'location'} {raw}" in (
+        result.stderr
+    )
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_empty_raw_dir_says_so(cli_env, tmp_path):
+    raw = tmp_path / "empty_raw"
+    (raw / "nobody").mkdir(parents=True)
+    result = cli(tmp_path, {**cli_env, "FITNESS_RAW_DIR": str(raw)}, "run")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"no exports found under {raw}" in result.stdout + result.stderr
+    assert "athlete folder 'nobody' holds no exports" in result.stdout + result.stderr
+    assert "nothing to deliver" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_an_unreachable_warehouse_is_one_clear_line(cli_env, tmp_path):
+    with socket_port() as port:
+        url = f"postgresql://coach:hunter2-secret@127.0.0.1:{port}/fitness"
+        result = cli(tmp_path, {**cli_env, "FITNESS_DATABASE_URL": url}, "run")
+    assert result.returncode == 3
+    assert result.stderr.strip().splitlines() == [
+        f"error: cannot connect to the warehouse at 127.0.0.1:{port}/fitness: connection to "
+        f'server at "127.0.0.1", port {port} failed: Connection refused Is the server running '
+        "on that host and accepting TCP/IP connections?"
+    ]
+    assert "hunter2" not in result.stdout + result.stderr
+
+
+class socket_port:
+    """A loopback port with nothing listening on it (bound, never listened on, then closed)."""
+
+    def __enter__(self) -> int:
+        import socket
+
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        port = self._socket.getsockname()[1]
+        self._socket.close()
+        return port
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+def test_an_unusable_output_folder_is_its_own_exit_code(cli_env, tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder")
+    result = cli(tmp_path, {**cli_env, "FITNESS_OUTPUT_DIR": str(blocker / "out")}, "run")
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert f"cannot write {blocker / 'out'}" in result.stdout
+    assert not list(tmp_path.rglob("*.tmp"))

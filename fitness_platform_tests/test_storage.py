@@ -1,0 +1,60 @@
+"""The local output store under failure: a full disk, an unusable folder, concurrent writers."""
+
+from __future__ import annotations
+
+import errno
+import threading
+from pathlib import Path
+
+import pytest
+
+from fitness_platform.errors import StorageUnavailable
+from fitness_platform.resources.storage import LocalStorageResource
+
+KEY = "payloads/athlete=demo/week_start=2024-05-13/weekly_fitness_context.json"
+
+
+def test_a_full_disk_is_a_clear_error_and_leaves_nothing_behind(tmp_path, monkeypatch):
+    storage = LocalStorageResource(root=str(tmp_path / "out"))
+    storage.write_bytes(KEY, b"old\n", content_type="application/json")
+
+    def full(self, target):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "replace", full)
+    with pytest.raises(StorageUnavailable) as caught:
+        storage.write_bytes(KEY, b"new\n", content_type="application/json")
+    assert str(caught.value).startswith(f"cannot write {tmp_path / 'out' / KEY}: No space left")
+    monkeypatch.undo()
+    folder = (tmp_path / "out" / KEY).parent
+    assert sorted(p.name for p in folder.iterdir()) == ["weekly_fitness_context.json"]
+    assert storage.read_bytes(KEY) == b"old\n"  # the stored file is whole, as it was
+
+
+def test_an_output_folder_that_cannot_exist_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the output folder should be")
+    storage = LocalStorageResource(root=str(blocker))
+    with pytest.raises(StorageUnavailable, match="Not a directory"):
+        storage.write_bytes(KEY, b"{}\n", content_type="application/json")
+
+
+def test_two_writers_of_one_key_never_collide(tmp_path):
+    storage = LocalStorageResource(root=str(tmp_path / "out"))
+    errors: list[BaseException] = []
+
+    def write(content: bytes) -> None:
+        try:
+            for _ in range(200):
+                storage.write_bytes(KEY, content, content_type="application/json")
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(c,)) for c in (b"a\n", b"b\n")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert storage.read_bytes(KEY) in {b"a\n", b"b\n"}
+    assert storage.list_keys("payloads/") == [KEY]
