@@ -8,7 +8,7 @@ from typing import TextIO
 import pandas as pd
 
 from fitness_platform.errors import ExportError
-from fitness_platform.ingest.athlete import KIND_NAMES, sniff_kind
+from fitness_platform.ingest.athlete import KIND_NAMES, sniff_kind, unrecognised
 from fitness_platform.ingest.catalog import load_catalog, resolve_exercises
 from fitness_platform.ingest.corrections import load_corrections
 from fitness_platform.ingest.cronometer import parse_cronometer, parse_cycles_file
@@ -71,7 +71,7 @@ def validate_file(
             out.write("  " + ", ".join(f"{k}: {v}" for k, v in profile.items() if v) + "\n")
             return True, rejects
         table = read_csv_table(path)
-        kind = sniff_kind(table.header)
+        kind = sniff_kind(table.header, table.rows)
         profile = _profile_for(path)
         if kind == "hevy":
             parsed = parse_hevy(table, athlete_key=athlete, corrections=corrections)
@@ -118,12 +118,7 @@ def validate_file(
             cycles = parse_cycles_file(table, athlete_key=athlete)
             out.write(f"  kind: {KIND_NAMES[kind]}\n  cycles: {len(cycles)}\n")
         else:
-            raise ExportError(
-                path,
-                "not a recognised export (expected Hevy or Strong workouts, a "
-                "diet log, a Cronometer daily summary or a cycles file)",
-                line=1,
-            )
+            raise unrecognised(table)
     except ExportError as exc:
         out.write(f"  REFUSED: {exc}\n")
         return False, rejects

@@ -75,8 +75,10 @@ def test_quoted_fields_newlines_emoji(tmp_path):
     assert silver.rejects.empty
     sets = silver.sets
     assert sets["workout_name"].iloc[0] == "Push, heavy"
-    assert sets["notes"].iloc[0] == 'grip "wide", elbows in\nsecond line'
-    assert sets["notes"].iloc[1] == "pause 2s\nthen explode"  # literal \n typed in the app
+    # The two sets of the Bench block carry different notes: the block keeps both, in order
+    # (the second one's literal \n, as typed in the app, is a line break).
+    both = 'grip "wide", elbows in\nsecond line\npause 2s\nthen explode'
+    assert sets["notes"].iloc[0] == sets["notes"].iloc[1] == both
     assert "Lat Pulldown (Cable) 💪" in set(sets["exercise_title"])
     assert "🏋️‍♀️ felt strong 👨‍👩‍👧" in set(sets["notes"])  # joiners kept
     assert "Squat (Barbell)" in set(sets["exercise_title"])  # zero-width space dropped
@@ -174,15 +176,57 @@ def test_strong_semicolon_units_per_row(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name, language", [("strong_french.csv", "fr"), ("strong_chinese.csv", "zh")]
+    "name, language, rest_timers",
+    [
+        # The real French header (fixtures/ORIGINS.md), with its rest-timer rows.
+        ("strong_french.csv", "fr", 3),
+        # The real Portuguese header.
+        ("strong_portuguese.csv", "pt", 0),
+        # Twelve columns in a language without a verified vocabulary: read by position, and
+        # the textual marker on a row with only seconds is the rest timer.
+        ("strong_unverified_language.csv", "unknown language, read by column position", 1),
+    ],
 )
-def test_strong_localized_headers(tmp_path, name, language):
+def test_strong_localized_headers(tmp_path, name, language, rest_timers):
     silver = parse(tmp_path, name)
     assert silver.sets["weight_kg"].tolist() == [60.0, 100.0, 100.0]  # no unit anywhere: kg
     assert silver.sets["set_type"].tolist() == ["warmup", "normal", "normal"]
+    assert silver.sets["reps"].tolist() == [10, 5, 5]
+    assert silver.sets["rpe"].tolist()[1:] == [8.0, 8.5]
+    # "1h 6min" (or "1h 6m") after 09:15 → 10:21
+    assert silver.sets["end_time"].iloc[0] == pd.Timestamp("2026-01-10 10:21")
     units = silver.units[name]
-    assert units["language"] == language
+    assert (units["language"], units["layout"]) == (language, "classic")
+    assert units["rest_timer_rows"] == rest_timers
     assert units["assumed"] == ["weight in kg (no unit in the file and no athlete.toml)"]
+    assert silver.rejects.empty
+
+
+def test_a_header_close_to_a_known_layout_names_what_did_not_match(tmp_path):
+    # "Ordre des séries" and "Répétitions" are not what the French app writes ("Ordre de la
+    # série", "Réps"): the file is refused with those two columns and the layout it is near.
+    with pytest.raises(ExportError) as info:
+        parse(tmp_path, "strong_near_miss_french.csv")
+    assert info.value.line == 1
+    assert info.value.reason == (
+        "not a recognised export: the header is close to Strong classic (French) but has "
+        "columns it does not know: 'Ordre des séries', 'Répétitions'"
+    )
+
+
+def test_a_known_layout_missing_a_required_column_names_the_nearest_layout(tmp_path):
+    folder = tmp_path / "raw" / "ana"
+    folder.mkdir(parents=True)
+    text = (FIXTURES / "strong_french.csv").read_text(encoding="utf-8")
+    (folder / "export.csv").write_text(text.replace("Réps", "Répétitions", 1), encoding="utf-8")
+    with pytest.raises(ExportError) as info:
+        parse_athlete(
+            "ana", discover(tmp_path / "raw"), catalog=CATALOG, corrections=NO_CORRECTIONS, now=NOW
+        )
+    assert (info.value.line, info.value.column) == (1, "Réps")
+    assert "nearest layout is Strong classic (French), which has no column 'Répétitions'" in (
+        info.value.reason
+    )
 
 
 def test_strong_legacy_layout(tmp_path):
@@ -293,7 +337,7 @@ def test_absurd_values_are_quarantined(tmp_path):
     assert silver.sets["source_line"].tolist() == [7]
 
 
-def test_enormous_notes_are_quarantined(tmp_path):
+def test_an_enormous_note_is_quarantined_but_its_set_is_kept(tmp_path):
     folder = tmp_path / "raw" / "ana"
     folder.mkdir(parents=True)
     text = (FIXTURES / "hevy_times_iso.csv").read_text()
@@ -304,15 +348,19 @@ def test_enormous_notes_are_quarantined(tmp_path):
     silver = parse_athlete(
         "ana", discover(tmp_path / "raw"), catalog=CATALOG, corrections=NO_CORRECTIONS, now=NOW
     )
+    # The note goes to the quarantine (with the row's cells); the lift of line 3 is loaded.
     assert silver.rejects[["source_line", "rule"]].values.tolist() == [[3, "notes_too_long"]]
-    assert len(silver.sets) == 1
+    assert silver.sets["source_line"].tolist() == [2, 3]
+    assert silver.sets["weight_kg"].tolist() == [80.0, 85.0]
+    assert silver.sets["notes"].tolist() == ["", ""]
 
 
 def test_sql_and_formulas_are_data(tmp_path):
     silver = parse(tmp_path, "hostile_sql_and_formulas.csv")
     assert silver.rejects.empty
     assert "Robert'); DROP TABLE fitness.sets;--" in set(silver.sets["exercise_title"])
-    assert silver.sets["notes"].iloc[0] == '=HYPERLINK("http://evil","x")'
+    # Both formula-looking notes of the block, verbatim, one per line.
+    assert silver.sets["notes"].iloc[0] == '=HYPERLINK("http://evil","x")\n+cmd|\' /C calc\'!A0'
 
 
 def test_csv_reader_reports_field_count_line(tmp_path):
@@ -321,3 +369,26 @@ def test_csv_reader_reports_field_count_line(tmp_path):
     with pytest.raises(ExportError, match="expected 3 fields, found 2") as info:
         read_csv_table(path)
     assert info.value.line == 3
+
+
+def test_a_block_repeated_after_another_workout_is_quarantined(tmp_path):
+    # Push's Bench block (lines 2-4) reappears as lines 11-13, after Legs' rows: a copy, not a
+    # second block (it would add 3 sets and 100×5 + 100×5 + 100×6 = 1,600 kg of tonnage).
+    silver = parse(tmp_path, "hostile_duplicated_block.csv")
+    assert silver.rejects[["source_line", "rule"]].values.tolist() == [
+        [11, "duplicate_block"],
+        [12, "duplicate_block"],
+        [13, "duplicate_block"],
+    ]
+    assert len(silver.sets) == 9
+    push = silver.sets[silver.sets["workout_name"] == "Push"]
+    assert (push["weight_kg"] * push["reps"]).sum() == 1600 + 60 * 10 + 60 * 10 + 60 * 9
+
+
+def test_notes_and_descriptions_on_later_rows_are_kept(tmp_path):
+    silver = parse(tmp_path, "hevy_notes_on_later_rows.csv")
+    sets = silver.sets
+    # The description is written on the second row only; the block's notes differ by row.
+    assert set(sets["description"]) == {"slept badly"}
+    assert set(sets["notes"]) == {"belt on\ngrip gave out"}
+    assert len(sets) == 4 and silver.rejects.empty

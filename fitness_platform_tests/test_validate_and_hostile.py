@@ -108,7 +108,8 @@ def test_sql_looking_text_is_stored_verbatim(warehouse, tmp_path):
         titles = {r[0] for r in conn.execute(text("SELECT workout_name FROM fitness.workouts"))}
         sets = conn.execute(text("SELECT count(*) FROM fitness.sets")).scalar_one()
     assert "Robert'); DROP TABLE fitness.sets;--" in names and "@SUM(A1:A9)" in names
-    assert '=HYPERLINK("http://evil","x")' in notes and titles == {"=1+1"}
+    # The block's two notes are both stored (before, the second row's note was dropped).
+    assert '=HYPERLINK("http://evil","x")\n+cmd|\' /C calc\'!A0' in notes and titles == {"=1+1"}
     assert sets == 3
 
 
@@ -263,3 +264,17 @@ def test_unterminated_quote_names_file_and_line(tmp_path):
     (folder / "x.csv").write_bytes(b'title,start_time\nok,1\n"unterminated,1\n')
     with pytest.raises(ExportError, match=r"x\.csv, line \d+: malformed CSV"):
         parse_athlete("a", discover(tmp_path / "raw"), catalog=CATALOG, corrections=NO_FIXES)
+
+
+def test_validate_reports_a_duplicated_block():
+    import io
+
+    from fitness_platform.validate import validate_files
+
+    out = io.StringIO()
+    assert validate_files([FIXTURES / "hostile_duplicated_block.csv"], out=out) == 0
+    report = out.getvalue()
+    assert "workouts: 2, sets: 9" in report
+    assert "problems (3 would be quarantined):" in report
+    for line in (11, 12, 13):
+        assert f"line {line}: duplicate_block" in report

@@ -27,12 +27,17 @@ from fitness_platform.ingest.cronometer import (
     parse_cronometer,
     parse_cycles_file,
 )
-from fitness_platform.ingest.csvfile import count_records, read_csv_table, read_header
+from fitness_platform.ingest.csvfile import CsvTable, count_records, read_csv_table, read_head
 from fitness_platform.ingest.diet import CYCLE_COLUMNS, DIET_COLUMNS, is_diet_header, parse_diet
 from fitness_platform.ingest.hevy import SET_COLUMNS, is_hevy_header, parse_hevy
 from fitness_platform.ingest.profile import SETTINGS_FILE, load_profile
 from fitness_platform.ingest.rules import REJECT_COLUMNS
-from fitness_platform.ingest.strong import is_strong_header, parse_strong
+from fitness_platform.ingest.strong import (
+    is_strong_header,
+    nearest_layout,
+    parse_strong,
+    reads_by_position,
+)
 
 # Bump when parsing or loading semantics change: every athlete is then reloaded once.
 PARSER_VERSION = "2"
@@ -70,8 +75,9 @@ class SourceFile:
         return KINDS.get(self.kind, "unknown")
 
 
-def sniff_kind(header: list[str]) -> str:
-    """The kind of an export, from its header alone (never from the file name)."""
+def sniff_kind(header: list[str], rows: list[list[str]] | None = None) -> str:
+    """The kind of an export, from its header (never from the file name), and for a Strong export
+    in an unknown language from the shape of its first rows."""
     if is_strong_header(header):
         return "strong"
     if is_hevy_header(header):
@@ -82,7 +88,27 @@ def sniff_kind(header: list[str]) -> str:
         return "cycles"
     if is_diet_header(header):
         return "diet"
+    if rows is not None and reads_by_position(header, rows):
+        return "strong"
     return "unknown"
+
+
+def unrecognised(table: CsvTable) -> ExportError:
+    """The refusal of a file of no known kind, naming the nearest layout when one is close."""
+    near = nearest_layout(table.header)
+    if near is not None:
+        return ExportError(
+            table.path,
+            f"not a recognised export: the header is close to {near[0]} but has columns it "
+            f"does not know: {', '.join(repr(h) for h in near[1])}",
+            line=1,
+        )
+    return ExportError(
+        table.path,
+        "not a recognised export (expected Hevy or Strong workouts, a diet log, a Cronometer "
+        f"daily summary or a cycles file); header starts {', '.join(table.header[:4])}",
+        line=1,
+    )
 
 
 def describe_file(athlete_key: str, path: Path) -> SourceFile:
@@ -94,7 +120,8 @@ def describe_file(athlete_key: str, path: Path) -> SourceFile:
     try:
         # The header says the kind; rows are counted without a full parse (silver parses later,
         # and only for athletes whose files changed).
-        kind, rows = sniff_kind(read_header(path, data)), count_records(data)
+        header, first_rows = read_head(path, data)
+        kind, rows = sniff_kind(header, first_rows), count_records(data)
     except (ExportError, UnicodeDecodeError):
         kind, rows = "unknown", 0
     return SourceFile(athlete_key, path, kind, digest, rows, len(data))
@@ -162,15 +189,9 @@ def parse_athlete(
         if f.path.name == SETTINGS_FILE:
             continue
         table = read_csv_table(f.path, contents[f.path.name])
-        kind = sniff_kind(table.header)
+        kind = sniff_kind(table.header, table.rows)
         if kind == "unknown":
-            raise ExportError(
-                f.path,
-                "not a recognised export (expected Hevy or Strong workouts, "
-                "a diet log, a Cronometer daily summary or a cycles file); header "
-                f"starts {', '.join(table.header[:4])}",
-                line=1,
-            )
+            raise unrecognised(table)
         tables.append((kind, table))
     cycles_file = None
     for kind, table in tables:

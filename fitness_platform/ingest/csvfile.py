@@ -104,21 +104,40 @@ def read_csv_table(path: Path, data: bytes | None = None) -> CsvTable:
     return CsvTable(path=path, header=header, rows=rows, lines=lines, delimiter=delimiter)
 
 
-def read_header(path: Path, data: bytes) -> list[str]:
-    """Only the header row (for recognising a file's kind without parsing all of it)."""
-    text = (
-        decode(path, data[:65536] if len(data) > 65536 else data)
-        if not data.startswith((b"\xff\xfe", b"\xfe\xff"))
-        else decode(path, data)
-    )
+HEAD_BYTES = 65536
+
+
+def read_head(path: Path, data: bytes, max_rows: int = 50) -> tuple[list[str], list[list[str]]]:
+    """The header and the first rows (for recognising a file's kind without parsing all of it).
+
+    Only the first 64 KiB are read, cut at the last line break (never inside a character)."""
+    head = data
+    if len(data) > HEAD_BYTES and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = data[:HEAD_BYTES]
+        cut = head.rfind(b"\n")
+        head = head[: cut + 1] if cut > 0 else head
+    text = decode(path, head)
     first = text.split("\n", 1)[0].rstrip("\r")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first))
     try:
-        return [
-            c.strip().lstrip("\ufeff")
-            for c in next(csv.reader([first], delimiter=sniff_delimiter(first)))
-        ]
+        header = [c.strip().lstrip("\ufeff") for c in next(reader)]
     except (csv.Error, StopIteration) as exc:
         raise ExportError(path, "no readable header row", line=1) from exc
+    rows: list[list[str]] = []
+    try:
+        for record in reader:
+            if len(rows) >= max_rows:
+                break
+            if "".join(record).strip():
+                rows.append(record)
+    except csv.Error:
+        pass  # a record cut at the 64 KiB boundary: the rows before it are enough
+    return header, rows
+
+
+def read_header(path: Path, data: bytes) -> list[str]:
+    """Only the header row."""
+    return read_head(path, data, max_rows=0)[0]
 
 
 def count_records(data: bytes) -> int:

@@ -196,23 +196,36 @@ def _row_keys(cells: pd.DataFrame) -> pd.Series | None:
 def quarantine_duplicate_rows(
     raw: pd.DataFrame, workout: pd.Series, quarantine: Quarantine
 ) -> None:
-    """Re-saved duplicates: a row identical to the row before it, or the second copy of every row
-    of a workout that appears twice in full (a file appended to itself). An identical row elsewhere
-    can be a real set (a repeated block with the same first set) and is kept."""
+    """Re-saved duplicates: a row identical to the row before it, the second copy of every row of
+    a workout that appears twice in full (a file appended to itself), and a block of a workout's
+    rows that reappears after another workout's rows (``duplicate_block``: an export lists each
+    workout's rows together, so rows of the same workout separated by another one, identical to
+    rows already seen, are a copy). An identical row next to its workout's other rows can be a
+    real set (a repeated block with the same first set) and is kept."""
     cells = raw.drop(columns="_line")
     keys = _row_keys(cells)
     if keys is None:
         same_as_previous = (cells == cells.shift()).all(axis=1)
         repeated = cells.duplicated(keep="first")
+        keys = pd.Series(pd.factorize(pd.MultiIndex.from_frame(cells.astype(str)))[0])
+        keys.index = cells.index
     else:
         same_as_previous = keys == keys.shift()
         repeated = keys.duplicated(keep="first")
     quarantine.add(same_as_previous, "duplicate_row")
-    if repeated.any():
-        codes = pd.factorize(workout)[0]
-        copies = np.bincount(codes, weights=repeated.to_numpy(dtype=float))
-        doubled = (copies * 2 == np.bincount(codes))[codes]
-        quarantine.add(repeated & doubled, "duplicate_row")
+    if not repeated.any():
+        return
+    codes = pd.factorize(workout)[0]
+    copies = np.bincount(codes, weights=repeated.to_numpy(dtype=float))
+    doubled = pd.Series((copies * 2 == np.bincount(codes))[codes], index=raw.index)
+    quarantine.add(repeated & doubled, "duplicate_row")
+    # Runs of consecutive rows of one workout; a workout seen in a second run is out of place.
+    segment = np.cumsum(np.r_[True, codes[1:] != codes[:-1]])
+    first_segment = pd.Series(segment).groupby(codes).transform("min").to_numpy()
+    frame = pd.DataFrame({"w": codes, "k": keys.to_numpy(), "s": segment})
+    key_first_segment = frame.groupby(["w", "k"])["s"].transform("min").to_numpy()
+    copied = (segment != first_segment) & (key_first_segment < segment)
+    quarantine.add(pd.Series(copied, index=raw.index) & ~doubled, "duplicate_block")
 
 
 def notes_text(series: pd.Series) -> pd.Series:
@@ -314,7 +327,7 @@ def finish_sets(
     """The tracker-independent half: corrections, row rules, duplicates, final types."""
     frame["exercise_key"] = map_unique(frame["exercise_title"], exercise_key)
     applied = _apply_corrections(frame, corrections, athlete_key=athlete_key, source=source)
-    quarantine.add(frame["notes"].str.len() > MAX_NOTES_CHARS, "notes_too_long")
+    keep_every_note(frame, quarantine)
     quarantine.add_schema_failures(frame, set_schema(now or datetime.now()))
     ok = frame.drop(index=quarantine.labels)
     # Two sets of one block with the same index cannot both be right: keep neither silently.
@@ -340,6 +353,32 @@ def finish_sets(
         row_dates=frame["start_time"].dt.date,
     )
     return ParsedWorkouts(ok[SET_COLUMNS].reset_index(drop=True), rejects, applied, units)
+
+
+def keep_every_note(frame: pd.DataFrame, quarantine: Quarantine) -> None:
+    """A block's notes and a workout's description are whatever any of its rows carry: every
+    distinct text, in file order, one per line (a tracker may repeat the note on every row, or
+    write a different one on a later row). A text over the length limit is dropped from the set
+    and filed in the quarantine under its rule; the set itself is kept."""
+    for column, rule in (("notes", "notes_too_long"), ("description", "description_too_long")):
+        long = frame[column].str.len() > MAX_NOTES_CHARS
+        quarantine.keep(long, rule)
+        frame.loc[long, column] = ""
+    workouts = frame.groupby("start_time", sort=False, dropna=False).ngroup()
+    blocks = frame.groupby(["start_time", "exercise_order"], sort=False, dropna=False).ngroup()
+    frame["notes"] = _joined(frame["notes"], blocks)
+    frame["description"] = _joined(frame["description"], workouts)
+
+
+def _joined(texts: pd.Series, groups: pd.Series) -> pd.Series:
+    """Each row's group's distinct non-empty texts, in order of first appearance, joined by a line
+    break; "" for a group with none."""
+    present = pd.DataFrame({"g": groups, "t": texts})[texts.str.strip() != ""]
+    if present.empty:
+        return texts.where(texts.str.strip() != "", "")
+    distinct = present.drop_duplicates(["g", "t"])
+    by_group = distinct.groupby("g", sort=False)["t"].agg("\n".join)
+    return groups.map(by_group).fillna("").astype(object)
 
 
 def _units(weight_cols, distance_cols) -> dict[str, str]:

@@ -17,6 +17,14 @@ class Quarantine:
 
     def __init__(self) -> None:
         self._hits: list[tuple[pd.Index, str]] = []
+        self._kept: list[tuple[pd.Index, str]] = []
+
+    def keep(self, mask: pd.Series, rule: str) -> None:
+        """Record a rule broken by a part of a row that is dropped (an over-long note) while the
+        row itself is kept: it is listed among the rejects, but not removed."""
+        mask = mask.fillna(False).astype(bool)
+        if mask.any():
+            self._kept.append((mask.index[mask.to_numpy()], rule))
 
     def add(self, mask: pd.Series, rule: str) -> None:
         mask = mask.fillna(False).astype(bool)
@@ -54,7 +62,7 @@ class Quarantine:
     ) -> pd.DataFrame:
         """One reject row per (row, rule), carrying the row's raw cells verbatim."""
         records = []
-        for labels, rule in self._hits:
+        for labels, rule in [*self._hits, *self._kept]:
             for label in labels:
                 values = raw.loc[label].drop(labels=["_line"]).to_dict()
                 row_date = None

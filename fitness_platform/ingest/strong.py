@@ -1,17 +1,25 @@
 """Strong app exports: the second workout source (``source = 'strong'``), one row per set.
 
-Layouts recognised from the header:
-- ``classic``: Date, Workout Name, Duration ("1h 6m"), Exercise Name, Set Order, Weight, Reps,
-  Distance, Seconds, Notes, Workout Notes, RPE;
+Layouts recognised from the header (each backed by a real export or a client that reads real
+exports; the origin of every vocabulary is in ``fitness_platform_tests/fixtures/ORIGINS.md``):
+- ``classic``: Date, Workout Name, Duration ("1h 6m", "1h 39min"), Exercise Name, Set Order,
+  Weight, Reps, Distance, Seconds, Notes, Workout Notes, RPE; written in the app's language, and
+  known in English, French and Portuguese;
 - ``legacy``: the classic layout without Duration and RPE;
-- ``v2``: Workout #, Duration (sec), Weight (kg|lbs), Distance (meters), and ``Rest Timer`` rows;
+- ``v2``: Workout #, Duration (sec), Weight (kg|lbs), Distance (meters), and rest-timer rows;
 - ``semicolon``: ``;``-separated with Weight Unit and Distance Unit columns per row.
-Headers may be in the app's language (English, French, Chinese, Portuguese, Spanish, German).
 
-Set Order markers: a number is a normal set; ``W`` warm-up, ``D`` drop set, ``F`` failure; a
-``Rest Timer`` row is a pseudo-row, not a set, and is skipped (counted in the file's facts); any
-other non-numeric marker is quarantined under ``set_order_unknown``. Set indexes are assigned in
-file order within each exercise block, starting at 0.
+The app writes the classic columns in the same order in every language we have a sample of. A
+twelve-column header in another language is therefore read by position, but only when the rows
+look like Strong's (a start time first, set orders fifth, numbers where the numbers go); the parse
+reports it as such. A header that is close to a known vocabulary without matching it is refused
+with the columns that did not match and the nearest layout.
+
+Set Order markers: a number is a normal set; ``W`` warm-up, ``D`` drop set, ``F`` failure. A
+rest-timer row (``Rest Timer``, ``Minuteur de repos``, or in any language a textual marker on a
+row with no weight, reps or distance but a number of seconds) is not a set and is skipped (counted
+in the file's facts); any other non-numeric marker is quarantined under ``set_order_unknown``. Set
+indexes are assigned in file order within each exercise block, starting at 0.
 
 Weights and distances without a unit in the file follow the athlete's settings
 (``athlete.toml``), else kilograms and kilometres, which the parse reports as an assumption."""
@@ -19,6 +27,7 @@ Weights and distances without a unit in the file follow the athlete's settings
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 
 import pandas as pd
@@ -39,78 +48,100 @@ from fitness_platform.ingest.hevy import (
     require_rows,
 )
 from fitness_platform.ingest.rules import Quarantine, map_unique, to_number
+from fitness_platform.ingest.timeparse import parse_workout_time
 
-# canonical column → header spellings (compared case-insensitively, spaces folded)
-ALIASES: dict[str, list[str]] = {
-    "workout_number": ["workout #", "entraînement #", "训练 #", "treino #"],
-    "date": ["date", "datum", "fecha", "日期", "data"],
-    "workout_name": [
-        "workout name",
-        "nom de l'entraînement",
-        "nom de l’entraînement",
-        "训练名称",
-        "nome do treino",
-        "nombre del entrenamiento",
-        "trainingsname",
-    ],
-    "duration": ["duration", "durée", "时长", "duração", "duración", "dauer", "workout duration"],
-    "duration_sec": ["duration (sec)", "durée (sec)", "时长 (秒)"],
-    "exercise_name": [
-        "exercise name",
-        "nom de l'exercice",
-        "nom de l’exercice",
-        "动作名称",
-        "nome do exercício",
-        "nombre del ejercicio",
-        "übungsname",
-    ],
-    "set_order": [
-        "set order",
-        "ordre des séries",
-        "ordre de la série",
-        "组序",
-        "ordem da série",
-        "orden de serie",
-        "satzreihenfolge",
-    ],
-    "weight": ["weight", "poids", "重量", "peso", "gewicht"],
-    "weight_kg": ["weight (kg)", "poids (kg)", "重量 (kg)", "重量 (公斤)"],
-    "weight_lbs": ["weight (lbs)", "poids (lbs)", "重量 (lbs)", "重量 (磅)"],
-    "weight_unit": ["weight unit", "unité de poids", "重量单位"],
-    "reps": ["reps", "répétitions", "次数", "repetições", "repeticiones", "wiederholungen"],
-    "distance": ["distance", "距离", "distância", "distancia", "distanz"],
-    "distance_m": ["distance (meters)", "distance (mètres)", "距离 (米)"],
-    "distance_unit": ["distance unit", "unité de distance", "距离单位"],
-    "seconds": ["seconds", "secondes", "秒", "segundos", "sekunden"],
-    "notes": ["notes", "备注", "notas", "notizen"],
-    "workout_notes": [
-        "workout notes",
-        "notes d'entraînement",
-        "notes d’entraînement",
-        "训练备注",
-        "notas do treino",
-        "notas del entrenamiento",
-    ],
-    "rpe": ["rpe"],
+# The classic layout's columns, in the order the app writes them.
+CLASSIC = (
+    "date",
+    "workout_name",
+    "duration",
+    "exercise_name",
+    "set_order",
+    "weight",
+    "reps",
+    "distance",
+    "seconds",
+    "notes",
+    "workout_notes",
+    "rpe",
+)
+# The classic header in each language a real export shows, column for column.
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "en": (
+        "Date",
+        "Workout Name",
+        "Duration",
+        "Exercise Name",
+        "Set Order",
+        "Weight",
+        "Reps",
+        "Distance",
+        "Seconds",
+        "Notes",
+        "Workout Notes",
+        "RPE",
+    ),
+    "fr": (
+        "Date",
+        "Nom de l'entraînement",
+        "Durée",
+        "Nom de l'exercice",
+        "Ordre de la série",
+        "Poids",
+        "Réps",
+        "Distance",
+        "Secondes",
+        "Notes",
+        "Notes d'entraînement",
+        "RPE",
+    ),
+    "pt": (
+        "Data",
+        "Nome do treino",
+        "Duração",
+        "Nome do exercício",
+        "Ordem da série",
+        "Peso",
+        "Reps",
+        "Distância",
+        "Segundos",
+        "Notas",
+        "Notas do treino",
+        "RPE",
+    ),
 }
-_LOOKUP = {alias: canonical for canonical, names in ALIASES.items() for alias in names}
+# Columns of the newer English layouts (v2 and the per-row-unit layout).
+ENGLISH_EXTRA = {
+    "Workout #": "workout_number",
+    "Duration (sec)": "duration_sec",
+    "Weight (kg)": "weight_kg",
+    "Weight (lbs)": "weight_lbs",
+    "Distance (meters)": "distance_m",
+    "Weight Unit": "weight_unit",
+    "Distance Unit": "distance_unit",
+    "Workout Duration": "duration",
+}
+COLUMNS = [*CLASSIC, *dict.fromkeys(ENGLISH_EXTRA.values())]
 REQUIRED = ["date", "workout_name", "exercise_name", "set_order", "reps"]
-LANGUAGE_HINTS = {
-    "nom de l'exercice": "fr",
-    "nom de l’exercice": "fr",
-    "动作名称": "zh",
-    "nome do exercício": "pt",
-    "nombre del ejercicio": "es",
-    "übungsname": "de",
-}
 MARKERS = {"w": "warmup", "d": "dropset", "f": "failure"}
-REST_TIMER = {"rest timer", "minuteur de repos", "休息计时器", "temporizador de descanso"}
-LB_WORDS = {"lb", "lbs", "pound", "pounds", "livres", "磅"}
-MILE_WORDS = {"mi", "mile", "miles", "英里"}
+REST_TIMER = {"rest timer", "minuteur de repos"}
+LB_WORDS = {"lb", "lbs", "pound", "pounds"}
+MILE_WORDS = {"mi", "mile", "miles"}
+POSITIONAL = "unknown language, read by column position"
+LANGUAGE_NAMES = {"en": "English", "fr": "French", "pt": "Portuguese"}
 
 
 def _fold(cell: str) -> str:
+    """Header cells compared case-insensitively, spaces folded, typographic apostrophes straight,
+    Unicode composed (a decomposed "é" is the same letter)."""
+    cell = unicodedata.normalize("NFC", cell).replace("\u2019", "'")
     return " ".join(cell.strip().lower().split())
+
+
+_LOOKUP: dict[str, str] = {_fold(h): c for h, c in ENGLISH_EXTRA.items()}
+for _language, _names in VOCABULARIES.items():
+    for _canonical, _header in zip(CLASSIC, _names, strict=True):
+        _LOOKUP.setdefault(_fold(_header), _canonical)
 
 
 def canonical_header(header: list[str]) -> list[str]:
@@ -122,16 +153,68 @@ def is_strong_header(header: list[str]) -> bool:
     return {"exercise_name", "set_order"} <= names and "date" in names
 
 
-def variant_of(table: CsvTable) -> tuple[str, str]:
+def language_of(header: list[str]) -> str:
+    """The vocabulary matching the most header cells (English on a tie)."""
+    folded = {_fold(h) for h in header}
+    scores = {lang: sum(_fold(h) in folded for h in names) for lang, names in VOCABULARIES.items()}
+    best = max(scores.values())
+    return "en" if scores["en"] == best else max(scores, key=scores.get)
+
+
+def nearest_layout(header: list[str]) -> tuple[str, list[str], float] | None:
+    """(layout name, header cells it does not know, share of its columns present) of the known
+    classic vocabulary closest to ``header``, or None when none shares half its columns."""
+    folded = [_fold(h) for h in header]
+    best = None
+    for language, names in VOCABULARIES.items():
+        known = {_fold(n) for n in names}
+        share = sum(f in known for f in set(folded)) / len(names)
+        if best is None or share > best[2]:
+            unknown = [h for h, f in zip(header, folded, strict=True) if f not in known]
+            best = (f"Strong classic ({LANGUAGE_NAMES[language]})", unknown, share)
+    return best if best and best[2] >= 0.5 else None
+
+
+def _numeric(cell: str) -> bool:
+    text = cell.strip().replace(",", ".")
+    if not text:
+        return True
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def reads_by_position(header: list[str], rows: list[list[str]]) -> bool:
+    """Whether a header in an unknown language is a classic Strong export read by position: twelve
+    columns mostly unknown to every known vocabulary (a header close to one is a near miss, refused
+    by name instead), and rows shaped like Strong's."""
+    if len(header) != len(CLASSIC) or is_strong_header(header) or not rows:
+        return False
+    if nearest_layout(header) is not None:
+        return False
+    sample = [r for r in rows[:50] if len(r) == len(CLASSIC)]
+    if not sample:
+        return False
+    col = {name: i for i, name in enumerate(CLASSIC)}
+    times = sum(parse_workout_time(r[col["date"]]) is not None for r in sample)
+    numbers = all(
+        _numeric(r[col[c]]) for r in sample for c in ("weight", "reps", "distance", "seconds")
+    )
+    orders = all(r[col["set_order"]].strip() for r in sample)
+    return times == len(sample) and numbers and orders
+
+
+def variant_of(table: CsvTable, *, positional: bool = False) -> tuple[str, str]:
     """(layout, language) of a Strong export."""
-    names = set(canonical_header(table.header))
-    folded = {_fold(h) for h in table.header}
-    language = next((LANGUAGE_HINTS[h] for h in folded if h in LANGUAGE_HINTS), "en")
-    if table.delimiter == ";" or "weight_unit" in names:
+    present = set(CLASSIC) if positional else set(canonical_header(table.header))
+    language = POSITIONAL if positional else language_of(table.header)
+    if table.delimiter == ";" or "weight_unit" in present:
         return "semicolon", language
-    if names & {"workout_number", "duration_sec", "weight_kg", "weight_lbs", "distance_m"}:
+    if present & {"workout_number", "duration_sec", "weight_kg", "weight_lbs", "distance_m"}:
         return "v2", language
-    if "duration" not in names and "rpe" not in names:
+    if "duration" not in present and "rpe" not in present:
         return "legacy", language
     return "classic", language
 
@@ -167,21 +250,29 @@ def parse_strong(
     distance_unit: str | None = None,
 ) -> ParsedWorkouts:
     path = table.path
-    names = canonical_header(table.header)
+    positional = reads_by_position(table.header, table.rows)
+    names = list(CLASSIC) if positional else canonical_header(table.header)
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        original = next((a for a in ALIASES[missing[0]] if a.isascii()), missing[0])
+        column = VOCABULARIES[language_of(table.header)][CLASSIC.index(missing[0])]
+        near = nearest_layout(table.header)
+        detail = (
+            f"; the nearest layout is {near[0]}, which has no column "
+            + ", ".join(repr(h) for h in near[1])
+            if near and near[1]
+            else ""
+        )
         raise ExportError(
-            path, "missing required column of a Strong export", line=1, column=original.title()
+            path, f"missing required column of a Strong export{detail}", line=1, column=column
         )
     require_rows(table, "Strong export")
-    layout, language = variant_of(table)
+    layout, language = variant_of(table, positional=positional)
     renamed = CsvTable(path, names, table.rows, table.lines, table.delimiter)
-    raw = raw_frame(renamed, list(ALIASES))
+    raw = raw_frame(renamed, COLUMNS)
     quarantine = Quarantine()
 
     marker = raw["set_order"].str.strip()
-    rest = marker.str.lower().isin(REST_TIMER)
+    rest = marker.str.lower().isin(REST_TIMER) | _timer_rows(raw, marker)
     raw = raw[~rest]
     marker = marker[~rest]
     workout = raw["date"].astype(str) + "\x1f" + raw["workout_name"].astype(str)
@@ -212,11 +303,12 @@ def parse_strong(
     frame["weight_kg"] = weight.round(2)
     distance, bad = _distance(raw, set(names), units, distance_unit)
     quarantine.add(bad, "distance_not_numeric")
-    frame["distance_km"] = distance.round(3)
+    # Strong writes 0 in Distance and Seconds when a set has none: not recorded, not zero.
+    frame["distance_km"] = distance.where(distance != 0).round(3)
     for column, target in (("reps", "reps"), ("seconds", "duration_seconds"), ("rpe", "rpe")):
         values, bad = to_number(raw[column])
         quarantine.add(bad, f"{column}_not_numeric")
-        frame[target] = values
+        frame[target] = values.where(values != 0) if column == "seconds" else values
     frame["superset_id"] = float("nan")
 
     assign_blocks(frame, workout, number)
@@ -232,6 +324,18 @@ def parse_strong(
         source="strong",
         units={**units, "layout": layout, "language": language, "rest_timer_rows": int(rest.sum())},
     )
+
+
+def _timer_rows(raw: pd.DataFrame, marker: pd.Series) -> pd.Series:
+    """Rest-timer pseudo-rows in any language: a textual marker (not a number, not W/D/F) on a row
+    with no weight, reps or distance, and a number of seconds (the timer's length)."""
+    textual = ~marker.str.fullmatch(r"\d+") & ~marker.str.lower().isin(MARKERS) & (marker != "")
+    empty = [
+        to_number(raw[c])[0].fillna(0).eq(0)
+        for c in ("weight", "weight_kg", "weight_lbs", "reps", "distance", "distance_m")
+    ]
+    seconds = to_number(raw["seconds"])[0].fillna(0) > 0
+    return textual & seconds & pd.concat(empty, axis=1).all(axis=1)
 
 
 def _weight(raw: pd.DataFrame, present: set[str], units: dict, setting: str | None):
@@ -250,7 +354,7 @@ def _weight(raw: pd.DataFrame, present: set[str], units: dict, setting: str | No
     if unit in LB_WORDS:
         units["weight"] = "lb"
         return values * KG_PER_LB, bad
-    if not unit and values.notna().any():
+    if not unit and values.fillna(0).ne(0).any():
         units["assumed"].append("weight in kg (no unit in the file and no athlete.toml)")
     return values, bad
 
@@ -269,6 +373,6 @@ def _distance(raw: pd.DataFrame, present: set[str], units: dict, setting: str | 
     if (setting or "").lower() in MILE_WORDS:
         units["distance"] = "mi"
         return values * KM_PER_MILE, bad
-    if not setting and values.notna().any():
+    if not setting and values.fillna(0).ne(0).any():
         units["assumed"].append("distance in km (no unit in the file and no athlete.toml)")
     return values, bad
