@@ -179,3 +179,45 @@ def test_an_unusable_output_folder_is_its_own_exit_code(cli_env, tmp_path):
     assert result.returncode == 4, result.stdout + result.stderr
     assert f"cannot write {blocker / 'out'}" in result.stdout
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_two_runs_at_once_both_succeed(cli_env, tmp_path):
+    """Before: the loser failed with UniqueViolation on pg_namespace (both creating the schema) or
+    FileNotFoundError on a shared '.json.tmp'. Same fresh database, same output folder."""
+    command = [sys.executable, "-m", "fitness_platform.cli", "run"]
+    procs = [
+        subprocess.Popen(
+            command,
+            env={**os.environ, **cli_env, "FITNESS_STATE_DIR": str(tmp_path / f"state{i}")},
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(2)
+    ]
+    results = [p.communicate(timeout=300) + (p.returncode,) for p in procs]
+    for out, err, code in results:
+        assert code == 0, out + err
+        assert "Traceback" not in out + err
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(cli_env["FITNESS_DATABASE_URL"])
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM fitness.sets")).scalar_one() == 9542
+        assert conn.execute(text("SELECT count(*) FROM fitness.athletes")).scalar_one() == 1
+    engine.dispose()
+    out = tmp_path / "out"
+    assert len(list(out.glob("payloads/athlete=demo/*/*.json"))) == 142
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_runs_are_kept_in_the_persistent_dagster_home(cli_env, tmp_path):
+    from dagster import DagsterInstance
+
+    assert cli(tmp_path, cli_env, "run").returncode == 0
+    home = tmp_path / "state" / "dagster_home"
+    assert (home / "dagster.yaml").exists()
+    with DagsterInstance.from_config(str(home)) as instance:
+        jobs = sorted(run.job_name for run in instance.get_runs())
+    assert jobs == ["ingest_job", "weekly_delivery_job"]

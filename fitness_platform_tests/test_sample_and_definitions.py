@@ -74,6 +74,15 @@ def test_definitions_load_without_warnings_of_ours(monkeypatch, tmp_path):
         "delivery/weekly_payload",
         "delivery/weekly_report",
     } <= keys
+    # Each warehouse table declares the silver assets it is really loaded from.
+    deps = {
+        spec.key.to_user_string(): {d.asset_key.to_user_string() for d in spec.deps}
+        for spec in defs.resolve_all_asset_specs()
+    }
+    assert deps["fitness/sets"] == {"silver/workout_sets"}
+    assert deps["fitness/diet_daily"] == {"silver/diet_days"}
+    assert deps["fitness/cycles"] == {"silver/diet_cycles"}
+    assert deps["fitness/exercises"] == {"silver/exercise_catalog", "silver/workout_sets"}
     weekly = defs.resolve_job_def("weekly_delivery_job").partitions_def
     # Early enough for any tracker history (a Monday); the sample's weeks lie well inside.
     assert weekly.get_partition_keys()[0] == "2010-01-04"

@@ -494,3 +494,49 @@ def test_a_file_edited_during_a_run_is_recorded_with_what_was_parsed(platform_en
     export.write_bytes(scanned)  # back to A'
     assert run_ingest(defs).success
     assert scalar(warehouse, leg_press) == Decimal("333.00")
+
+
+def test_a_load_waits_for_another_run_holding_the_athlete_and_says_so(warehouse, raw_dir):
+    """Two loads of one athlete never interleave: the second waits for the first's lock, is told
+    so, and finds the load done when the other run committed the same content."""
+    import threading
+
+    from fitness_platform.warehouse.load import lock_athlete
+
+    files = [f for f in discover(raw_dir) if f.athlete_key == "demo"]
+    silver = parse_athlete(
+        "demo",
+        files,
+        catalog=load_catalog(CATALOG_PATH),
+        corrections=load_corrections(CORRECTIONS_PATH),
+    )
+    messages, outcome = [], {}
+    holder = warehouse.engine().connect()
+    holder.begin()
+    lock_athlete(holder, "demo")
+
+    def second_run():
+        with warehouse.begin() as conn:
+            outcome["counts"] = load_athlete(
+                conn,
+                silver,
+                fingerprint="fp",
+                files=[],
+                on_wait=messages.append,
+                seen_fingerprint=None,
+            )
+
+    thread = threading.Thread(target=second_run)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not messages and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert messages == ["athlete demo: another run is loading this athlete; waiting for it"]
+    assert thread.is_alive()  # still waiting
+    # The first run commits this very load (same fingerprint), then releases the lock.
+    load_athlete(holder, silver, fingerprint="fp", files=[])
+    holder.commit()
+    holder.close()
+    thread.join(timeout=30)
+    assert outcome["counts"] is None  # nothing left to do
+    assert scalar(warehouse, "SELECT count(*) FROM fitness.sets") == 9542
