@@ -120,6 +120,7 @@ def measure(
         FITNESS_DATABASE_URL=url,
         FITNESS_RAW_DIR=str(raw),
         FITNESS_OUTPUT_DIR=str(workdir / f"out_{db}"),
+        FITNESS_STATE_DIR=str(workdir / f"state_{db}"),
     )
     quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
     settings = Settings.from_env()

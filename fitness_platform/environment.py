@@ -5,8 +5,8 @@ from __future__ import annotations
 from dagster import EnvVar, FilesystemIOManager
 from dagster_aws.s3 import S3PickleIOManager, S3Resource
 
+from fitness_platform.delivery.reporters import BedrockReporterResource, OfflineReporterResource
 from fitness_platform.resources.raw_files import RawFilesResource, S3RawFilesResource
-from fitness_platform.resources.reporter import BedrockReporterResource, OfflineReporterResource
 from fitness_platform.resources.storage import LocalStorageResource, S3StorageResource
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.settings import Settings

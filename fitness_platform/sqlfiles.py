@@ -13,9 +13,15 @@ from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from pathlib import Path
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, TextClause, text
 
-from fitness_platform.paths import GOLD_SQL_DIR, LOAD_SQL_DIR, STATE_SQL_DIR
+from fitness_platform.paths import (
+    CHECKS_SQL_DIR,
+    GOLD_SQL_DIR,
+    LOAD_SQL_DIR,
+    PAYLOAD_SQL_DIR,
+    STATE_SQL_DIR,
+)
 
 _STATEMENT_END = re.compile(r";[ \t]*(?:\n|$)")
 _HEADER = re.compile(r"^--\s*(?P<key>grain|kind):\s*(?P<value>.+?)\s*$", re.MULTILINE)
@@ -44,14 +50,35 @@ def run_file(conn: Connection, path: Path, params: dict | None = None) -> dict |
     return merged
 
 
+@functools.cache
+def query(path: Path) -> TextClause:
+    """The one statement of a file, ready to execute with bound parameters."""
+    (statement,) = statements(path)
+    return text(statement)
+
+
 def fetch_all(conn: Connection, path: Path, params: dict | None = None) -> list:
     """The rows of a file that holds exactly one query."""
-    (statement,) = statements(path)
-    return conn.execute(text(statement), params or {}).all()
+    return conn.execute(query(path), params or {}).all()
+
+
+def fetch_mappings(conn: Connection, path: Path, params: dict | None = None) -> list:
+    """The rows of a file that holds exactly one query, as mappings (column name → value)."""
+    return conn.execute(query(path), params or {}).mappings().all()
 
 
 def load_sql(name: str) -> Path:
     return LOAD_SQL_DIR / name
+
+
+def payload_sql(name: str) -> Path:
+    """A query the payload builder runs against Gold, in ``sql/payload``."""
+    return PAYLOAD_SQL_DIR / name
+
+
+def check_sql(name: str) -> Path:
+    """A warehouse check's query, in ``sql/checks``."""
+    return CHECKS_SQL_DIR / name
 
 
 def state_sql(name: str) -> Path:

@@ -2,21 +2,24 @@
 
 import csv
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 import pandas as pd
 
 from fitness_platform.errors import ExportError
-from fitness_platform.ingest.athlete import KIND_NAMES, sniff_kind, unrecognised
+from fitness_platform.ingest.athlete import athlete_files, read_bytes
 from fitness_platform.ingest.catalog import load_catalog, resolve_exercises
 from fitness_platform.ingest.corrections import load_corrections
-from fitness_platform.ingest.cronometer import parse_cronometer, parse_cycles_file
 from fitness_platform.ingest.csvfile import read_csv_table
-from fitness_platform.ingest.diet import CYCLE_COLUMNS, parse_diet
-from fitness_platform.ingest.hevy import parse_hevy
-from fitness_platform.ingest.profile import SETTINGS_FILE, load_profile
-from fitness_platform.ingest.strong import parse_strong
+from fitness_platform.ingest.sources import (
+    SourceInput,
+    by_file_name,
+    kind_named,
+    recognise,
+    unrecognised,
+)
 from fitness_platform.paths import CATALOG_PATH, CORRECTIONS_PATH
 
 MAX_PROBLEMS_SHOWN = 50
@@ -29,9 +32,24 @@ def spreadsheet_safe(value) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def _profile_for(path: Path) -> dict:
-    settings = path.parent / SETTINGS_FILE
-    return load_profile(settings) if settings.exists() else {}
+def _neighbours(path: Path, now: datetime) -> tuple[dict, pd.DataFrame | None]:
+    """The settings and cycles a load would give this file: from the other files of its folder,
+    recognised as the load recognises them (by the registry, never by their names alone)."""
+    profile, cycles = {}, None
+    for f in athlete_files(path.parent):
+        if f.path == path or f.kind not in {"settings", "cycles"}:
+            continue
+        kind = kind_named(f.kind)
+        data = f.path.read_bytes()
+        table = read_csv_table(f.path, data) if kind.is_csv else None
+        result = kind.parse(
+            SourceInput(f.path, data, table, path.parent.name or "athlete", None, now)
+        )
+        if result.profile is not None:
+            profile = result.profile
+        elif result.cycles is not None:
+            cycles = result.cycles
+    return profile, cycles
 
 
 def _workouts(out: TextIO, sets: pd.DataFrame, catalog) -> None:
@@ -60,65 +78,44 @@ def _units(out: TextIO, units: dict) -> None:
 def validate_file(
     path: Path, catalog, out: TextIO, corrections: pd.DataFrame | None = None
 ) -> tuple[bool, pd.DataFrame]:
-    """Print the report of one file; returns (accepted, the rows it would quarantine)."""
+    """Print the report of one file; returns (accepted, the rows it would quarantine). The file is
+    recognised and parsed exactly as a load would (the source registry), with its folder's
+    settings and cycles."""
     out.write(f"{path}\n")
     athlete = path.parent.name or "athlete"
     rejects = pd.DataFrame()
+    now = datetime.now()
     try:
-        if path.name == SETTINGS_FILE:
-            profile = load_profile(path)
-            out.write(f"  kind: {KIND_NAMES['settings']}\n")
-            out.write("  " + ", ".join(f"{k}: {v}" for k, v in profile.items() if v) + "\n")
-            return True, rejects
-        table = read_csv_table(path)
-        kind = sniff_kind(table.header, table.rows)
-        profile = _profile_for(path)
-        if kind == "hevy":
-            parsed = parse_hevy(table, athlete_key=athlete, corrections=corrections)
-            quoted = '"' in path.open("rb").readline().decode("utf-8", "replace")
-            out.write(f"  kind: {KIND_NAMES[kind]} ({'quoted' if quoted else 'bare'} header)\n")
-            _units(out, parsed.units)
-            _workouts(out, parsed.sets, catalog)
-            rejects = parsed.rejects
-        elif kind == "strong":
-            parsed = parse_strong(
-                table,
-                athlete_key=athlete,
-                corrections=corrections,
-                weight_unit=profile.get("weight_unit"),
-                distance_unit=profile.get("distance_unit"),
-            )
-            u = parsed.units
-            out.write(
-                f"  kind: {KIND_NAMES[kind]}, layout {u['layout']}, headers in "
-                f"{u['language']}; {u['rest_timer_rows']} rest-timer rows skipped\n"
-            )
-            _units(out, u)
-            _workouts(out, parsed.sets, catalog)
-            rejects = parsed.rejects
-        elif kind in {"diet", "cronometer"}:
-            cycles = pd.DataFrame(columns=CYCLE_COLUMNS)
-            cycles_path = path.parent / "cycles.csv"
-            if cycles_path.exists() and cycles_path != path:
-                cycles = parse_cycles_file(read_csv_table(cycles_path), athlete_key=athlete)
-            if kind == "diet":
-                diet = parse_diet(
-                    table, athlete_key=athlete, cycles_file=cycles if not cycles.empty else None
-                )
-            else:
-                diet = parse_cronometer(table, athlete_key=athlete, cycles=cycles)
-            out.write(f"  kind: {KIND_NAMES[kind]}\n")
-            if not diet.days.empty:
-                out.write(
-                    f"  dates: {diet.days['diet_date'].min()} to {diet.days['diet_date'].max()}\n"
-                )
-            out.write(f"  days: {len(diet.days)}, cycles: {len(diet.cycles)}\n")
-            rejects = diet.rejects
-        elif kind == "cycles":
-            cycles = parse_cycles_file(table, athlete_key=athlete)
-            out.write(f"  kind: {KIND_NAMES[kind]}\n  cycles: {len(cycles)}\n")
-        else:
-            raise unrecognised(table)
+        data = read_bytes(path)
+        kind = by_file_name(path.name)
+        table = None
+        if kind is None:
+            table = read_csv_table(path, data)
+            kind = recognise(table.header, table.rows)
+            if kind is None:
+                raise unrecognised(table)
+        profile, cycles = (
+            _neighbours(path, now) if kind.role in {"workouts", "diet"} else ({}, None)
+        )
+        result = kind.parse(
+            SourceInput(path, data, table, athlete, corrections, now, profile, cycles)
+        )
+        out.write(f"  kind: {kind.label}{kind.describe(result)}\n")
+        if result.profile is not None:
+            out.write("  " + ", ".join(f"{k}: {v}" for k, v in result.profile.items() if v) + "\n")
+        if result.sets is not None:
+            _units(out, result.facts)
+            _workouts(out, result.sets, catalog)
+        if result.diet is not None:
+            days = result.diet
+            if not days.empty:
+                out.write(f"  dates: {days['diet_date'].min()} to {days['diet_date'].max()}\n")
+            cycle_count = 0 if result.cycles is None else len(result.cycles)
+            out.write(f"  days: {len(days)}, cycles: {cycle_count}\n")
+        elif result.cycles is not None:
+            out.write(f"  cycles: {len(result.cycles)}\n")
+        if result.rejects is not None:
+            rejects = result.rejects
     except ExportError as exc:
         out.write(f"  REFUSED: {exc}\n")
         return False, rejects

@@ -1,27 +1,18 @@
-"""Shared fixtures: one real embedded PostgreSQL for the session, a fresh database per test."""
+"""Shared fixtures: one real embedded PostgreSQL for the session, a fresh database per test.
+
+Constants and plain helpers live in ``helpers.py``; this file holds fixtures and hooks only."""
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import subprocess
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from fitness_platform.paths import DATA_DIR
-from fitness_platform.resources import warehouse as warehouse_module
 from fitness_platform.resources.warehouse import WarehouseResource, embedded_url
-
-SAMPLE_DIR = DATA_DIR / "raw" / "demo"
-SAMPLE_HEVY = SAMPLE_DIR / "hevy_workouts_raw.csv"
-SAMPLE_DIET = SAMPLE_DIR / "diet_daily_raw_export.csv"
-FIXTURES = Path(__file__).parent / "fixtures"
-
+from fitness_platform_tests.helpers import SAMPLE_DIET, SAMPLE_HEVY, fresh_database
 
 _GIT_BEFORE = pytest.StashKey[set | None]()
 
@@ -65,25 +56,6 @@ def pytest_sessionfinish(session, exitstatus):
 def pg_admin_url(tmp_path_factory) -> str:
     """A real PostgreSQL 16 (pgserver) shared by the whole session."""
     return embedded_url(tmp_path_factory.mktemp("pg") / "data")
-
-
-@contextlib.contextmanager
-def fresh_database(admin_url: str) -> Iterator[str]:
-    """A new, empty database on the session's server; dropped when the block ends."""
-    name = "t_" + uuid.uuid4().hex[:12]
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        engine = warehouse_module._ENGINES.pop(url, None)
-        if engine is not None:
-            engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture

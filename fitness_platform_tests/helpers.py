@@ -1,19 +1,50 @@
-"""Running the platform from tests: the real definitions, an ephemeral Dagster instance."""
+"""What the tests share that is not a fixture: paths of the sample and fixtures, a fresh database on
+the session's server, running the platform's jobs, reading run results, editing the sample."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
+import uuid
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-from dagster import DagsterInstance
+from dagster import DagsterInstance, build_sensor_context
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from fitness_platform.definitions import build_definitions
 from fitness_platform.delivery.schedules import range_run_tags
+from fitness_platform.paths import DATA_DIR
+from fitness_platform.resources import warehouse as warehouse_module
 from fitness_platform.settings import Settings
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+SAMPLE_DIR = DATA_DIR / "raw" / "demo"
+SAMPLE_HEVY = SAMPLE_DIR / "hevy_workouts_raw.csv"
+SAMPLE_DIET = SAMPLE_DIR / "diet_daily_raw_export.csv"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@contextlib.contextmanager
+def fresh_database(admin_url: str) -> Iterator[str]:
+    """A new, empty database on the session's server; dropped when the block ends."""
+    name = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        engine = warehouse_module._ENGINES.pop(url, None)
+        if engine is not None:
+            engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def definitions():
@@ -100,3 +131,9 @@ def edit_one_set(raw_dir: Path, new_weight: str = "300", athlete: str = "demo") 
     with path.open("w", newline="", encoding="utf-8") as f:
         csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows([header, *body])
     return added
+
+
+def sensor_tick(sensor, instance, cursor, **resources):
+    """One evaluation of a sensor against a real instance, with the given resources."""
+    context = build_sensor_context(instance=instance, cursor=cursor, resources=resources)
+    return sensor.evaluate_tick(context)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from fitness_platform_tests.conftest import DATA_DIR, SAMPLE_DIET, SAMPLE_HEVY
+from fitness_platform_tests.helpers import DATA_DIR, SAMPLE_DIET, SAMPLE_HEVY
 
 CATALOG = DATA_DIR / "reference" / "exercise_catalog.csv"
 

@@ -15,8 +15,7 @@ import pytest
 
 from fitness_platform.definitions import build_definitions
 from fitness_platform.settings import Settings
-from fitness_platform_tests.conftest import SAMPLE_HEVY
-from fitness_platform_tests.helpers import EDIT_WEEK, QUIET, edit_one_set, tree_hashes
+from fitness_platform_tests.helpers import EDIT_WEEK, QUIET, SAMPLE_HEVY, edit_one_set, tree_hashes
 
 BAD_EXPORT = "a,b,c\n1,2,3\n"
 

@@ -18,16 +18,17 @@ from dagster import (
     RetryPolicy,
     asset,
 )
-from sqlalchemy import text
 
+from fitness_platform.delivery.payload import athlete_keys
 from fitness_platform.delivery.publish import (
     data_weeks,
     outside_partitions_warning,
     publish_payloads,
     publish_reports,
 )
+from fitness_platform.delivery.reporters import ReporterResource
 from fitness_platform.gold.assets import gold_key
-from fitness_platform.resources.reporter import ReporterResource
+from fitness_platform.ownership import OWNERS
 from fitness_platform.resources.storage import StorageResource
 from fitness_platform.resources.warehouse import WarehouseResource
 
@@ -121,6 +122,7 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
         partitions_def=partitions_def,
         backfill_policy=BackfillPolicy.single_run(),
         group_name="delivery",
+        owners=OWNERS,
         kinds={"json"},
         deps=[gold_key(v) for v in PAYLOAD_SOURCES],
         check_specs=[
@@ -195,6 +197,7 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
         partitions_def=partitions_def,
         backfill_policy=BackfillPolicy.single_run(),
         group_name="delivery",
+        owners=OWNERS,
         kinds={"markdown", "bedrock"},
         deps=[PAYLOAD_KEY],
         pool=REPORTER_POOL,
@@ -219,12 +222,7 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
         regenerated only when the payload, the reporter, its prompt version or model changed."""
         first, last = window_weeks(context)
         with warehouse.connect() as conn:
-            athletes = [
-                r[0]
-                for r in conn.execute(
-                    text("SELECT athlete_key FROM fitness.athletes ORDER BY athlete_key")
-                ).all()
-            ]
+            athletes = athlete_keys(conn)
         summary = publish_reports(
             storage, reporter, athletes, first, last, progress=_progress(context, "reports")
         )

@@ -9,7 +9,9 @@ import json
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
+
+from fitness_platform.sqlfiles import fetch_all, fetch_mappings, payload_sql
 
 SCHEMA_VERSION = "1.0"
 METRICS = [
@@ -41,26 +43,6 @@ COUNTS = {
 }
 _CENT = Decimal("0.01")
 
-_SUMMARY = text("""
-SELECT s.*, q.has_training, q.has_diet, q.diet_days_missing, q.bodyweight_days_missing,
-       q.quarantined_rows, q.corrected_values, q.inferred_exercises, a.display_name
-FROM fitness.gold_weekly_fitness_summary s
-JOIN fitness.gold_weekly_data_quality q USING (athlete_id, week_start)
-JOIN fitness.athletes a ON a.athlete_id = s.athlete_id
-WHERE s.athlete_key = :athlete AND s.week_start = :week
-""")
-_MUSCLES = text("""
-SELECT muscle_group, hard_sets, tonnage_kg
-FROM fitness.gold_weekly_muscle_group_volume
-WHERE athlete_id = :athlete_id AND week_start = :week
-ORDER BY muscle_group
-""")
-_EXERCISES = text("""
-SELECT * FROM fitness.gold_llm_weekly_exercise_context
-WHERE athlete_id = :athlete_id AND week_start = :week
-ORDER BY exercise_name, exercise_key
-""")
-
 
 def number(value, key: str = ""):
     """Counts as ints; everything else rounded half-up to 2 decimals; None stays None."""
@@ -81,25 +63,24 @@ def _obj(row, keys: list[str], prefix: str = "") -> dict:
 
 def weeks_with_data(conn: Connection, start: date, end: date) -> list[tuple[str, date]]:
     """(athlete, week) pairs of the fitness summary within [start, end]."""
-    rows = conn.execute(
-        text(
-            "SELECT athlete_key, week_start FROM fitness.gold_weekly_fitness_summary "
-            "WHERE week_start BETWEEN :start AND :end ORDER BY week_start, athlete_key"
-        ),
-        {"start": start, "end": end},
-    ).all()
+    rows = fetch_all(conn, payload_sql("weeks_with_data.sql"), {"start": start, "end": end})
     return [(r[0], r[1]) for r in rows]
+
+
+def athlete_keys(conn: Connection) -> list[str]:
+    return [r[0] for r in fetch_all(conn, payload_sql("athletes.sql"))]
 
 
 def build_payload(conn: Connection, athlete_key: str, week_start: date) -> dict | None:
     """The payload of one athlete-week, or None when the athlete has no data that week."""
     params = {"athlete": athlete_key, "week": week_start}
-    s = conn.execute(_SUMMARY, params).mappings().first()
+    found = fetch_mappings(conn, payload_sql("week_summary.sql"), params)
+    s = found[0] if found else None
     if s is None:
         return None
     ids = {"athlete_id": s["athlete_id"], "week": week_start}
-    muscles = conn.execute(_MUSCLES, ids).mappings().all()
-    exercises = conn.execute(_EXERCISES, ids).mappings().all()
+    muscles = fetch_mappings(conn, payload_sql("week_muscle_groups.sql"), ids)
+    exercises = fetch_mappings(conn, payload_sql("week_exercises.sql"), ids)
     cycle = None
     if s["cycle_number"] is not None:
         cycle = {

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import jsonschema
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 from sqlalchemy.exc import ProgrammingError
 
 from fitness_platform.delivery.numbers import names_in, untraceable_numbers
 from fitness_platform.delivery.payload import (
+    athlete_keys,
     build_payload,
     payload_key,
     report_key,
@@ -27,10 +28,11 @@ from fitness_platform.delivery.payload import (
     weeks_with_data,
 )
 from fitness_platform.delivery.reference import REFERENCE_CONSTANTS
+from fitness_platform.delivery.reporters import ReporterResource
 from fitness_platform.errors import ReportRefused
 from fitness_platform.paths import CONTRACTS_DIR
-from fitness_platform.resources.reporter import ReporterResource
 from fitness_platform.resources.storage import StorageResource
+from fitness_platform.sqlfiles import fetch_all, payload_sql
 
 PAYLOAD_SCHEMA_PATH = CONTRACTS_DIR / "weekly_payload.v1.schema.json"
 _WEEK = re.compile(r"week_start=(\d{4}-\d{2}-\d{2})/")
@@ -67,9 +69,7 @@ class DataWeeks:
 def data_weeks(conn: Connection, partition_keys: list[str]) -> DataWeeks:
     """The first and last partition with data (complete weeks only), from the Gold summary."""
     try:
-        rows = conn.execute(
-            text("SELECT DISTINCT week_start FROM fitness.gold_weekly_fitness_summary")
-        ).all()
+        rows = fetch_all(conn, payload_sql("data_weeks.sql"))
     except ProgrammingError:  # Gold not built yet: nothing to deliver
         conn.rollback()
         return DataWeeks(None, None, None, 0)
@@ -142,12 +142,7 @@ def publish_payloads(
     summary = PayloadSummary(weeks=_all_weeks(first, last))
     pairs = weeks_with_data(conn, first, last)
     summary.weeks_with_data = len({week for _, week in pairs})
-    athletes = [
-        r[0]
-        for r in conn.execute(
-            text("SELECT athlete_key FROM fitness.athletes ORDER BY athlete_key")
-        ).all()
-    ]
+    athletes = athlete_keys(conn)
     present: dict[str, set[str]] = {a: set() for a in athletes}
     for i, (athlete, week) in enumerate(pairs, start=1):
         present.setdefault(athlete, set()).add(week.isoformat())

@@ -5,6 +5,7 @@ import re
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
 from fitness_platform.gold.views import GOLD_LOCK_KEY, build_views
+from fitness_platform.ownership import OWNERS
 from fitness_platform.resources.warehouse import WarehouseResource, gold_pending_reason
 from fitness_platform.sqlfiles import GoldView, discover_views
 from fitness_platform.warehouse.tables import TABLES
@@ -26,6 +27,7 @@ def _upstream(view: GoldView) -> list[list[str]]:
         AssetSpec(
             gold_key(v.name),
             group_name="gold",
+            owners=OWNERS,
             kinds={"postgres", "sql"},
             description=v.description,
             deps=_upstream(v),

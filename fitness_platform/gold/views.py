@@ -75,18 +75,13 @@ def build_views(conn: Connection, views: list[GoldView], *, refresh: bool) -> li
         )
         results.append(ViewResult(view.name, action, rows, seconds))
         if rebuild:
-            conn.execute(
-                text(
-                    "INSERT INTO fitness.gold_objects (view_name, sha256, kind, refreshed_at) "
-                    "VALUES (:n, :s, :k, now())"
-                ),
-                {"n": view.name, "s": view.sha256, "k": view.kind},
+            run_file(
+                conn,
+                state_sql("record_gold_view.sql"),
+                {"name": view.name, "sha256": view.sha256, "kind": view.kind},
             )
         elif action == "refreshed":
-            conn.execute(
-                text("UPDATE fitness.gold_objects SET refreshed_at = now() WHERE view_name = :n"),
-                {"n": view.name},
-            )
+            run_file(conn, state_sql("touch_gold_view.sql"), {"name": view.name})
     if rebuild or refresh:
         run_file(conn, state_sql("record_gold_state.sql"))
     return results

@@ -8,7 +8,7 @@ import pandas as pd
 
 from fitness_platform.errors import ExportError
 from fitness_platform.ingest.csvfile import read_csv_table
-from fitness_platform.ingest.hevy import CORRECTABLE, CORRECTION_FIELDS
+from fitness_platform.ingest.sets import CORRECTABLE, CORRECTION_FIELDS
 from fitness_platform.ingest.timeparse import parse_workout_time
 
 CORRECTION_COLUMNS = ["athlete", "source", *CORRECTION_FIELDS]

@@ -1,4 +1,4 @@
-"""Cronometer's daily-summary export and a stand-alone cycles file (``cycles.csv``)."""
+"""Cronometer's daily-summary export; its days take their cycle from the athlete's cycles file."""
 
 from __future__ import annotations
 
@@ -8,15 +8,10 @@ import pandas as pd
 
 from fitness_platform.errors import ExportError
 from fitness_platform.ingest.csvfile import CsvTable
-from fitness_platform.ingest.diet import (
-    CYCLE_COLUMNS,
-    DIET_COLUMNS,
-    ParsedDiet,
-    cycle_type_of,
-    diet_schema,
-)
-from fitness_platform.ingest.hevy import raw_frame, require_rows
+from fitness_platform.ingest.cycles import cycle_on
+from fitness_platform.ingest.diet import DIET_COLUMNS, ParsedDiet, diet_schema
 from fitness_platform.ingest.rules import Quarantine, to_number
+from fitness_platform.ingest.sets import raw_frame, require_rows
 
 CRONOMETER_COLUMNS = {
     "Energy (kcal)": "calories_kcal",
@@ -24,16 +19,10 @@ CRONOMETER_COLUMNS = {
     "Carbs (g)": "carbs_g",
     "Fat (g)": "fat_g",
 }
-CYCLE_FILE_COLUMNS = ["number", "name", "type", "start", "end"]
-CYCLE_TYPES = {"cutting", "bulking", "reverse", "maintenance", "other"}
 
 
 def is_cronometer_header(header: list[str]) -> bool:
     return "Date" in header and "Energy (kcal)" in header
-
-
-def is_cycles_header(header: list[str]) -> bool:
-    return [h.strip().lower() for h in header][:5] == CYCLE_FILE_COLUMNS
 
 
 def parse_day(text: str) -> date | None:
@@ -88,75 +77,3 @@ def parse_cronometer(
     return ParsedDiet(
         ok[DIET_COLUMNS].sort_values("diet_date").reset_index(drop=True), cycles.copy(), rejects
     )
-
-
-def cycle_on(cycles: pd.DataFrame, day: date) -> int | None:
-    """The cycle whose range holds ``day`` (the later start wins an overlap), or None."""
-    holding = cycles[
-        (cycles["start_date"] <= day) & (cycles["end_date"].isna() | (cycles["end_date"] >= day))
-    ]
-    if holding.empty:
-        return None
-    return int(holding.sort_values(["start_date", "cycle_number"]).iloc[-1]["cycle_number"])
-
-
-def parse_cycles_file(table: CsvTable, *, athlete_key: str) -> pd.DataFrame:
-    """``number,name,type,start,end``; dates ISO or DD/MM/YYYY; an empty end is an open cycle.
-    The file is small and hand-written: any bad cell refuses it, naming line and column."""
-    header = [h.strip().lower() for h in table.header]
-    rows = []
-    for line, cells in zip(table.lines, table.rows, strict=True):
-        row = dict(zip(header, (c.strip() for c in cells), strict=True))
-        if not row["number"].isdigit():
-            raise ExportError(
-                table.path, "cycle number must be a whole number", line=line, column="number"
-            )
-        if not row["name"]:
-            raise ExportError(table.path, "cycle name is empty", line=line, column="name")
-        kind = (
-            row["type"].lower()
-            if row["type"].lower() in CYCLE_TYPES
-            else cycle_type_of(row["type"] or row["name"])
-        )
-        start = _cycle_day(row["start"])
-        if start is None:
-            raise ExportError(
-                table.path, "not a date (YYYY-MM-DD or DD/MM/YYYY)", line=line, column="start"
-            )
-        end = (
-            _cycle_day(row["end"])
-            if row["end"] and not row["end"].upper().startswith("X")
-            else None
-        )
-        if row["end"] and end is None and not row["end"].upper().startswith("X"):
-            raise ExportError(
-                table.path, "not a date (YYYY-MM-DD or DD/MM/YYYY)", line=line, column="end"
-            )
-        if end is not None and end < start:
-            raise ExportError(
-                table.path, "the cycle ends before it starts", line=line, column="end"
-            )
-        rows.append(
-            {
-                "athlete_key": athlete_key,
-                "cycle_number": int(row["number"]),
-                "cycle_name": row["name"],
-                "cycle_type": kind,
-                "start_date": start,
-                "end_date": end,
-            }
-        )
-    frame = pd.DataFrame(rows, columns=CYCLE_COLUMNS)
-    if frame["cycle_number"].duplicated().any():
-        line = table.lines[int(frame.index[frame["cycle_number"].duplicated()][0])]
-        raise ExportError(table.path, "a cycle number appears twice", line=line, column="number")
-    return frame.sort_values("cycle_number").reset_index(drop=True)
-
-
-def _cycle_day(text: str) -> date | None:
-    for layout in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, layout).date()
-        except ValueError:
-            continue
-    return None

@@ -1,9 +1,7 @@
-"""Daily diet logs (the personal SQLite export, Portuguese columns) and diet cycles parsed by rule."""
+"""Daily diet logs (the personal SQLite export, Portuguese columns); cycles come from their labels."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -12,8 +10,9 @@ import pandera.pandas as pa
 
 from fitness_platform.errors import ExportError
 from fitness_platform.ingest.csvfile import CsvTable
-from fitness_platform.ingest.hevy import require_rows
+from fitness_platform.ingest.cycles import CYCLE_COLUMNS, cycle_on, parse_cycle_label
 from fitness_platform.ingest.rules import Quarantine, named_check, to_number
+from fitness_platform.ingest.sets import require_rows
 
 DIET_RENAME = {
     "data": "diet_date",
@@ -41,72 +40,11 @@ DIET_COLUMNS = [
     "bodyweight_kg",
     "notes",
 ]
-CYCLE_COLUMNS = [
-    "athlete_key",
-    "cycle_number",
-    "cycle_name",
-    "cycle_type",
-    "start_date",
-    "end_date",
-]
 NUMERIC = ["carbs_g", "protein_g", "fat_g", "calories_kcal", "cardio_weekly_min", "bodyweight_kg"]
-
-_LABEL = re.compile(
-    r"^\s*(?P<number>\d+)\s*(?P<name>.*?)\s*\(\s*(?P<start>\d{1,2}/\d{1,2}/\d{4})\s*[-–]\s*"
-    r"(?P<end>\d{1,2}/\d{1,2}/\d{4}|[Xx?]{1,2}/[Xx?]{1,2}/[Xx?]{2,4}|\.\.\.|)\s*\)\s*$"
-)
-# The first word of a cycle name decides its type, in Portuguese or English.
-_TYPE_STEMS = [
-    ("cut", "cutting"),
-    ("defin", "cutting"),
-    ("bulk", "bulking"),
-    ("ganho", "bulking"),
-    ("revers", "reverse"),
-    ("manut", "maintenance"),
-    ("maint", "maintenance"),
-]
 
 
 def is_diet_header(header: list[str]) -> bool:
     return "kcal" in header and "data" in header or len(set(DIET_RENAME) & set(header)) >= 5
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
-
-
-def cycle_type_of(name: str) -> str:
-    word = _fold(name).split()[0] if name.strip() else ""
-    for stem, kind in _TYPE_STEMS:
-        if word.startswith(stem):
-            return kind
-    return "other"
-
-
-def parse_cycle_label(label: str) -> dict | None:
-    """``10Cutting V (06/10/2025 - XX/XX/XXXX)`` → number 10, name, type, start, open end."""
-    match = _LABEL.match(label)
-    if not match:
-        return None
-    try:
-        start = datetime.strptime(match["start"], "%d/%m/%Y").date()
-        end_text = match["end"]
-        end = datetime.strptime(end_text, "%d/%m/%Y").date() if end_text[:1].isdigit() else None
-    except ValueError:
-        return None
-    if end is not None and end < start:
-        return None
-    name = match["name"].strip()
-    if not name:
-        return None
-    return {
-        "cycle_number": int(match["number"]),
-        "cycle_name": name,
-        "cycle_type": cycle_type_of(name),
-        "start_date": start,
-        "end_date": end,
-    }
 
 
 def parse_diet_date(value: str) -> date | None:
@@ -220,8 +158,6 @@ def parse_diet(
     ok["source_line"] = raw.loc[ok.index, "_line"].astype("int64")
     ok["diet_date"] = ok["diet_date"].dt.date
     if cycles_file is not None and not labels.astype(bool).any():
-        from fitness_platform.ingest.cronometer import cycle_on
-
         ok["cycle_number"] = ok["diet_date"].map(lambda d: cycle_on(cycles_file, d)).astype("Int64")
         first_label = {}
     cycles = (

@@ -35,7 +35,8 @@ import pandas as pd
 from fitness_platform.errors import ExportError
 from fitness_platform.ingest.catalog import normalise_title
 from fitness_platform.ingest.csvfile import CsvTable
-from fitness_platform.ingest.hevy import (
+from fitness_platform.ingest.rules import Quarantine, map_unique, to_number
+from fitness_platform.ingest.sets import (
     KG_PER_LB,
     KM_PER_MILE,
     ParsedWorkouts,
@@ -47,7 +48,6 @@ from fitness_platform.ingest.hevy import (
     raw_frame,
     require_rows,
 )
-from fitness_platform.ingest.rules import Quarantine, map_unique, to_number
 from fitness_platform.ingest.timeparse import parse_workout_time
 
 # The classic layout's columns, in the order the app writes them.

@@ -2,7 +2,8 @@
 
 from dagster import AssetExecutionContext, AssetOut, Failure, MetadataValue, Output, multi_asset
 
-from fitness_platform.ingest.athlete import SourceFile
+from fitness_platform.ingest.athlete import UNKNOWN, SourceFile
+from fitness_platform.ownership import OWNERS
 from fitness_platform.resources.raw_files import RawFilesResource
 
 WORKOUT_EXPORTS = ["raw", "workout_exports"]
@@ -15,6 +16,7 @@ def file_record(f: SourceFile) -> dict:
         "path": str(f.path),
         "file": f.path.name,
         "kind": f.kind,
+        "role": f.role,
         "sha256": f.sha256,
         "rows": f.rows,
         "bytes": f.size,
@@ -48,17 +50,20 @@ def _output(records: list[dict], name: str) -> Output:
         "workout_exports": AssetOut(
             key=WORKOUT_EXPORTS,
             group_name="raw",
+            owners=OWNERS,
             kinds={"csv"},
-            description="Workout exports (Hevy), one record per file: athlete, path, sha256, rows. "
+            description="Workout exports (Hevy, Strong), one record per file: athlete, path, kind, "
+            "sha256, rows. "
             "Files whose kind cannot be recognised are listed here too, so that silver "
             "refuses them by name.",
         ),
         "diet_exports": AssetOut(
             key=DIET_EXPORTS,
             group_name="raw",
+            owners=OWNERS,
             kinds={"csv"},
-            description="Diet logs (personal SQLite export, Cronometer) and cycles files, one "
-            "record per file: athlete, path, kind, sha256, rows.",
+            description="Diet logs (personal SQLite export, Cronometer), cycles files and athlete "
+            "settings, one record per file: athlete, path, kind, sha256, rows.",
         ),
     },
 )
@@ -73,8 +78,12 @@ def raw_exports(context: AssetExecutionContext, raw_files: RawFilesResource):
         context.log.info(f"found {len(files)} export files under {raw_files.describe()}")
     else:
         context.log.warning(f"no exports found under {raw_files.describe()}")
-    for athlete in raw_files.empty_athlete_folders():
-        context.log.warning(f"athlete folder {athlete!r} holds no exports; it is ignored")
-    diet_kinds = {"diet", "cronometer", "cycles"}
-    yield _output([r for r in files if r["kind"] not in diet_kinds], "workout_exports")
-    yield _output([r for r in files if r["kind"] in diet_kinds], "diet_exports")
+    found = {r["athlete_key"] for r in files}
+    for athlete in raw_files.athlete_folders():
+        if athlete not in found:
+            context.log.warning(f"athlete folder {athlete!r} holds no exports; it is ignored")
+    # Workout files, and files of unknown kind (so that silver refuses them by name), in one
+    # output; diet logs, cycles and settings in the other.
+    workouts = {"workouts", UNKNOWN}
+    yield _output([r for r in files if r["role"] in workouts], "workout_exports")
+    yield _output([r for r in files if r["role"] not in workouts], "diet_exports")

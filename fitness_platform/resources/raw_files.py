@@ -32,17 +32,12 @@ class RawFilesResource(ConfigurableResource):
             return f"the raw exports location {root.resolve()} is a file, not a folder"
         return None
 
-    def empty_athlete_folders(self) -> list[str]:
-        """Athlete folders that hold no export at all (they are ignored, and said so)."""
+    def athlete_folders(self) -> list[str]:
+        """The athlete folders under the raw folder, whether or not they hold exports."""
         root = Path(self.raw_dir)
         if not root.is_dir():
             return []
-        found = {f.athlete_key for f in self.discover()}
-        return sorted(
-            p.name
-            for p in root.iterdir()
-            if p.is_dir() and not p.name.startswith(".") and p.name not in found
-        )
+        return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
 
     def state(self) -> str:
         """A cheap fingerprint of the folder (path, size, mtime of every CSV) for the sensor."""
@@ -110,8 +105,8 @@ class S3RawFilesResource(RawFilesResource):
     def problem(self) -> str | None:
         return None  # an empty or missing prefix is simply no objects; a missing bucket raises
 
-    def empty_athlete_folders(self) -> list[str]:
-        return []
+    def athlete_folders(self) -> list[str]:
+        return []  # an S3 prefix has no empty folders
 
     def state(self) -> str:
         digest = hashlib.sha256()

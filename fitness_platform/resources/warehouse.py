@@ -136,11 +136,7 @@ def apply_migrations(conn: Connection, directory: Path = SCHEMA_SQL_DIR) -> list
 
 def installed_views(conn: Connection) -> dict[str, str]:
     """The Gold views the warehouse holds, as ``GoldView.tag`` values by name."""
-    return dict(
-        conn.execute(
-            text("SELECT view_name, sha256 || ':' || kind FROM fitness.gold_objects")
-        ).all()
-    )
+    return dict(fetch_all(conn, state_sql("installed_gold_views.sql")))
 
 
 def gold_pending_reason(conn: Connection, views: list[GoldView]) -> str | None:

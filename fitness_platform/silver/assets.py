@@ -1,6 +1,7 @@
 """Silver layer: validated pandas frames, one parse per athlete whose exports changed."""
 
 import hashlib
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,15 +20,14 @@ from dagster import (
     multi_asset,
 )
 
-from fitness_platform.ingest.athlete import SourceFile, concat_frames, fingerprint, parse_many
+from fitness_platform.ingest.athlete import SourceFile, fingerprint, parse_many
 from fitness_platform.ingest.catalog import load_catalog
 from fitness_platform.ingest.corrections import load_corrections
-from fitness_platform.ingest.diet import CYCLE_COLUMNS, DIET_COLUMNS
-from fitness_platform.ingest.hevy import SET_COLUMNS
-from fitness_platform.ingest.rules import REJECT_COLUMNS
+from fitness_platform.ownership import OWNERS
 from fitness_platform.paths import CATALOG_PATH, CORRECTIONS_PATH
 from fitness_platform.raw.assets import DIET_EXPORTS, WORKOUT_EXPORTS
 from fitness_platform.resources.warehouse import WarehouseResource
+from fitness_platform.silver.batches import AthleteFrames, LoadBatch
 
 EXERCISE_CATALOG = ["silver", "exercise_catalog"]
 SILVER_KEYS = {
@@ -37,6 +37,7 @@ SILVER_KEYS = {
     "rejected_rows": ["silver", "rejected_rows"],
     "load_batches": ["silver", "load_batches"],
 }
+FRAME_OUTPUTS = ("workout_sets", "diet_days", "diet_cycles", "rejected_rows")
 EXPORTS_READABLE = "exports_readable"
 
 
@@ -44,7 +45,7 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "absent"
 
 
-@asset(key=EXERCISE_CATALOG, group_name="silver", kinds={"pandas", "csv"})
+@asset(key=EXERCISE_CATALOG, group_name="silver", kinds={"pandas", "csv"}, owners=OWNERS)
 def exercise_catalog() -> Output[pd.DataFrame]:
     """One row per exercise title of ``data/reference/exercise_catalog.csv``: muscles, equipment,
     type, is_cardio and the stable ``exercise_key``."""
@@ -75,44 +76,50 @@ def _files(records: list[dict]) -> list[SourceFile]:
     ins={
         "workout_exports": AssetIn(key=WORKOUT_EXPORTS),
         "diet_exports": AssetIn(key=DIET_EXPORTS),
-        "catalog": AssetIn(key=EXERCISE_CATALOG),
     },
     outs={
         "workout_sets": AssetOut(
             key=SILVER_KEYS["workout_sets"],
             is_required=False,
             group_name="silver",
+            owners=OWNERS,
             kinds={"pandas"},
-            description="One row per accepted set: kg, km, local times, "
+            description="Per athlete loaded in this run, one row per accepted set: kg, km, local "
+            "times, "
             "exercise block, corrections applied.",
         ),
         "diet_days": AssetOut(
             key=SILVER_KEYS["diet_days"],
             is_required=False,
             group_name="silver",
+            owners=OWNERS,
             kinds={"pandas"},
-            description="One row per athlete and logged day, English columns.",
+            description="Per athlete loaded in this run, one row per logged day, English columns.",
         ),
         "diet_cycles": AssetOut(
             key=SILVER_KEYS["diet_cycles"],
             is_required=False,
             group_name="silver",
+            owners=OWNERS,
             kinds={"pandas"},
-            description="One row per athlete and diet cycle, parsed by rule "
+            description="Per athlete loaded in this run, one row per diet cycle, parsed by rule "
             "from the diet log's labels.",
         ),
         "rejected_rows": AssetOut(
             key=SILVER_KEYS["rejected_rows"],
             is_required=False,
             group_name="silver",
+            owners=OWNERS,
             kinds={"pandas"},
-            description="One row per quarantined source row and broken rule.",
+            description="Per athlete loaded in this run, one row per quarantined source row and "
+            "broken rule.",
         ),
         "load_batches": AssetOut(
             key=SILVER_KEYS["load_batches"],
             group_name="silver",
+            owners=OWNERS,
             kinds={"pandas"},
-            description="One row per athlete: load, unchanged or refused, "
+            description="One LoadBatch per athlete: load, unchanged or refused, "
             "with the fingerprint of what it is built from.",
         ),
     },
@@ -132,45 +139,37 @@ def silver_frames(
     warehouse: WarehouseResource,
     workout_exports: list[dict],
     diet_exports: list[dict],
-    catalog: pd.DataFrame,
 ):
     """Parse each athlete whose files (or the catalog, corrections or parser) changed since their
-    last committed load; a file that cannot be read refuses that athlete only."""
+    last committed load; a file that cannot be read refuses that athlete only. Each frame output
+    holds one frame per athlete loaded in this run; ``load_batches`` one ``LoadBatch`` for every
+    athlete."""
     corrections = load_corrections(CORRECTIONS_PATH)
     context_hash = f"{_sha(CATALOG_PATH)}:{_sha(CORRECTIONS_PATH)}"
     by_athlete: dict[str, list[SourceFile]] = {}
     for f in _files(workout_exports + diet_exports):
         by_athlete.setdefault(f.athlete_key, []).append(f)
     loaded = warehouse.loaded_fingerprints()
-    sets, diets, cycles, rejects, batches = [], [], [], [], []
+    frames: dict[str, AthleteFrames] = {name: {} for name in FRAME_OUTPUTS}
+    batches: dict[str, LoadBatch] = {}
     todo = {}
     for athlete, files in sorted(by_athlete.items()):
         files = sorted(files, key=lambda f: f.path.name)
         fp = fingerprint(files, context_hash)
-        batch = {
-            "athlete_key": athlete,
-            "fingerprint": fp,
-            "seen_fingerprint": loaded.get(athlete),
-            "status": "load",
-            "error": None,
-            "files": [{"file": f.path.name, "sha256": f.sha256, "kind": f.kind} for f in files],
-            "corrections": [],
-            "profile": {},
-            "units": {},
-            "sets": 0,
-            "diet_days": 0,
-            "rejected": 0,
-        }
-        if loaded.get(athlete) == fp and not config.force_reload:
-            batch["status"] = "unchanged"
-        else:
+        unchanged = loaded.get(athlete) == fp and not config.force_reload
+        batches[athlete] = LoadBatch(
+            athlete_key=athlete,
+            fingerprint=fp,
+            seen_fingerprint=loaded.get(athlete),
+            status="unchanged" if unchanged else "load",
+            files=_file_records(files),
+        )
+        if not unchanged:
             todo[athlete] = files
-        batches.append(batch)
-    by_key = {b["athlete_key"]: b for b in batches}
-    for athlete, parsed, error in parse_many(todo, catalog, corrections, log=context.log.warning):
-        batch = by_key[athlete]
+    for athlete, parsed, error in parse_many(todo, corrections, log=context.log.warning):
+        batch = batches[athlete]
         if error is not None:
-            batch.update(status="refused", error=error)
+            batch.status, batch.error = "refused", error
             context.log.error(f"athlete {athlete}: {error}")
             continue
         parsed_files = [replace(f, sha256=parsed.file_hashes[f.path.name]) for f in todo[athlete]]
@@ -180,70 +179,47 @@ def silver_frames(
                     f"athlete {athlete}: {before.path.name} changed after the scan; "
                     "its current content is loaded and recorded"
                 )
-        batch.update(
-            fingerprint=fingerprint(parsed_files, context_hash),
-            files=[{"file": f.path.name, "sha256": f.sha256, "kind": f.kind} for f in parsed_files],
+        batch.fingerprint = fingerprint(parsed_files, context_hash)
+        batch.files = _file_records(parsed_files)
+        frames["workout_sets"][athlete] = parsed.sets
+        frames["diet_days"][athlete] = parsed.diet
+        frames["diet_cycles"][athlete] = parsed.cycles
+        frames["rejected_rows"][athlete] = parsed.rejects
+        batch.corrections, batch.profile, batch.units = (
+            parsed.corrections,
+            parsed.profile,
+            parsed.units,
         )
-        sets.append(parsed.sets)
-        diets.append(parsed.diet)
-        cycles.append(parsed.cycles)
-        rejects.append(parsed.rejects)
-        batch.update(
-            corrections=parsed.corrections,
-            profile=parsed.profile,
-            units=parsed.units,
-            sets=len(parsed.sets),
-            diet_days=len(parsed.diet),
-            rejected=len(parsed.rejects),
+        batch.sets, batch.diet_days, batch.rejected = (
+            len(parsed.sets),
+            len(parsed.diet),
+            len(parsed.rejects),
         )
 
-    frames = {
-        "workout_sets": concat_frames(sets, SET_COLUMNS),
-        "diet_days": concat_frames(diets, DIET_COLUMNS),
-        "diet_cycles": concat_frames(cycles, CYCLE_COLUMNS),
-        "rejected_rows": concat_frames(rejects, REJECT_COLUMNS),
-        "load_batches": pd.DataFrame(
-            batches,
-            columns=[
-                "athlete_key",
-                "fingerprint",
-                "seen_fingerprint",
-                "status",
-                "error",
-                "files",
-                "corrections",
-                "profile",
-                "units",
-                "sets",
-                "diet_days",
-                "rejected",
-            ],
-        ),
-    }
-    applied = [dict(c, athlete=b["athlete_key"]) for b in batches for c in b["corrections"]]
-    status = frames["load_batches"]["status"].value_counts().to_dict()
+    batch_list = list(batches.values())
+    applied = [dict(c, athlete=b.athlete_key) for b in batch_list for c in b.corrections]
+    status = Counter(b.status for b in batch_list)
+    all_sets = list(frames["workout_sets"].values())
+    rules = Counter(r for f in frames["rejected_rows"].values() for r in f["rule"])
     extra = {
         "workout_sets": {
-            "exercises": int(frames["workout_sets"]["exercise_key"].nunique()),
+            "exercises": len({t for f in all_sets for t in f["exercise_key"]}),
             "corrections_applied": sum(c["status"] == "applied" for c in applied),
             "corrections": MetadataValue.md(_corrections_md(applied)),
         },
-        "rejected_rows": {
-            "rules": MetadataValue.json(frames["rejected_rows"]["rule"].value_counts().to_dict())
-        },
+        "rejected_rows": {"rules": MetadataValue.json(dict(rules))},
         "load_batches": {
-            "to_load": status.get("load", 0),
-            "unchanged": status.get("unchanged", 0),
-            "refused": status.get("refused", 0),
-            "units": MetadataValue.json(
-                {b["athlete_key"]: b["units"] for b in batches if b["units"]}
-            ),
+            "to_load": status["load"],
+            "unchanged": status["unchanged"],
+            "refused": status["refused"],
+            "athletes": MetadataValue.md(_batches_md(batch_list)),
+            "units": MetadataValue.json({b.athlete_key: b.units for b in batch_list if b.units}),
             "unit_assumptions": MetadataValue.json(
                 sorted(
                     {
-                        f"{b['athlete_key']}/{name}: {note}"
-                        for b in batches
-                        for name, u in b["units"].items()
+                        f"{b.athlete_key}/{name}: {note}"
+                        for b in batch_list
+                        for name, u in b.units.items()
                         for note in u.get("assumed", [])
                     }
                 )
@@ -255,28 +231,54 @@ def silver_frames(
         # Nothing changed and Gold is current: only the batch list is materialized, so the
         # warehouse, Gold and their checks are skipped by Dagster (a replay costs a scan and a
         # fingerprint comparison).
-        frames = {"load_batches": frames["load_batches"]}
+        frames = {}
         context.log.info("every athlete's exports are unchanged since their last load")
     elif pending is not None:
         context.log.info(f"no export changed, but Gold is not current ({pending}): refreshing it")
-    for name, frame in frames.items():
+    for name, by_athlete_frames in frames.items():
         yield Output(
-            frame,
+            by_athlete_frames,
             output_name=name,
-            metadata={"dagster/row_count": len(frame), **extra.get(name, {})},
+            metadata={
+                "dagster/row_count": sum(len(f) for f in by_athlete_frames.values()),
+                "athletes": len(by_athlete_frames),
+                **extra.get(name, {}),
+            },
         )
-    refused = {b["athlete_key"]: b["error"] for b in batches if b["status"] == "refused"}
+    yield Output(
+        batch_list,
+        output_name="load_batches",
+        metadata={"dagster/row_count": len(batch_list), **extra["load_batches"]},
+    )
+    refused = {b.athlete_key: b.error for b in batch_list if b.status == "refused"}
     yield AssetCheckResult(
         check_name=EXPORTS_READABLE,
         asset_key=SILVER_KEYS["load_batches"],
         passed=not refused,
         severity=AssetCheckSeverity.ERROR,
         metadata={
-            "athletes": len(batches),
+            "athletes": len(batch_list),
             "refused": len(refused),
             "refusals": MetadataValue.json(refused),
         },
     )
+
+
+def _file_records(files: list[SourceFile]) -> list[dict]:
+    return [{"file": f.path.name, "sha256": f.sha256, "kind": f.kind} for f in files]
+
+
+def _batches_md(batches: list[LoadBatch]) -> str:
+    if not batches:
+        return "no athletes"
+    lines = ["| athlete | status | sets | diet days | rejected |", "|---|---|---:|---:|---:|"]
+    lines += [
+        f"| {b.athlete_key} | {b.status} | {b.sets} | {b.diet_days} | {b.rejected} |"
+        for b in batches[:50]
+    ]
+    if len(batches) > 50:
+        lines.append(f"| … {len(batches) - 50} more | | | | |")
+    return "\n".join(lines)
 
 
 def _corrections_md(applied: list[dict]) -> str:

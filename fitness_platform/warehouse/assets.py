@@ -18,13 +18,15 @@ from dagster import (
     TableSchema,
     multi_asset,
 )
-from sqlalchemy import text
 
 from fitness_platform.errors import LoadRefused
 from fitness_platform.ingest.athlete import AthleteSilver
 from fitness_platform.ingest.catalog import resolve_exercises
+from fitness_platform.ownership import OWNERS
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.silver.assets import EXERCISE_CATALOG, SILVER_KEYS
+from fitness_platform.silver.batches import AthleteFrames, LoadBatch
+from fitness_platform.sqlfiles import fetch_all, state_sql
 from fitness_platform.warehouse.load import (
     TableCounts,
     load_athlete,
@@ -40,48 +42,34 @@ PER_ATHLETE_LOG_LIMIT = 20
 
 
 def _table_schema(conn, table: str) -> TableSchema:
-    rows = conn.execute(
-        text(
-            "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
-            "WHERE table_schema = 'fitness' AND table_name = :t ORDER BY ordinal_position"
-        ),
-        {"t": table},
-    ).all()
+    rows = fetch_all(conn, state_sql("table_columns.sql"), {"table": table})
     return TableSchema(columns=[TableColumn(name=r[0], type=r[1]) for r in rows])
 
 
 def silver_for(
-    athlete: str,
-    frames: dict[str, pd.DataFrame],
-    groups: dict[str, dict[str, np.ndarray]],
-    exercises: pd.DataFrame,
-    batch: dict,
+    batch: LoadBatch, frames: dict[str, AthleteFrames], exercises: pd.DataFrame
 ) -> AthleteSilver:
-    """One athlete's silver rows, from the frames' positions per athlete (``split_by_athlete``)
-    and the exercises resolved once for every title of the load."""
-    pick = {
-        name: frame.iloc[groups[name].get(athlete, np.array([], dtype="int64"))]
-        for name, frame in frames.items()
-    }
-    titles = pd.unique(pick["workout_sets"]["exercise_title"])
+    """One athlete's silver rows (silver hands them over per athlete) and the exercise rows of
+    their titles, from the exercises resolved once for every title of the load."""
+    athlete = batch.athlete_key
+    sets = frames["workout_sets"][athlete]
+    titles = pd.unique(sets["exercise_title"])
     return AthleteSilver(
         athlete_key=athlete,
-        sets=pick["workout_sets"],
-        diet=pick["diet_days"],
-        cycles=pick["diet_cycles"],
-        rejects=pick["rejected_rows"],
+        sets=sets,
+        diet=frames["diet_days"][athlete],
+        cycles=frames["diet_cycles"][athlete],
+        rejects=frames["rejected_rows"][athlete],
         exercises=exercises[exercises["exercise_title"].isin(titles)].reset_index(drop=True),
-        corrections=list(batch["corrections"]),
-        profile=dict(batch.get("profile") or {}),
+        corrections=list(batch.corrections),
+        profile=dict(batch.profile),
     )
 
 
-def split_by_athlete(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Each athlete's row positions, found in one pass (a mask per athlete would rescan every
-    row each time); rows are copied only when that athlete is loaded."""
-    if frame.empty:
-        return {}
-    return frame.groupby("athlete_key", sort=False).indices
+def all_titles(frames: AthleteFrames) -> pd.Series:
+    """Every distinct exercise title of the load's sets."""
+    titles = [f["exercise_title"].to_numpy() for f in frames.values() if not f.empty]
+    return pd.Series(pd.unique(np.concatenate(titles)) if titles else [], dtype=object)
 
 
 def _silver_key(name: str) -> list[str]:
@@ -93,6 +81,7 @@ def _silver_key(name: str) -> list[str]:
         AssetSpec(
             t.key,
             group_name="warehouse",
+            owners=OWNERS,
             kinds={"postgres"},
             description=t.description,
             deps=[_silver_key(name) for name in t.upstream],
@@ -114,11 +103,11 @@ def _silver_key(name: str) -> list[str]:
 def warehouse_tables(
     context: AssetExecutionContext,
     warehouse: WarehouseResource,
-    workout_sets: pd.DataFrame,
-    diet_days: pd.DataFrame,
-    diet_cycles: pd.DataFrame,
-    rejected_rows: pd.DataFrame,
-    load_batches: pd.DataFrame,
+    workout_sets: AthleteFrames,
+    diet_days: AthleteFrames,
+    diet_cycles: AthleteFrames,
+    rejected_rows: AthleteFrames,
+    load_batches: list[LoadBatch],
     catalog: pd.DataFrame,
 ):
     """Upsert every athlete marked for loading, each in its own transaction; report per table what
@@ -134,31 +123,30 @@ def warehouse_tables(
     totals = {t: TableCounts() for t in TABLES}
     refused: dict[str, str] = {}
     loaded, meanwhile, timings = [], [], {}
-    todo = [b for b in load_batches.to_dict("records") if b["status"] == "load"]
-    exercises = resolve_exercises(workout_sets["exercise_title"], catalog)
+    todo = [b for b in load_batches if b.status == "load"]
+    exercises = resolve_exercises(all_titles(workout_sets), catalog)
     if todo:
         # The shared exercise dimension first, once, in its own transaction: the athletes'
         # transactions then only read it, so they can run side by side without waiting.
         with warehouse.begin() as conn:
             for table, c in upsert_exercises(conn, exercises).items():
                 totals[table].add(c)
-    groups = {name: split_by_athlete(frame) for name, frame in frames.items()}
 
-    def load_one(batch: dict) -> tuple[str, dict | None, str | None, dict]:
-        athlete, steps = batch["athlete_key"], {}
-        silver = silver_for(athlete, frames, groups, exercises, batch)
+    def load_one(batch: LoadBatch) -> tuple[str, dict | None, str | None, dict]:
+        athlete, steps = batch.athlete_key, {}
+        silver = silver_for(batch, frames, exercises)
         try:
             with warehouse.begin() as conn:
                 counts = load_athlete(
                     conn,
                     silver,
-                    fingerprint=batch["fingerprint"],
-                    files=batch["files"],
+                    fingerprint=batch.fingerprint,
+                    files=batch.files,
                     allow_mass_delete=warehouse.allow_mass_delete,
                     timings=steps,
                     dimensions=False,
                     on_wait=context.log.warning,
-                    seen_fingerprint=batch["seen_fingerprint"],
+                    seen_fingerprint=batch.seen_fingerprint,
                 )
         except LoadRefused as exc:
             return athlete, None, str(exc), steps
@@ -201,7 +189,7 @@ def warehouse_tables(
             pool.shutdown(wait=True, cancel_futures=True)
             raise
 
-    parse_refused = int((load_batches["status"] == "refused").sum())
+    parse_refused = sum(b.status == "refused" for b in load_batches)
     with warehouse.connect() as conn:
         row_counts = table_row_counts(conn)
         for table, key in WAREHOUSE_KEYS.items():
@@ -217,7 +205,7 @@ def warehouse_tables(
                     "unchanged": c.unchanged,
                     "athletes_loaded": len(loaded),
                     "athletes_loaded_by_another_run": len(meanwhile),
-                    "athletes_unchanged": int((load_batches["status"] == "unchanged").sum()),
+                    "athletes_unchanged": sum(b.status == "unchanged" for b in load_batches),
                     "athletes_refused": len(refused) + parse_refused,
                     "warehouse": warehouse.describe(),
                     **(

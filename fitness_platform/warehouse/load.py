@@ -17,8 +17,8 @@ from sqlalchemy import Connection, text
 from fitness_platform.errors import LoadRefused
 from fitness_platform.ingest.athlete import AthleteSilver
 from fitness_platform.ingest.diet import DIET_COLUMNS
-from fitness_platform.ingest.hevy import CORRECTION_FIELDS
-from fitness_platform.sqlfiles import fetch_all, load_sql, run_file, state_sql
+from fitness_platform.ingest.sets import CORRECTION_FIELDS
+from fitness_platform.sqlfiles import fetch_all, load_sql, run_file, state_sql, statements
 from fitness_platform.warehouse.tables import TABLES
 
 MAX_DELETE_FRACTION = 0.10
@@ -123,16 +123,11 @@ def athlete_id_for(
     """The athlete's id, creating the athlete if new (settings from athlete.toml kept up to date);
     returns (id, created)."""
     profile = profile or {}
-    row = conn.execute(
-        text(
-            "INSERT INTO fitness.athletes (athlete_key, display_name, time_zone) "
-            "VALUES (:key, :name, :tz) "
-            "ON CONFLICT (athlete_key) DO UPDATE SET display_name = EXCLUDED.display_name, "
-            "time_zone = EXCLUDED.time_zone "
-            "RETURNING athlete_id, (xmax = 0) AS created"
-        ),
+    (row,) = fetch_all(
+        conn,
+        load_sql("05_upsert_athlete.sql"),
         {"key": athlete_key, "name": profile.get("display_name"), "tz": profile.get("time_zone")},
-    ).one()
+    )
     return row[0], bool(row[1])
 
 
@@ -230,11 +225,13 @@ def stage(conn: Connection, silver: AthleteSilver) -> dict[str, int]:
     return staged
 
 
-def _fetch_frame(conn: Connection, sql: str, params: tuple, columns: list[str]) -> pd.DataFrame:
-    """A query's rows as a frame, through psycopg directly: building a frame from SQLAlchemy rows
-    probes every row's attributes, which costs more than the query itself at a million sets."""
+def _fetch_frame(conn: Connection, name: str, params: dict, columns: list[str]) -> pd.DataFrame:
+    """The rows of ``sql/load/<name>`` as a frame, through psycopg directly (the file uses
+    psycopg's ``%(name)s`` placeholders): building a frame from SQLAlchemy rows probes every row's
+    attributes, which costs more than the query itself at a million sets."""
+    (statement,) = statements(load_sql(name))
     with conn.connection.driver_connection.cursor() as cur:
-        cur.execute(sql, params)
+        cur.execute(statement, params)
         return pd.DataFrame(cur.fetchall(), columns=columns)
 
 
@@ -265,14 +262,14 @@ def copy_new_blocks(
     blocks = sets.iloc[first][BLOCK_COLUMNS].reset_index(drop=True)
     workouts = _fetch_frame(
         conn,
-        "SELECT source, start_time, workout_id FROM fitness.workouts WHERE athlete_id = %s",
-        (athlete_id,),
+        "23_workout_ids.sql",
+        {"athlete_id": athlete_id},
         ["source", "start_time", "workout_id"],
     )
     exercises = _fetch_frame(
         conn,
-        "SELECT exercise_key, exercise_id FROM fitness.exercises WHERE exercise_key = ANY(%s)",
-        (list(pd.unique(blocks["exercise_key"])),),
+        "24_exercise_ids.sql",
+        {"keys": list(pd.unique(blocks["exercise_key"]))},
         ["exercise_key", "exercise_id"],
     )
     rows = _attach(blocks, workouts, ["source", "start_time"], "an exercise block")
@@ -286,10 +283,8 @@ def copy_new_blocks(
     # The ids just assigned, found on integer keys (workout, position in it).
     ids = _fetch_frame(
         conn,
-        "SELECT we.workout_id, we.exercise_order, we.workout_exercise_id "
-        "FROM fitness.workouts w JOIN fitness.workout_exercises we USING (workout_id) "
-        "WHERE w.athlete_id = %s",
-        (athlete_id,),
+        "32_block_ids.sql",
+        {"athlete_id": athlete_id},
         ["workout_id", "exercise_order", "workout_exercise_id"],
     )
     keyed = _attach(rows, ids, ["workout_id", "exercise_order"], "an exercise block")

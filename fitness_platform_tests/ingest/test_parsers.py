@@ -11,11 +11,13 @@ import pytest
 from fitness_platform.errors import ExportError
 from fitness_platform.ingest.catalog import exercise_key, infer_exercise, load_catalog
 from fitness_platform.ingest.csvfile import count_records, read_csv_table
-from fitness_platform.ingest.diet import cycle_type_of, parse_cycle_label, parse_diet
+from fitness_platform.ingest.cycles import cycle_type_of, parse_cycle_label
+from fitness_platform.ingest.diet import parse_diet
 from fitness_platform.ingest.hevy import parse_hevy
 from fitness_platform.ingest.rules import to_number
 from fitness_platform.ingest.timeparse import parse_workout_time
 from fitness_platform.paths import CATALOG_PATH
+from fitness_platform_tests.helpers import SAMPLE_HEVY
 
 HEADER = (
     '"title","start_time","end_time","description","exercise_title","superset_id",'
@@ -137,7 +139,7 @@ def test_name_heuristic():
 def test_catalog_covers_every_sample_title():
     catalog = load_catalog(CATALOG_PATH)
     assert len(catalog) >= 250
-    sample = pd.read_csv(Path(__file__).parents[1] / "data/raw/demo/hevy_workouts_raw.csv")
+    sample = pd.read_csv(SAMPLE_HEVY)
     assert set(sample["exercise_title"]) <= set(catalog["exercise_title"])
 
 

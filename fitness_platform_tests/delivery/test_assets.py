@@ -17,8 +17,10 @@ from fitness_platform.delivery.offline_report import render_report
 from fitness_platform.delivery.publish import schema_errors
 from fitness_platform.delivery.reference import REFERENCE_CONSTANTS
 from fitness_platform_tests import reference as ref
-from fitness_platform_tests.conftest import SAMPLE_DIET, SAMPLE_HEVY
 from fitness_platform_tests.helpers import (
+    FIXTURES,
+    SAMPLE_DIET,
+    SAMPLE_HEVY,
     check_evaluation,
     check_results,
     materialization_metadata,
@@ -277,9 +279,7 @@ def test_reference_windows_are_the_ones_the_sql_and_the_report_use():
             "best_e1rm": {"all_time": False, "last_52_weeks": False, "last_8_weeks": False},
         },
     }
-    payload = json.loads(
-        (Path(__file__).parent / "fixtures" / "payload_demo_2024-05-13.json").read_text()
-    )
+    payload = json.loads((FIXTURES / "payload_demo_2024-05-13.json").read_text())
     payload["exercises"] = [exercise]
     report = render_report(payload)
     assert f"best top load of the past {RECORD_WINDOWS_WEEKS[0]} weeks (121.5 kg)" in report

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from botocore.stub import Stubber
@@ -11,11 +10,12 @@ from botocore.stub import Stubber
 from fitness_platform.delivery.payload import payload_key, report_key, report_meta_key
 from fitness_platform.delivery.prompt import PROMPT_VERSION, SYSTEM_PROMPT
 from fitness_platform.delivery.publish import publish_reports
+from fitness_platform.delivery.reporters import BedrockReporterResource
 from fitness_platform.errors import ReportRefused
-from fitness_platform.resources.reporter import BedrockReporterResource
 from fitness_platform.resources.storage import LocalStorageResource
 from fitness_platform_tests.aws import FAKE_KEY_ID, FAKE_SECRET
 from fitness_platform_tests.helpers import (
+    FIXTURES,
     check_results,
     materialization_metadata,
     run_delivery,
@@ -45,7 +45,7 @@ def aws_env(monkeypatch):
 @pytest.fixture
 def payload_store(tmp_path):
     """A storage holding one real payload of the sample (built once by the platform)."""
-    source = Path(__file__).parent / "fixtures" / "payload_demo_2024-05-13.json"
+    source = FIXTURES / "payload_demo_2024-05-13.json"
     storage = LocalStorageResource(root=str(tmp_path / "out"))
     storage.write_bytes(
         payload_key("demo", WEEK), source.read_bytes(), content_type="application/json"

@@ -27,12 +27,14 @@ from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.silver.assets import EXPORTS_READABLE
 from fitness_platform.warehouse.load import copy_rows, load_athlete
 from fitness_platform.warehouse.tables import TABLES
-from fitness_platform_tests.conftest import FIXTURES, SAMPLE_HEVY, fresh_database
 from fitness_platform_tests.helpers import (
+    FIXTURES,
     QUIET,
+    SAMPLE_HEVY,
     check_evaluation,
     definitions,
     edit_one_set,
+    fresh_database,
     materialization_metadata,
     run_ingest,
 )

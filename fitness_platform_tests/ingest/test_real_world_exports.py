@@ -17,7 +17,7 @@ from fitness_platform.ingest.corrections import load_corrections
 from fitness_platform.ingest.csvfile import read_csv_table
 from fitness_platform.ingest.strong import parse_duration
 from fitness_platform.paths import CATALOG_PATH
-from fitness_platform_tests.conftest import FIXTURES
+from fitness_platform_tests.helpers import FIXTURES
 
 NOW = datetime(2026, 11, 21, 12, 0)
 CATALOG = load_catalog(CATALOG_PATH)

@@ -1,36 +1,16 @@
-"""The sensors and the schedule, evaluated in process against a real Dagster instance that holds
-the events they read (before, ``weekly_refresh_sensor`` crashed on every tick and no test saw it)."""
+"""The refresh sensor, evaluated in process against a real Dagster instance that holds the Gold
+materializations it reads (before, it crashed on every tick and no test saw it)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dagster import DagsterInstance
 
-from dagster import DagsterInstance, build_schedule_context, build_sensor_context
-
-from fitness_platform.resources.raw_files import RawFilesResource
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform_tests.helpers import definitions, edit_one_set, run_ingest
+from fitness_platform_tests.helpers import sensor_tick as tick
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
-
-
-def tick(sensor, instance, cursor, **resources):
-    context = build_sensor_context(instance=instance, cursor=cursor, resources=resources)
-    return sensor.evaluate_tick(context)
-
-
-def test_raw_sensor_starts_ingestion_when_an_export_changes(platform_env, raw_dir):
-    sensor = definitions().resolve_sensor_def("raw_exports_sensor")
-    raw_files = RawFilesResource(raw_dir=str(raw_dir))
-    with DagsterInstance.ephemeral() as instance:
-        first = tick(sensor, instance, None, raw_files=raw_files)
-        assert len(first.run_requests) == 1 and first.cursor
-        same = tick(sensor, instance, first.cursor, raw_files=raw_files)
-        assert same.run_requests == [] and same.skip_message == "no export changed"
-        edit_one_set(raw_dir)
-        changed = tick(sensor, instance, first.cursor, raw_files=raw_files)
-        assert len(changed.run_requests) == 1 and changed.cursor != first.cursor
 
 
 def test_refresh_sensor_follows_gold_builds_only(platform_env, raw_dir, warehouse):
@@ -82,17 +62,6 @@ def test_refresh_sensor_sees_a_refresh_behind_a_later_unchanged_build(
         assert rerun.success
         result = tick(sensor, instance, cursor, warehouse=warehouse)
         assert len(result.run_requests) == 1
-
-
-def test_weekly_schedule_builds_the_week_that_just_ended(platform_env):
-    schedule = definitions().resolve_schedule_def("weekly_delivery_schedule")
-    with DagsterInstance.ephemeral() as instance:
-        context = build_schedule_context(
-            instance=instance, scheduled_execution_time=datetime(2026, 11, 30, 6, 0)
-        )
-        (request,) = schedule.evaluate_tick(context).run_requests
-    # Monday 30 November 2026, 06:00: the week of Monday 23 November is complete.
-    assert request.partition_key == "2026-11-23"
 
 
 def test_raw_and_warehouse_resources_fit_the_sensors():

@@ -12,8 +12,13 @@ from moto.server import ThreadedMotoServer
 from fitness_platform.errors import ConfigurationError
 from fitness_platform.resources.storage import S3StorageResource
 from fitness_platform_tests.aws import FAKE_KEY_ID, FAKE_SECRET, FlakyProxy
-from fitness_platform_tests.conftest import SAMPLE_DIET, SAMPLE_HEVY
-from fitness_platform_tests.helpers import materialization_metadata, run_delivery, run_ingest
+from fitness_platform_tests.helpers import (
+    SAMPLE_DIET,
+    SAMPLE_HEVY,
+    materialization_metadata,
+    run_delivery,
+    run_ingest,
+)
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,9 @@
-"""The committed sample is what the seeded generator writes; the definitions load cleanly."""
+"""The committed sample is what the seeded generator writes, with the profile it was built to have."""
 
 from __future__ import annotations
 
-import warnings
-
 from fitness_platform.sample.generator import generate_diet, generate_workouts, write_sample
-from fitness_platform_tests.conftest import SAMPLE_DIET, SAMPLE_HEVY
+from fitness_platform_tests.helpers import SAMPLE_DIET, SAMPLE_HEVY
 
 
 def test_committed_sample_is_reproducible(tmp_path):
@@ -52,37 +50,3 @@ def test_sample_profile():
     )
     assert sum(1 for d in diet if d["observacoes"]) == 173
     assert len({d["cicle"] for d in diet}) == 10
-
-
-def test_definitions_load_without_warnings_of_ours(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        from fitness_platform.definitions import build_definitions
-        from fitness_platform.settings import Settings
-
-        defs = build_definitions(Settings.from_env({}))
-        defs.resolve_all_job_defs()
-    ours = [w for w in caught if "fitness_platform" in (w.filename or "")]
-    assert ours == [], [str(w.message) for w in ours]
-    keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
-    assert {
-        "raw/workout_exports",
-        "silver/workout_sets",
-        "fitness/sets",
-        "fitness/gold_weekly_fitness_summary",
-        "delivery/weekly_payload",
-        "delivery/weekly_report",
-    } <= keys
-    # Each warehouse table declares the silver assets it is really loaded from.
-    deps = {
-        spec.key.to_user_string(): {d.asset_key.to_user_string() for d in spec.deps}
-        for spec in defs.resolve_all_asset_specs()
-    }
-    assert deps["fitness/sets"] == {"silver/workout_sets"}
-    assert deps["fitness/diet_daily"] == {"silver/diet_days"}
-    assert deps["fitness/cycles"] == {"silver/diet_cycles"}
-    assert deps["fitness/exercises"] == {"silver/exercise_catalog", "silver/workout_sets"}
-    weekly = defs.resolve_job_def("weekly_delivery_job").partitions_def
-    # Early enough for any tracker history (a Monday); the sample's weeks lie well inside.
-    assert weekly.get_partition_keys()[0] == "2010-01-04"

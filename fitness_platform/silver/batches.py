@@ -1,0 +1,40 @@
+"""What silver hands the warehouse: per athlete, the frames of their load and its bookkeeping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+AthleteFrames = dict[str, pd.DataFrame]
+"""One silver frame per athlete loaded in this run (athlete_key → rows)."""
+
+
+@dataclass
+class LoadBatch:
+    """One athlete in one ingestion: what their load is built from and what became of it."""
+
+    athlete_key: str
+    fingerprint: str
+    seen_fingerprint: str | None
+    """The fingerprint stored when silver looked (None for a new athlete): the load compares it
+    again under the athlete's lock, to notice another run that loaded the same content."""
+    status: str  # load | unchanged | refused
+    files: list[dict]
+    error: str | None = None
+    corrections: list[dict] = field(default_factory=list)
+    profile: dict = field(default_factory=dict)
+    units: dict = field(default_factory=dict)
+    sets: int = 0
+    diet_days: int = 0
+    rejected: int = 0
+
+    def as_row(self) -> dict:
+        return {
+            "athlete_key": self.athlete_key,
+            "status": self.status,
+            "sets": self.sets,
+            "diet_days": self.diet_days,
+            "rejected": self.rejected,
+            "error": self.error or "",
+        }
