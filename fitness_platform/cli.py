@@ -48,6 +48,7 @@ def command_run(args: argparse.Namespace) -> int:
     from fitness_platform.delivery.schedules import range_run_tags
     from fitness_platform.environment import warehouse_for
     from fitness_platform.partitions import weekly_partitions
+    from fitness_platform.raw.hevy_sync import connected_athletes
     from fitness_platform.settings import Settings
 
     settings = Settings.from_env()
@@ -60,6 +61,9 @@ def command_run(args: argparse.Namespace) -> int:
     warehouse_for(settings).check_connection()
     quiet = {"loggers": {"terminal": {"config": {"log_level": "WARNING"}}}}
     with _instance(settings) as instance:
+        sync_failures = {}
+        if connected_athletes(raw_files):
+            sync_failures = _sync(defs, instance, athletes=[])
         started = time.perf_counter()
         _say(f"[1/2] ingest: {raw_files.describe()} → warehouse → gold")
         ingest = defs.resolve_job_def("ingest_job").execute_in_process(
@@ -69,7 +73,7 @@ def command_run(args: argparse.Namespace) -> int:
         if not ingest.success:
             _say("ingestion failed; see the messages above. No weekly outputs were refreshed.")
             return _failure_code(ingest)
-        refusals = _refusals(ingest)
+        refusals = {**sync_failures, **_refusals(ingest)}
         if _files_found(ingest) == 0:
             _say(f"      no exports found under {raw_files.describe()}")
         _say(f"      done in {time.perf_counter() - started:.1f} s")
@@ -107,6 +111,68 @@ def command_run(args: argparse.Namespace) -> int:
     _say(f"payloads: {storage.uri('payloads')}")
     _say(f"reports:  {storage.uri('reports')}")
     return _refused(refusals)
+
+
+def _sync(defs, instance, athletes: list[str]) -> dict[str, str]:
+    """Run the Hevy API sync (every connected athlete, or the ones named); failures by athlete."""
+    from fitness_platform.raw.assets import HEVY_SYNCS_COMPLETED
+
+    _say("[sync] Hevy API: " + (", ".join(athletes) if athletes else "every connected athlete"))
+    result = defs.resolve_job_def("hevy_sync_job").execute_in_process(
+        instance=instance,
+        run_config={
+            "loggers": {"terminal": {"config": {"log_level": "INFO"}}},
+            "ops": {"raw__hevy_api": {"config": {"athletes": athletes}}},
+        },
+        raise_on_error=False,
+    )
+    if not result.success:
+        _report_steps(result)
+        return {"(sync)": "the Hevy API sync failed; see the messages above"}
+    failures: dict[str, str] = {}
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            check = event.event_specific_data
+            if check.check_name == HEVY_SYNCS_COMPLETED and not check.passed:
+                failures.update(check.metadata["failures"].value)
+    for event in result.get_asset_materialization_events():
+        meta = event.event_specific_data.materialization.metadata
+        _say(
+            f"      {meta['athletes'].value} athlete(s), {meta['changed'].value} with news, "
+            f"{meta['failed'].value} failed, {meta['api_calls'].value} API calls"
+        )
+    return failures
+
+
+def command_sync(args: argparse.Namespace) -> int:
+    if args.raw_dir:
+        os.environ["FITNESS_RAW_DIR"] = str(args.raw_dir)
+    from fitness_platform.definitions import build_definitions
+    from fitness_platform.raw.hevy_sync import connected_athletes
+    from fitness_platform.settings import Settings
+
+    settings = Settings.from_env()
+    defs = build_definitions(settings)
+    raw_files = defs.resources["raw_files"]
+    problem = raw_files.problem()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    connected = connected_athletes(raw_files)
+    wanted = [args.athlete] if args.athlete else []
+    if args.athlete and args.athlete not in connected:
+        print(
+            f"error: athlete {args.athlete!r} has no hevy_api_key_env in its athlete.toml "
+            f"(connected: {', '.join(sorted(connected)) or 'none'})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if not connected:
+        _say("no athlete has connected a Hevy account (hevy_api_key_env in athlete.toml)")
+        return 0
+    with _instance(settings) as instance:
+        failures = _sync(defs, instance, wanted)
+    return _refused(failures)
 
 
 def _instance(settings):
@@ -278,6 +344,14 @@ def main(argv: list[str] | None = None) -> int:
         "look like spreadsheet formulas are escaped)",
     )
     validate.set_defaults(func=command_validate)
+    sync = sub.add_parser(
+        "sync", help="sync the Hevy accounts of connected athletes into their raw folders"
+    )
+    sync.add_argument("--athlete", metavar="KEY", help="only this athlete (default: all)")
+    sync.add_argument(
+        "--raw-dir", type=Path, help="athlete folders (default FITNESS_RAW_DIR or data/raw)"
+    )
+    sync.set_defaults(func=command_sync)
     sample = sub.add_parser(
         "sample", help="rewrite the committed sample exports from the seeded generator"
     )

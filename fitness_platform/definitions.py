@@ -12,8 +12,8 @@ from fitness_platform.environment import build_resources
 from fitness_platform.gold.assets import gold_views
 from fitness_platform.jobs import build_jobs
 from fitness_platform.partitions import weekly_partitions
-from fitness_platform.raw.assets import raw_exports
-from fitness_platform.raw.sensors import build_raw_sensor
+from fitness_platform.raw.assets import hevy_api, raw_exports
+from fitness_platform.raw.sensors import build_hevy_sync_schedule, build_raw_sensor
 from fitness_platform.settings import Settings
 from fitness_platform.silver.assets import exercise_catalog, silver_frames
 from fitness_platform.warehouse.assets import warehouse_tables
@@ -22,9 +22,10 @@ from fitness_platform.warehouse.checks import WAREHOUSE_CHECKS
 
 def build_definitions(settings: Settings) -> Definitions:
     weekly = weekly_partitions(settings.partition_start)
-    ingest_job, delivery_job = build_jobs()
+    ingest_job, delivery_job, hevy_sync_job = build_jobs()
     return Definitions(
         assets=[
+            hevy_api,
             raw_exports,
             exercise_catalog,
             silver_frames,
@@ -33,8 +34,11 @@ def build_definitions(settings: Settings) -> Definitions:
             *build_delivery_assets(weekly),
         ],
         asset_checks=WAREHOUSE_CHECKS,
-        jobs=[ingest_job, delivery_job],
-        schedules=[build_weekly_schedule(delivery_job)],
+        jobs=[ingest_job, delivery_job, hevy_sync_job],
+        schedules=[
+            build_weekly_schedule(delivery_job),
+            build_hevy_sync_schedule(hevy_sync_job, settings.hevy_sync_minutes),
+        ],
         sensors=[build_raw_sensor(ingest_job), build_refresh_sensor(delivery_job, weekly)],
         resources=build_resources(settings),
         # The console logger stays Dagster's own; the command line configures this one instead.

@@ -6,6 +6,7 @@ from dagster import EnvVar, FilesystemIOManager
 from dagster_aws.s3 import S3PickleIOManager, S3Resource
 
 from fitness_platform.delivery.reporters import BedrockReporterResource, OfflineReporterResource
+from fitness_platform.resources.hevy_api import HevyApiResource
 from fitness_platform.resources.raw_files import RawFilesResource, S3RawFilesResource
 from fitness_platform.resources.storage import LocalStorageResource, S3StorageResource
 from fitness_platform.resources.warehouse import WarehouseResource
@@ -25,6 +26,7 @@ def build_resources(settings: Settings) -> dict:
         "storage": build_storage(settings),
         "reporter": build_reporter(settings),
         "io_manager": build_io_manager(settings),
+        "hevy_api": HevyApiResource(base_url=settings.hevy_api_url),
     }
 
 

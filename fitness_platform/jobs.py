@@ -1,6 +1,9 @@
-"""The two jobs: ingestion (raw → silver → warehouse → gold) and the weekly delivery."""
+"""The jobs: ingestion (raw → silver → warehouse → gold), the weekly delivery, and the Hevy API
+sync."""
 
 from dagster import AssetSelection, define_asset_job
+
+from fitness_platform.raw.assets import HEVY_API
 
 INGEST_GROUPS = ("raw", "silver", "warehouse", "gold")
 
@@ -8,7 +11,7 @@ INGEST_GROUPS = ("raw", "silver", "warehouse", "gold")
 def build_jobs():
     ingest_job = define_asset_job(
         "ingest_job",
-        selection=AssetSelection.groups(*INGEST_GROUPS),
+        selection=AssetSelection.groups(*INGEST_GROUPS) - AssetSelection.assets(HEVY_API),
         description="Scan the raw exports, validate them, load changed athletes, refresh Gold.",
     )
     delivery_job = define_asset_job(
@@ -16,4 +19,9 @@ def build_jobs():
         selection=AssetSelection.groups("delivery"),
         description="Weekly payloads and reports for the selected week(s), in one run.",
     )
-    return ingest_job, delivery_job
+    hevy_sync_job = define_asset_job(
+        "hevy_sync_job",
+        selection=AssetSelection.assets(HEVY_API),
+        description="Sync every connected Hevy account into its athlete's raw folder.",
+    )
+    return ingest_job, delivery_job, hevy_sync_job

@@ -14,6 +14,8 @@ from fitness_platform.errors import ConfigurationError
 # logs imported into them keep their dates); data before it is warned about, never silently lost.
 DEFAULT_PARTITION_START = "2010-01-04"
 STATE_DIR_NAME = ".fitness"
+# Minutes between Hevy API syncs that a cron schedule can express evenly.
+SYNC_INTERVALS = {5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440}
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Settings:
     bedrock_max_tokens: int
     load_workers: int
     raw_s3_uri: str | None
+    hevy_api_url: str = "https://api.hevyapp.com"
+    hevy_sync_minutes: int = 60
 
     @property
     def raw_location(self) -> str:
@@ -89,6 +93,16 @@ class Settings:
         max_tokens = env.get("FITNESS_BEDROCK_MAX_TOKENS", "2000")
         if not max_tokens.isdigit() or int(max_tokens) < 100:
             raise ConfigurationError("FITNESS_BEDROCK_MAX_TOKENS must be a whole number ≥ 100")
+        sync_minutes = (env.get("FITNESS_HEVY_SYNC_MINUTES") or "60").strip()
+        if not sync_minutes.isdigit() or int(sync_minutes) not in SYNC_INTERVALS:
+            raise ConfigurationError(
+                "FITNESS_HEVY_SYNC_MINUTES must be one of "
+                + ", ".join(str(m) for m in sorted(SYNC_INTERVALS))
+                + " (minutes between Hevy API syncs)"
+            )
+        hevy_url = (env.get("FITNESS_HEVY_API_URL") or "https://api.hevyapp.com").strip()
+        if not hevy_url.startswith(("http://", "https://")):
+            raise ConfigurationError("FITNESS_HEVY_API_URL must be an http(s) URL")
         raw_value = env.get("FITNESS_RAW_DIR", "")
         raw_s3 = raw_value if raw_value.startswith("s3://") else None
         return cls(
@@ -112,4 +126,6 @@ class Settings:
             bedrock_max_tokens=int(max_tokens),
             load_workers=int(workers),
             raw_s3_uri=raw_s3,
+            hevy_api_url=hevy_url,
+            hevy_sync_minutes=int(sync_minutes),
         )

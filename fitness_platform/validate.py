@@ -52,7 +52,7 @@ def _neighbours(path: Path, now: datetime) -> tuple[dict, pd.DataFrame | None]:
     return profile, cycles
 
 
-def _workouts(out: TextIO, sets: pd.DataFrame, catalog) -> None:
+def _workouts(out: TextIO, sets: pd.DataFrame, catalog, templates: list[dict]) -> None:
     if not sets.empty:
         out.write(
             f"  dates: {sets['start_time'].min():%Y-%m-%d} to {sets['start_time'].max():%Y-%m-%d}\n"
@@ -61,7 +61,12 @@ def _workouts(out: TextIO, sets: pd.DataFrame, catalog) -> None:
         f"  workouts: {sets['start_time'].nunique()}, sets: {len(sets)}, "
         f"exercises: {sets['exercise_title'].nunique()}\n"
     )
-    resolved = resolve_exercises(sets["exercise_title"], catalog)
+    resolved = resolve_exercises(sets["exercise_title"], catalog, templates)
+    by_template = resolved[resolved["catalog_source"] == "hevy"]
+    if len(by_template):
+        out.write(f"  classified by the athlete's Hevy exercise templates ({len(by_template)}):\n")
+        for row in by_template.itertuples():
+            out.write(f"    {row.exercise_title} → {row.primary_muscle_group}\n")
     outside = resolved[resolved["catalog_source"] == "inferred"]
     if len(outside):
         out.write(f"  outside the catalog ({len(outside)}):\n")
@@ -105,7 +110,7 @@ def validate_file(
             out.write("  " + ", ".join(f"{k}: {v}" for k, v in result.profile.items() if v) + "\n")
         if result.sets is not None:
             _units(out, result.facts)
-            _workouts(out, result.sets, catalog)
+            _workouts(out, result.sets, catalog, result.templates)
         if result.diet is not None:
             days = result.diet
             if not days.empty:

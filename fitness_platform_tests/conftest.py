@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from fitness_platform.paths import DATA_DIR
 from fitness_platform.resources.warehouse import WarehouseResource, embedded_url
 from fitness_platform_tests.helpers import SAMPLE_DIET, SAMPLE_HEVY, fresh_database
+from fitness_platform_tests.hevy_fake import FakeHevy
 
 _GIT_BEFORE = pytest.StashKey[set | None]()
 
@@ -95,3 +97,12 @@ def platform_env(monkeypatch, database_url: str, tmp_path: Path, raw_dir: Path) 
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env
+
+
+@pytest.fixture
+def hevy_server():
+    """A fake Hevy API on 127.0.0.1 (``.url``), behind a key made up for this test (``.key``)."""
+    fake = FakeHevy(str(uuid.uuid4()))
+    fake.url = fake.start()
+    yield fake
+    fake.stop()

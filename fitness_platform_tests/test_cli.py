@@ -220,3 +220,53 @@ def test_runs_are_kept_in_the_persistent_dagster_home(cli_env, tmp_path):
     with DagsterInstance.from_config(str(home)) as instance:
         jobs = sorted(run.job_name for run in instance.get_runs())
     assert jobs == ["ingest_job", "weekly_delivery_job"]
+
+
+def test_sync_then_run_for_an_athlete_who_has_only_a_hevy_key(tmp_path, cli_env, hevy_server):
+    from datetime import UTC, datetime
+
+    from fitness_platform_tests.hevy_fake import fill, workout
+
+    raw = tmp_path / "api_raw"
+    (raw / "bea").mkdir(parents=True)
+    (raw / "bea" / "athlete.toml").write_text(
+        'time_zone = "UTC"\nhevy_api_key_env = "BEA_HEVY_API_KEY"\n'
+    )
+    # Two sessions in the week of Monday 5 January 2026, each with a 40×10 warm-up (not tonnage)
+    # and a 60×8 working set of bench press: 2 × 480 kg.
+    fill(
+        hevy_server,
+        [
+            workout(1, datetime(2026, 1, 5, 7, tzinfo=UTC)),
+            workout(2, datetime(2026, 1, 8, 7, tzinfo=UTC)),
+        ],
+    )
+    env = {
+        **cli_env,
+        "FITNESS_RAW_DIR": str(raw),
+        "FITNESS_HEVY_API_URL": hevy_server.url,
+        "BEA_HEVY_API_KEY": hevy_server.key,
+    }
+    synced = cli(tmp_path, env, "sync", "--athlete", "bea")
+    assert synced.returncode == 0, synced.stderr
+    assert "1 athlete(s), 1 with news, 0 failed, 3 API calls" in synced.stdout
+    assert (raw / "bea" / "hevy-api.json").is_file()
+
+    ran = cli(tmp_path, env, "run")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    week = payload(Path(cli_env["FITNESS_OUTPUT_DIR"]), "bea", "2026-01-05")
+    assert week["training_overview"]["training_sessions"] == 2
+    assert week["training_overview"]["tonnage_kg"] == 2 * 60 * 8
+    for done in (synced, ran):
+        assert hevy_server.key not in done.stdout + done.stderr
+
+    unknown = cli(tmp_path, env, "sync", "--athlete", "cid")
+    assert unknown.returncode == 2
+    assert "athlete 'cid' has no hevy_api_key_env in its athlete.toml" in unknown.stderr
+
+    refused = cli(tmp_path, {**env, "BEA_HEVY_API_KEY": "not-the-key"}, "run")
+    assert refused.returncode == 1
+    assert "bea: the Hevy API key in BEA_HEVY_API_KEY was refused (401: InvalidApiKey)" in (
+        refused.stdout
+    )
+    assert "not-the-key" not in refused.stdout + refused.stderr

@@ -119,3 +119,45 @@ def test_validate_reports_a_duplicated_block():
     assert "problems (3 would be quarantined):" in report
     for line in (11, 12, 13):
         assert f"line {line}: duplicate_block" in report
+
+
+def test_validate_reads_a_hevy_api_mirror(tmp_path):
+    from datetime import UTC
+
+    from fitness_platform.ingest.hevy_api import MIRROR_FILE, Mirror, upsert_workout
+    from fitness_platform_tests.hevy_fake import spell, workout
+
+    built = workout(1, datetime(2026, 1, 5, 7, 0, 9, tzinfo=UTC))
+    done = {k: spell(v, "z") if isinstance(v, datetime) else v for k, v in built.items()}
+    done["updated_at"] = "2026-01-05T08:00:00Z"
+    done["exercises"].append(
+        {
+            "index": 2,
+            "title": "Suitcase March",
+            "exercise_template_id": "c-1",
+            "sets": [{"index": 0, "type": "normal", "weight_kg": 20, "duration_seconds": 40}],
+        }
+    )
+    mirror = Mirror(cursor="2026-01-05T08:00:00Z")
+    upsert_workout(mirror, done)
+    mirror.templates = {
+        "c-1": {
+            "id": "c-1",
+            "title": "Suitcase March",
+            "type": "weight_duration",
+            "primary_muscle_group": "abdominals",
+            "secondary_muscle_groups": [],
+            "is_custom": True,
+        }
+    }
+    folder = tmp_path / "ana"
+    folder.mkdir()
+    (folder / MIRROR_FILE).write_bytes(mirror.to_bytes())
+    (folder / "athlete.toml").write_text('time_zone = "Europe/Lisbon"\n')
+    result = validate(str(folder / MIRROR_FILE))
+    assert result.returncode == 0, result.stdout
+    assert "kind: Hevy API mirror (1 workouts, cursor 2026-01-05T08:00:00Z)" in result.stdout
+    # 07:00:09 UTC on 5 January is 07:00 in Lisbon (UTC+0 in winter).
+    assert "dates: 2026-01-05 to 2026-01-05" in result.stdout
+    assert "workouts: 1, sets: 4, exercises: 3" in result.stdout
+    assert "Suitcase March → abdominals" in result.stdout

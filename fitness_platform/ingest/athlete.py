@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import hashlib
+import json
 import multiprocessing
 import os
 import signal
@@ -25,7 +26,7 @@ from fitness_platform.ingest.csvfile import count_records, read_csv_table, read_
 from fitness_platform.ingest.cycles import CYCLE_COLUMNS
 from fitness_platform.ingest.diet import DIET_COLUMNS
 from fitness_platform.ingest.rules import REJECT_COLUMNS
-from fitness_platform.ingest.sets import SET_COLUMNS
+from fitness_platform.ingest.sets import SET_COLUMNS, parse_times
 from fitness_platform.ingest.sources import (
     ROLES,
     SourceInput,
@@ -119,6 +120,10 @@ class AthleteSilver:
     profile: dict = field(default_factory=dict)
     file_hashes: dict[str, str] = field(default_factory=dict)
     """sha256 of the bytes each file was parsed from (by file name): what the load records."""
+    deletions: list[dict] = field(default_factory=list)
+    """Workouts deleted at a live source (the Hevy API), for the audit table."""
+    templates: list[dict] = field(default_factory=list)
+    """A source's own classification of the exercises used (Hevy exercise templates)."""
 
 
 def read_bytes(path: Path) -> bytes:
@@ -173,6 +178,8 @@ def parse_athlete(
     profile: dict = {}
     cycles_file = None
     sets, diets, cycles, rejects, applied, units = [], [], [], [], [], {}
+    live: list = []  # results whose workouts replace other files' copies (the Hevy API)
+    deletions, templates = [], []
     for role in ROLES:
         for kind, f, table in (e for e in entries if e[0].role == role):
             result = kind.parse(
@@ -196,13 +203,19 @@ def parse_athlete(
             if result.sets is not None:
                 sets.append(result.sets)
                 units[f.path.name] = result.facts
+                if result.authoritative_starts or result.removed_starts:
+                    live.append(result)
+            deletions += result.deletions
+            templates += result.templates
             if result.diet is not None:
                 diets.append(result.diet)
             if result.rejects is not None:
-                rejects.append(result.rejects)
+                rejects.append((result.rejects, result))
             applied.extend(result.corrections)
     if not diets and cycles_file is not None:
         cycles.append(cycles_file)
+    sets = [_without_superseded(frame, live) for frame in sets]
+    rejects = [_rejects_without_superseded(frame, result, live) for frame, result in rejects]
     sets_frame = concat_frames(sets, SET_COLUMNS)
     return AthleteSilver(
         athlete_key=athlete_key,
@@ -211,7 +224,7 @@ def parse_athlete(
         cycles=concat_frames(cycles, CYCLE_COLUMNS),
         rejects=concat_frames(rejects, REJECT_COLUMNS),
         exercises=(
-            resolve_exercises(sets_frame["exercise_title"], catalog)
+            resolve_exercises(sets_frame["exercise_title"], catalog, templates)
             if catalog is not None
             else pd.DataFrame()
         ),
@@ -219,7 +232,37 @@ def parse_athlete(
         units=units,
         profile=profile,
         file_hashes=file_hashes,
+        deletions=deletions,
+        templates=templates,
     )
+
+
+def _without_superseded(frame: pd.DataFrame, live: list) -> pd.DataFrame:
+    """A file's sets without the workouts a live source (the Hevy API) holds or deleted: the
+    live copy of a workout wins over an export's, matched on source and start minute."""
+    for result in live:
+        if frame is result.sets or frame.empty:
+            continue
+        source = set(result.sets["source"]) if not result.sets.empty else {"hevy"}
+        gone = result.authoritative_starts | result.removed_starts
+        frame = frame[~(frame["source"].isin(source) & frame["start_time"].isin(gone))]
+    return frame
+
+
+def _rejects_without_superseded(rejects: pd.DataFrame, owner, live: list) -> pd.DataFrame:
+    """A file's quarantined rows without those of workouts a live source replaced: the live
+    copy's own rows are what count (an export's bad row of the same workout is not counted
+    twice)."""
+    if not live or any(owner is r for r in live) or owner.sets is None or rejects.empty:
+        return rejects
+    starts = rejects["raw_values"].map(lambda cells: json.loads(cells).get("start_time") or "")
+    when = parse_times(starts.astype(str))
+    for result in live:
+        if not set(owner.sets["source"]) & set(result.sets["source"]):
+            continue
+        gone = result.authoritative_starts | result.removed_starts
+        rejects = rejects[~when.loc[rejects.index].isin(gone)]
+    return rejects
 
 
 # Below this many athletes to parse, starting worker processes costs more than it saves.

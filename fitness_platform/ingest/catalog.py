@@ -237,15 +237,47 @@ def infer_exercise(title: str) -> dict:
     }
 
 
-def resolve_exercises(titles: pd.Series, catalog: pd.DataFrame) -> pd.DataFrame:
-    """One row per distinct title: its catalog entry, or an inferred one marked ``inferred``."""
+# Hevy exercise-template types (its API's CustomExerciseType) in this catalog's vocabulary.
+HEVY_TYPES = {"bodyweight_assisted_reps": "assisted_bodyweight"}
+
+
+def from_hevy_template(title: str, template: dict) -> dict | None:
+    """A title classified by the athlete's Hevy exercise template (the muscles Hevy itself
+    records, custom exercises included); None when the template names no known muscle group."""
+    primary = template.get("primary_muscle_group")
+    if primary not in MUSCLE_GROUPS:
+        return None
+    secondary = [g for g in (template.get("secondary_muscle_groups") or []) if g in MUSCLE_GROUPS]
+    inferred = infer_exercise(title)
+    kind = str(template.get("type") or inferred["exercise_type"])
+    is_cardio = primary == "cardio" or kind == "distance_duration"
+    return {
+        **inferred,
+        "primary_muscle_group": primary,
+        "secondary_muscle_groups": ";".join(g for g in secondary if g != primary),
+        "exercise_type": HEVY_TYPES.get(kind, kind),
+        "is_cardio": is_cardio,
+        "catalog_source": "hevy",
+    }
+
+
+def resolve_exercises(
+    titles: pd.Series, catalog: pd.DataFrame, templates: list[dict] | None = None
+) -> pd.DataFrame:
+    """One row per distinct title: its catalog entry; else its Hevy template's classification
+    (marked ``hevy``); else an inferred one marked ``inferred``."""
     by_lookup = catalog.set_index("lookup")
+    by_title = {
+        lookup_key(t["title"]): t for t in templates or [] if isinstance(t.get("title"), str)
+    }
     rows = []
     for title in sorted(set(pd.unique(titles.dropna()))):
         lookup = lookup_key(title)
         if lookup in by_lookup.index:
             entry = by_lookup.loc[lookup].to_dict()
             entry["exercise_title"] = title
+            rows.append(entry)
+        elif lookup in by_title and (entry := from_hevy_template(title, by_title[lookup])):
             rows.append(entry)
         else:
             rows.append(infer_exercise(title))

@@ -3,18 +3,21 @@
 display_name = "Ana Souza"
 weight_unit = "kg"        # or "lb": the unit of weights in exports that do not state one
 distance_unit = "km"      # or "mi"
-time_zone = "America/Sao_Paulo"   # exports carry local wall-clock times; kept for reference
+time_zone = "America/Sao_Paulo"   # exports carry local wall-clock times; API times convert to it
+hevy_api_key_env = "ANA_HEVY_API_KEY"   # the variable holding the Hevy API key (never the key)
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 import zoneinfo
 from pathlib import Path
 
 from fitness_platform.errors import ExportError
 
-KEYS = {"display_name", "weight_unit", "distance_unit", "time_zone"}
+KEYS = {"display_name", "weight_unit", "distance_unit", "time_zone", "hevy_api_key_env"}
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 UNITS = {"weight_unit": {"kg", "lb", "lbs"}, "distance_unit": {"km", "mi"}}
 SETTINGS_FILE = "athlete.toml"
 
@@ -49,7 +52,16 @@ def load_profile(path: Path, content: bytes | None = None) -> dict:
             raise ExportError(
                 path, f"unknown time zone {data['time_zone']!r}", column="time_zone"
             ) from exc
+    key_env = data.get("hevy_api_key_env")
+    if key_env is not None and not (isinstance(key_env, str) and ENV_NAME.match(key_env)):
+        raise ExportError(
+            path,
+            "hevy_api_key_env must be the name of an environment variable (such as "
+            "ANA_HEVY_API_KEY), never the key itself",
+            column="hevy_api_key_env",
+        )
     return {
+        "hevy_api_key_env": key_env,
         "display_name": data.get("display_name"),
         "weight_unit": str(data.get("weight_unit", "")).lower() or None,
         "distance_unit": str(data.get("distance_unit", "")).lower() or None,

@@ -23,6 +23,7 @@ from fitness_platform.ingest.csvfile import CsvTable
 from fitness_platform.ingest.cycles import CYCLE_COLUMNS, is_cycles_header, parse_cycles_file
 from fitness_platform.ingest.diet import is_diet_header, parse_diet
 from fitness_platform.ingest.hevy import is_hevy_header, parse_hevy
+from fitness_platform.ingest.hevy_api import MIRROR_FILE, parse_mirror
 from fitness_platform.ingest.profile import SETTINGS_FILE, load_profile
 from fitness_platform.ingest.strong import (
     is_strong_header,
@@ -62,6 +63,15 @@ class SourceResult:
     profile: dict | None = None
     facts: dict = field(default_factory=dict)
     """What ``validate`` and the load metadata say about the file: units, layout, language."""
+    authoritative_starts: set = field(default_factory=set)
+    """Start times of workouts of which this file has the live copy: another file's workout of
+    the same source and start is replaced by it (the Hevy API over a CSV export)."""
+    removed_starts: set = field(default_factory=set)
+    """Start times of workouts deleted at the source: another file's copy is dropped too."""
+    deletions: list[dict] = field(default_factory=list)
+    """Deletions seen at the source, for the audit table."""
+    templates: list[dict] = field(default_factory=list)
+    """The source's own classification of the exercises used (Hevy exercise templates)."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +156,27 @@ def _parse_settings(source: SourceInput) -> SourceResult:
     return SourceResult(profile=load_profile(source.path, source.content))
 
 
+def _parse_hevy_api(source: SourceInput) -> SourceResult:
+    sets, rejects, applied, facts, extra = parse_mirror(
+        source.path,
+        source.content,
+        athlete_key=source.athlete_key,
+        profile=source.profile,
+        corrections=source.corrections,
+        now=source.now,
+    )
+    return SourceResult(
+        sets=sets,
+        rejects=rejects,
+        corrections=applied,
+        facts=facts,
+        authoritative_starts=extra["authoritative_starts"],
+        removed_starts=extra["removed_starts"],
+        deletions=extra["deletions"],
+        templates=extra["templates"],
+    )
+
+
 def _strong_facts(result: SourceResult) -> str:
     f = result.facts
     return (
@@ -161,6 +192,16 @@ REGISTRY: list[SourceKind] = [
         "settings",
         _parse_settings,
         file_name=SETTINGS_FILE,
+    ),
+    SourceKind(
+        "hevy_api",
+        "Hevy API mirror",
+        "workouts",
+        _parse_hevy_api,
+        file_name=MIRROR_FILE,
+        describe=lambda result: (
+            f" ({result.facts['workouts']} workouts, cursor {result.facts['cursor']})"
+        ),
     ),
     # Strong before Hevy: a Strong header names no Hevy column, but some Hevy-like files do both.
     SourceKind(

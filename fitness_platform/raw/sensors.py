@@ -1,6 +1,15 @@
-"""Notices new or changed exports under FITNESS_RAW_DIR and starts ingestion."""
+"""Notices new or changed exports under FITNESS_RAW_DIR and starts ingestion; syncs the Hevy
+accounts on a schedule."""
 
-from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
+from dagster import (
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    RunRequest,
+    ScheduleDefinition,
+    SensorEvaluationContext,
+    SkipReason,
+    sensor,
+)
 
 from fitness_platform.resources.raw_files import RawFilesResource
 
@@ -22,3 +31,27 @@ def build_raw_sensor(ingest_job):
         return RunRequest(run_key=f"raw-{state[:16]}")
 
     return raw_exports_sensor
+
+
+def sync_cron(minutes: int) -> str:
+    """A cron expression for "every ``minutes`` minutes" (a divisor of an hour or of a day)."""
+    if minutes < 60:
+        return f"*/{minutes} * * * *"
+    if minutes == 60:
+        return "0 * * * *"
+    if minutes == 1440:
+        return "0 0 * * *"
+    return f"0 */{minutes // 60} * * *"
+
+
+def build_hevy_sync_schedule(hevy_sync_job, minutes: int) -> ScheduleDefinition:
+    """The Hevy API sync every ``minutes`` (FITNESS_HEVY_SYNC_MINUTES, hourly by default). A sync
+    that brings nothing writes nothing, so nothing downstream runs."""
+    return ScheduleDefinition(
+        name="hevy_sync_schedule",
+        job=hevy_sync_job,
+        cron_schedule=sync_cron(minutes),
+        default_status=DefaultScheduleStatus.RUNNING,
+        description="Sync every connected Hevy account; an ingestion follows only when events "
+        "arrived (the raw sensor sees a mirror change).",
+    )

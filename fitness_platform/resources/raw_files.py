@@ -2,17 +2,32 @@
 per athlete either way."""
 
 import hashlib
+import os
 import shutil
+import uuid
 from pathlib import Path
 
 from dagster import ConfigurableResource, ResourceDependency
 from dagster_aws.s3 import S3Resource
 
+from fitness_platform.errors import StorageUnavailable
 from fitness_platform.ingest.athlete import SourceFile, discover
+from fitness_platform.ingest.sources import kinds
+
+
+def _named_files() -> set[str]:
+    """Files found by name rather than by their header (``athlete.toml``, the API mirror)."""
+    return {k.file_name for k in kinds() if k.file_name}
+
+
+def _is_source_name(name: str) -> bool:
+    return name.lower().endswith(".csv") or name in _named_files()
 
 
 class RawFilesResource(ConfigurableResource):
-    """Lists the exports under ``raw_dir/<athlete>/*.csv`` with their hash and detected kind."""
+    """Lists the exports under ``raw_dir/<athlete>/`` (every ``*.csv`` and the files the source
+    registry knows by name) with their hash and detected kind; reads and writes an athlete's
+    named files (the Hevy API mirror)."""
 
     raw_dir: str
 
@@ -39,12 +54,30 @@ class RawFilesResource(ConfigurableResource):
             return []
         return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
 
+    def read(self, athlete: str, name: str) -> bytes | None:
+        """One file of an athlete's folder, or None."""
+        path = Path(self.raw_dir) / athlete / name
+        return path.read_bytes() if path.is_file() else None
+
+    def write(self, athlete: str, name: str, data: bytes) -> str:
+        """Replace one file of an athlete's folder in one rename (never half-written)."""
+        path = Path(self.raw_dir) / athlete / name
+        tmp = path.with_name(f".{name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+        try:
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise StorageUnavailable(f"cannot write {path}: {exc.strerror or exc}") from None
+        return str(path)
+
     def state(self) -> str:
-        """A cheap fingerprint of the folder (path, size, mtime of every CSV) for the sensor."""
+        """A cheap fingerprint of the folder (path, size, mtime of every source file) for the
+        sensor: an export, athlete.toml or the API mirror changing starts an ingestion."""
         digest = hashlib.sha256()
         root = Path(self.raw_dir)
         if root.is_dir():
-            for path in sorted(root.glob("*/*.csv")):
+            for path in sorted(p for p in root.glob("*/*") if _is_source_name(p.name)):
                 stat = path.stat()
                 digest.update(
                     f"{path.relative_to(root)}\t{stat.st_size}\t{stat.st_mtime_ns}\n".encode()
@@ -74,7 +107,7 @@ class S3RawFilesResource(RawFilesResource):
             for obj in page.get("Contents", []):
                 relative = obj["Key"][len(base) :]
                 parts = relative.split("/")
-                if len(parts) == 2 and parts[1].lower().endswith(".csv") and parts[0]:
+                if len(parts) == 2 and _is_source_name(parts[1]) and parts[0]:
                     found[relative] = obj
         return found
 
@@ -94,7 +127,7 @@ class S3RawFilesResource(RawFilesResource):
             client.download_file(self.bucket, base + relative, str(tmp))
             tmp.replace(target)
             tag.write_text(obj["ETag"])
-        for path in cache.glob("*/*.csv"):
+        for path in [p for p in cache.glob("*/*") if _is_source_name(p.name)]:
             if str(path.relative_to(cache)) not in objects:
                 path.unlink()
                 path.with_name(path.name + ".etag").unlink(missing_ok=True)
@@ -106,7 +139,26 @@ class S3RawFilesResource(RawFilesResource):
         return None  # an empty or missing prefix is simply no objects; a missing bucket raises
 
     def athlete_folders(self) -> list[str]:
-        return []  # an S3 prefix has no empty folders
+        return sorted({relative.split("/")[0] for relative in self._objects()})
+
+    def _object_key(self, athlete: str, name: str) -> str:
+        base = f"{self.prefix.strip('/')}/" if self.prefix.strip("/") else ""
+        return f"{base}{athlete}/{name}"
+
+    def read(self, athlete: str, name: str) -> bytes | None:
+        client = self.s3.get_client()
+        try:
+            reply = client.get_object(Bucket=self.bucket, Key=self._object_key(athlete, name))
+        except client.exceptions.NoSuchKey:
+            return None
+        return reply["Body"].read()
+
+    def write(self, athlete: str, name: str, data: bytes) -> str:
+        key = self._object_key(athlete, name)
+        self.s3.get_client().put_object(
+            Bucket=self.bucket, Key=key, Body=data, ServerSideEncryption="AES256"
+        )
+        return f"s3://{self.bucket}/{key}"
 
     def state(self) -> str:
         digest = hashlib.sha256()

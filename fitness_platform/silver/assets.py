@@ -190,6 +190,7 @@ def silver_frames(
             parsed.profile,
             parsed.units,
         )
+        batch.deletions, batch.templates = parsed.deletions, parsed.templates
         batch.sets, batch.diet_days, batch.rejected = (
             len(parsed.sets),
             len(parsed.diet),

@@ -28,6 +28,10 @@ class LoadBatch:
     sets: int = 0
     diet_days: int = 0
     rejected: int = 0
+    deletions: list[dict] = field(default_factory=list)
+    """Workouts deleted at a live source (the Hevy API), for fitness.hevy_deletions."""
+    templates: list[dict] = field(default_factory=list)
+    """Hevy's exercise templates of the titles used: classification for titles the catalog lacks."""
 
     def as_row(self) -> dict:
         return {

@@ -63,6 +63,7 @@ def silver_for(
         exercises=exercises[exercises["exercise_title"].isin(titles)].reset_index(drop=True),
         corrections=list(batch.corrections),
         profile=dict(batch.profile),
+        deletions=list(batch.deletions),
     )
 
 
@@ -124,7 +125,8 @@ def warehouse_tables(
     refused: dict[str, str] = {}
     loaded, meanwhile, timings = [], [], {}
     todo = [b for b in load_batches if b.status == "load"]
-    exercises = resolve_exercises(all_titles(workout_sets), catalog)
+    templates = [t for b in todo for t in b.templates]
+    exercises = resolve_exercises(all_titles(workout_sets), catalog, templates)
     if todo:
         # The shared exercise dimension first, once, in its own transaction: the athletes'
         # transactions then only read it, so they can run side by side without waiting.

@@ -154,6 +154,7 @@ SET_VALUES = [
 ]
 SET_STAGE_COLUMNS = [*BLOCK_KEY, *SET_VALUES]
 SETS_TABLE_COLUMNS = ["workout_exercise_id", *SET_VALUES]
+DELETION_COLUMNS = ["hevy_id", "deleted_at", "start_time", "title"]
 # The diet columns the table holds (silver's provenance columns stay in silver).
 DIET_TABLE_COLUMNS = [
     c for c in DIET_COLUMNS if c not in {"athlete_key", "source_file", "source_line"}
@@ -220,6 +221,8 @@ def stage(conn: Connection, silver: AthleteSilver) -> dict[str, int]:
         [c for c in silver.corrections if c["status"] == "applied"], columns=CORRECTION_FIELDS
     )
     copy_rows(conn, "stage_corrections", corrections, list(corrections.columns))
+    deletions = pd.DataFrame(silver.deletions, columns=DELETION_COLUMNS)
+    copy_rows(conn, "stage_hevy_deletions", deletions, DELETION_COLUMNS)
     # Temporary tables are never auto-analysed; the planner needs their sizes for the joins.
     conn.exec_driver_sql("ANALYZE stage_workouts, stage_diet")
     return staged
@@ -406,6 +409,9 @@ def load_athlete(
         run_file(conn, load_sql("70_upsert_rejected_rows.sql"), params), staged["rejected_rows"]
     )
     run_file(conn, load_sql("80_replace_corrections.sql"), params)
+    counts["hevy_deletions"] = TableCounts(
+        inserted=int(run_file(conn, load_sql("85_upsert_hevy_deletions.sql"), params)["inserted"])
+    )
     run_file(
         conn,
         state_sql("record_load.sql"),

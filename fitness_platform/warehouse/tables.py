@@ -75,6 +75,12 @@ WAREHOUSE_TABLES = (
         ("diet_days",),
     ),
     WarehouseTable(
+        "hevy_deletions",
+        "One row per athlete and workout deleted in Hevy (seen through the API), recorded once.",
+        "athlete_id, hevy_id",
+        ("load_batches",),
+    ),
+    WarehouseTable(
         "rejected_rows",
         "One row per quarantined source row and the rule it broke.",
         "athlete_id, source_file, source_line, rule",

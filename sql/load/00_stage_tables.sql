@@ -26,3 +26,6 @@ CREATE TEMP TABLE stage_corrections (
     workout_start timestamp, exercise_title text, block integer, set_index integer, field text,
     old_value text, new_value text, reason text
 ) ON COMMIT DROP;
+CREATE TEMP TABLE stage_hevy_deletions (
+    hevy_id text, deleted_at timestamptz, start_time timestamp, title text
+) ON COMMIT DROP;

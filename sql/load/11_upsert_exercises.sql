@@ -1,3 +1,9 @@
+-- A title Hevy classified (an athlete's exercise template) keeps that classification when a load
+-- without the template (another athlete, a CSV) would only infer one from the name.
+DELETE FROM stage_exercises s
+USING fitness.exercises e
+WHERE e.exercise_key = s.exercise_key AND e.catalog_source = 'hevy' AND s.catalog_source = 'inferred';
+
 -- Exercises used by this load, on their stable key; only changed classifications are written.
 WITH upserted AS (
     INSERT INTO fitness.exercises AS e
