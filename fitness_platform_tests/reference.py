@@ -1,6 +1,6 @@
 """Independent reference numbers: plain pandas over the raw sample CSV.
 
-Written from the metric definitions of DESIGN.md without any platform code, so that a test that
+Written from the metric definitions of DESIGN.md and the README without any platform code, so that a test that
 compares the two catches mistakes in either. The two planted errors are corrected here by hand,
 from the values the issue states (54.0 kg and 11 reps)."""
 
@@ -41,6 +41,64 @@ def sets_frame() -> pd.DataFrame:
     df = df.merge(catalog, on="exercise_title", how="left")
     df["week"] = monday(df["start"])
     df["working"] = (df["set_type"] != "warmup") & (df["is_cardio"] != True)  # noqa: E712
+    return add_loads(df, weigh_ins(diet_frame()))
+
+
+# --- effective load, from the metric definitions (README, "Effective load") -------------------
+BASIS = {
+    "bodyweight_reps": "bodyweight",
+    "weighted_bodyweight": "bodyweight_plus_added",
+    "assisted_bodyweight": "bodyweight_minus_assistance",
+    "reps_only": "none",
+    "duration": "none",
+    "distance_duration": "none",
+}
+
+
+def weigh_ins(diet: pd.DataFrame) -> dict[date, float]:
+    """Day → bodyweight of the diet log (the sample's only bodyweight source)."""
+    weighed = diet.dropna(subset=["peso_kg"])
+    return {d.date(): float(w) for d, w in zip(weighed["day"], weighed["peso_kg"], strict=True)}
+
+
+def bodyweight_on(weights: dict[date, float], day: date) -> float | None:
+    """The latest weigh-in on or before ``day`` within 14 days, else the earliest in the 14 days
+    after, else None."""
+    for back in range(0, 15):
+        if day - timedelta(days=back) in weights:
+            return weights[day - timedelta(days=back)]
+    for ahead in range(1, 15):
+        if day + timedelta(days=ahead) in weights:
+            return weights[day + timedelta(days=ahead)]
+    return None
+
+
+def effective_load(basis: str, weight, bodyweight):
+    weight = None if pd.isna(weight) else float(weight)
+    if basis == "none":
+        return None
+    if basis == "external":
+        return weight
+    if bodyweight is None:
+        return None
+    if basis == "bodyweight_minus_assistance":
+        return max(bodyweight - (weight or 0.0), 0.0)
+    return bodyweight + (weight or 0.0)  # bodyweight, and bodyweight plus what was added
+
+
+def add_loads(df: pd.DataFrame, weights: dict[date, float]) -> pd.DataFrame:
+    df = df.copy()
+    df["basis"] = [
+        "none" if cardio is True else BASIS.get(kind, "external")
+        for kind, cardio in zip(df["exercise_type"], df["is_cardio"], strict=True)
+    ]
+    df["bodyweight"] = [bodyweight_on(weights, t.date()) for t in df["start"]]
+    df["load"] = [
+        effective_load(b, w, bw)
+        for b, w, bw in zip(df["basis"], df["weight_kg"], df["bodyweight"], strict=True)
+    ]
+    df["load"] = df["load"].astype("float64")
+    df["lacks_bodyweight"] = df["basis"].str.startswith("bodyweight") & df["bodyweight"].isna()
     return df
 
 
@@ -55,13 +113,13 @@ def training_overview(df: pd.DataFrame, week: date) -> dict:
     w = df[df["week"] == week]
     workouts = w.drop_duplicates("start")
     work = w[w["working"]]
-    both = work.dropna(subset=["weight_kg", "reps"])
+    both = work.dropna(subset=["load", "reps"])
     return {
         "training_sessions": len(workouts),
         "total_sets": len(work),
         "failure_sets": int((work["set_type"] == "failure").sum()),
         "avg_reps_per_set": work["reps"].mean() if work["reps"].notna().any() else None,
-        "tonnage_kg": float((both["weight_kg"] * both["reps"]).sum()),
+        "tonnage_kg": float((both["load"] * both["reps"]).sum()),
         "training_minutes": float(
             ((workouts["end"] - workouts["start"]).dt.total_seconds() / 60).sum()
         ),
@@ -81,36 +139,37 @@ def exercise_metrics(df: pd.DataFrame, week: date) -> dict[str, dict]:
     w = df[(df["week"] == week) & df["working"]]
     out = {}
     for title, g in w.groupby("exercise_title"):
-        weighted = g.dropna(subset=["weight_kg"])
-        e1rm = weighted[(weighted["reps"] >= 1) & (weighted["reps"] <= 12)]
-        both = g.dropna(subset=["weight_kg", "reps"])
+        loaded = g.dropna(subset=["load"])
+        e1rm = loaded[(loaded["reps"] >= 1) & (loaded["reps"] <= 12)]
+        both = g.dropna(subset=["load", "reps"])
+        logged = g["weight_kg"].dropna()
         out[title] = {
             "total_sets": len(g),
             "failure_sets": int((g["set_type"] == "failure").sum()),
             "total_reps": int(g["reps"].sum()) if g["reps"].notna().any() else None,
             "avg_reps": g["reps"].mean() if g["reps"].notna().any() else None,
-            "avg_weight_kg": weighted["weight_kg"].mean() if len(weighted) else None,
-            "max_weight_kg": weighted["weight_kg"].max() if len(weighted) else None,
-            "best_e1rm_kg": (e1rm["weight_kg"] * (1 + e1rm["reps"] / 30)).max()
-            if len(e1rm)
-            else None,
-            "tonnage_kg": float((both["weight_kg"] * both["reps"]).sum()) if len(both) else None,
+            "avg_load_kg": loaded["load"].mean() if len(loaded) else None,
+            "top_load_kg": loaded["load"].max() if len(loaded) else None,
+            "best_e1rm_kg": (e1rm["load"] * (1 + e1rm["reps"] / 30)).max() if len(e1rm) else None,
+            "tonnage_kg": float((both["load"] * both["reps"]).sum()) if len(both) else None,
             "sessions_count": g["start"].nunique(),
+            "logged_min_kg": logged.min() if len(logged) else None,
+            "logged_max_kg": logged.max() if len(logged) else None,
         }
     return out
 
 
 def weekly_series(df: pd.DataFrame, title: str, metric: str) -> dict[date, float]:
-    """Per week: max weight or best e1RM of one exercise, for weeks where it had a working set."""
+    """Per week: top load or best e1RM of one exercise, for weeks where it had a working set."""
     rows = df[(df["exercise_title"] == title) & df["working"]]
     out = {}
     for week, g in rows.groupby("week"):
-        weighted = g.dropna(subset=["weight_kg"])
-        if metric == "max_weight_kg":
-            out[week] = weighted["weight_kg"].max() if len(weighted) else None
+        loaded = g.dropna(subset=["load"])
+        if metric == "top_load_kg":
+            out[week] = loaded["load"].max() if len(loaded) else None
         else:
-            e = weighted[(weighted["reps"] >= 1) & (weighted["reps"] <= 12)]
-            out[week] = (e["weight_kg"] * (1 + e["reps"] / 30)).max() if len(e) else None
+            e = loaded[(loaded["reps"] >= 1) & (loaded["reps"] <= 12)]
+            out[week] = (e["load"] * (1 + e["reps"] / 30)).max() if len(e) else None
     return out
 
 
@@ -134,8 +193,8 @@ def muscle_groups(df: pd.DataFrame, week: date) -> dict[str, dict]:
     for row in w.itertuples():
         primary = out.setdefault(row.primary_muscle_group, {"hard_sets": 0.0, "tonnage_kg": 0.0})
         primary["hard_sets"] += 1
-        if pd.notna(row.weight_kg) and pd.notna(row.reps):
-            primary["tonnage_kg"] += row.weight_kg * row.reps
+        if pd.notna(row.load) and pd.notna(row.reps):
+            primary["tonnage_kg"] += row.load * row.reps
         for group in filter(None, str(row.secondary_muscle_groups).split(";")):
             if group != row.primary_muscle_group:
                 out.setdefault(group, {"hard_sets": 0.0, "tonnage_kg": 0.0})["hard_sets"] += 0.5

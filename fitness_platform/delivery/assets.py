@@ -130,7 +130,7 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
                 PAYLOAD_MATCHES_SCHEMA,
                 asset=PAYLOAD_KEY,
                 description="Every payload built validates against "
-                "contracts/weekly_payload.v1.schema.json.",
+                "contracts/weekly_payload.v2.schema.json.",
             ),
             AssetCheckSpec(
                 DATA_INSIDE_PARTITIONS,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fitness_platform.delivery.reference import HARD_SET_RANGE, RECORD_WINDOWS_WEEKS
 
-REPORTER_VERSION = "offline-v2"
+REPORTER_VERSION = "offline-v3"
 
 CYCLE_READING = {
     "cutting": (
@@ -50,7 +50,7 @@ def _change(exercise: dict) -> tuple[str, dict] | None:
     delta = exercise["delta_vs_previous_session_week"]
     if delta is None:
         return None
-    for key in ("best_e1rm_kg", "max_weight_kg", "total_reps"):
+    for key in ("best_e1rm_kg", "top_load_kg", "total_reps"):
         value = delta[key]
         if value:
             return ("progressed" if value > 0 else "regressed"), delta
@@ -60,9 +60,20 @@ def _change(exercise: dict) -> tuple[str, dict] | None:
 def _exercise_line(exercise: dict, delta: dict) -> str:
     cur = exercise["current_week"]
     parts = []
-    if cur["max_weight_kg"] is not None:
+    if cur["top_load_kg"] is not None:
         parts.append(
-            f"top load {_n(cur['max_weight_kg'], 'kg')} ({_signed(delta['max_weight_kg'], 'kg')})"
+            f"top load {_n(cur['top_load_kg'], 'kg')} ({_signed(delta['top_load_kg'], 'kg')})"
+        )
+    if exercise["load_basis"] == "bodyweight_minus_assistance" and cur["logged_min_kg"] is not None:
+        # The lifter reads the machine's assistance; less of it is the progress.
+        parts.append(
+            f"least assistance {_n(cur['logged_min_kg'], 'kg')} "
+            f"({_signed(delta['logged_min_kg'], 'kg')})"
+        )
+    elif exercise["load_basis"] == "bodyweight_plus_added" and cur["logged_max_kg"] is not None:
+        parts.append(
+            f"most added weight {_n(cur['logged_max_kg'], 'kg')} "
+            f"({_signed(delta['logged_max_kg'], 'kg')})"
         )
     if cur["best_e1rm_kg"] is not None:
         parts.append(
@@ -80,7 +91,7 @@ def _records(exercise: dict) -> str | None:
     cur = exercise["current_week"]
     found = []
     for metric, label, value in (
-        ("max_weight", "top load", cur["max_weight_kg"]),
+        ("top_load", "top load", cur["top_load_kg"]),
         ("best_e1rm", "e1RM", cur["best_e1rm_kg"]),
     ):
         flags = rec[metric]

@@ -13,17 +13,19 @@ from sqlalchemy import Connection
 
 from fitness_platform.sqlfiles import fetch_all, fetch_mappings, payload_sql
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 METRICS = [
     "total_sets",
     "failure_sets",
     "total_reps",
     "avg_reps",
-    "avg_weight_kg",
-    "max_weight_kg",
+    "avg_load_kg",
+    "top_load_kg",
     "best_e1rm_kg",
     "tonnage_kg",
     "sessions_count",
+    "logged_min_kg",
+    "logged_max_kg",
 ]
 COUNTS = {
     "total_sets",
@@ -40,6 +42,7 @@ COUNTS = {
     "kcal_mismatch_days",
     "quarantined_rows",
     "corrected_values",
+    "sets_without_bodyweight",
 }
 _CENT = Decimal("0.01")
 
@@ -151,6 +154,7 @@ def build_payload(conn: Connection, athlete_key: str, week_start: date) -> dict 
             "kcal_mismatch_days": int(s["kcal_mismatch_days"]),
             "quarantined_rows": int(s["quarantined_rows"]),
             "corrected_values": int(s["corrected_values"]),
+            "sets_without_bodyweight": int(s["sets_without_bodyweight"]),
             "inferred_exercises": list(s["inferred_exercises"] or []),
         },
     }
@@ -168,14 +172,18 @@ def _exercise(e) -> dict:
         "exercise_key": e["exercise_key"],
         "exercise_name": e["exercise_name"],
         "muscle_group": e["muscle_group"],
-        "current_week": _obj(e, METRICS),
+        "load_basis": e["load_basis"],
+        "current_week": {
+            **_obj(e, METRICS),
+            "sets_without_bodyweight": int(e["sets_without_bodyweight"]),
+        },
         "delta_vs_last_week": delta_last,
         "delta_vs_previous_session_week": delta_session,
         "records": {
-            "max_weight": {
-                "all_time": e["max_weight_all_time"],
-                "last_52_weeks": e["max_weight_last_52_weeks"],
-                "last_8_weeks": e["max_weight_last_8_weeks"],
+            "top_load": {
+                "all_time": e["top_load_all_time"],
+                "last_52_weeks": e["top_load_last_52_weeks"],
+                "last_8_weeks": e["top_load_last_8_weeks"],
             },
             "best_e1rm": {
                 "all_time": e["best_e1rm_all_time"],

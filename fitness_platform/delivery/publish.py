@@ -34,7 +34,7 @@ from fitness_platform.paths import CONTRACTS_DIR
 from fitness_platform.resources.storage import StorageResource
 from fitness_platform.sqlfiles import fetch_all, payload_sql
 
-PAYLOAD_SCHEMA_PATH = CONTRACTS_DIR / "weekly_payload.v1.schema.json"
+PAYLOAD_SCHEMA_PATH = CONTRACTS_DIR / "weekly_payload.v2.schema.json"
 _WEEK = re.compile(r"week_start=(\d{4}-\d{2}-\d{2})/")
 # What a stored report was written from; a change of any of these rewrites it.
 IDENTITY_FIELDS = ("payload_sha256", "reporter", "model_id", "prompt_version")

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from fitness_platform.errors import ExportError
+from fitness_platform.ingest.body import BODY_COLUMNS
 from fitness_platform.ingest.catalog import resolve_exercises
 from fitness_platform.ingest.csvfile import count_records, read_csv_table, read_head
 from fitness_platform.ingest.cycles import CYCLE_COLUMNS
@@ -39,7 +40,7 @@ from fitness_platform.ingest.sources import (
 )
 
 # Bump when parsing or loading semantics change: every athlete is then reloaded once.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 UNKNOWN = "unknown"
 
 
@@ -120,6 +121,8 @@ class AthleteSilver:
     profile: dict = field(default_factory=dict)
     file_hashes: dict[str, str] = field(default_factory=dict)
     """sha256 of the bytes each file was parsed from (by file name): what the load records."""
+    body: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BODY_COLUMNS))
+    """Body measurements, one row per day and source (``ingest/body.py``)."""
     deletions: list[dict] = field(default_factory=list)
     """Workouts deleted at a live source (the Hevy API), for the audit table."""
     templates: list[dict] = field(default_factory=list)
@@ -168,16 +171,18 @@ def parse_athlete(
     for f in sorted(files, key=lambda f: f.path.name):
         kind, table = _kind_of(f, contents[f.path.name], file_hashes[f.path.name])
         entries.append((kind, f, table))
-    diet_files = [f for kind, f, _ in entries if kind.role == "diet"]
-    if len(diet_files) > 1:
-        raise ExportError(
-            diet_files[1].path,
-            f"a second diet log for the same athlete (one is allowed; the first is "
-            f"{diet_files[0].path.name})",
-        )
+    for role, what in (("diet", "diet log"), ("body", "measurements export")):
+        found = [f for kind, f, _ in entries if kind.role == role]
+        if len(found) > 1:
+            raise ExportError(
+                found[1].path,
+                f"a second {what} for the same athlete (one is allowed; the first is "
+                f"{found[0].path.name})",
+            )
     profile: dict = {}
     cycles_file = None
     sets, diets, cycles, rejects, applied, units = [], [], [], [], [], {}
+    bodies = []
     live: list = []  # results whose workouts replace other files' copies (the Hevy API)
     deletions, templates = [], []
     for role in ROLES:
@@ -209,6 +214,10 @@ def parse_athlete(
             templates += result.templates
             if result.diet is not None:
                 diets.append(result.diet)
+            if result.body is not None:
+                bodies.append(result.body)
+                if result.sets is None:
+                    units[f.path.name] = result.facts
             if result.rejects is not None:
                 rejects.append((result.rejects, result))
             applied.extend(result.corrections)
@@ -221,6 +230,7 @@ def parse_athlete(
         athlete_key=athlete_key,
         sets=sets_frame,
         diet=concat_frames(diets, DIET_COLUMNS),
+        body=concat_frames(bodies, BODY_COLUMNS),
         cycles=concat_frames(cycles, CYCLE_COLUMNS),
         rejects=concat_frames(rejects, REJECT_COLUMNS),
         exercises=(

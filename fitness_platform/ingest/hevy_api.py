@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 
 from fitness_platform.errors import ExportError
+from fitness_platform.ingest.body import parse_api_measurements
 from fitness_platform.ingest.csvfile import CsvTable
 from fitness_platform.ingest.hevy import parse_hevy
 from fitness_platform.ingest.rules import REJECT_COLUMNS
@@ -440,7 +441,15 @@ def parse_mirror(path, content: bytes, *, athlete_key: str, profile: dict, corre
         ],
         columns=REJECT_COLUMNS,
     )
-    parts = [r for r in (rejects, malformed) if r is not None and not r.empty]
+    # Body measurements after both, numbered on (so a record number names one record).
+    body, body_rejects = parse_api_measurements(
+        path,
+        list(mirror.body_measurements.values()),
+        athlete_key=athlete_key,
+        today=(now or datetime.now()).date(),
+        first_line=len(rows) + len(distinct) + 1,
+    )
+    parts = [r for r in (rejects, malformed, body_rejects) if r is not None and not r.empty]
     rejects = pd.concat(parts, ignore_index=True) if parts else None
     starts = {
         pd.Timestamp(local_minute(w.get("start_time"), zone))
@@ -481,6 +490,6 @@ def parse_mirror(path, content: bytes, *, athlete_key: str, profile: dict, corre
             "removed_starts": removed,
             "deletions": deletions,
             "templates": templates,
-            "body_measurements": list(mirror.body_measurements.values()),
+            "body": body,
         },
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from fitness_platform.errors import ExportError
+from fitness_platform.ingest.body import is_hevy_measurements_header, parse_hevy_measurements
 from fitness_platform.ingest.cronometer import is_cronometer_header, parse_cronometer
 from fitness_platform.ingest.csvfile import CsvTable
 from fitness_platform.ingest.cycles import CYCLE_COLUMNS, is_cycles_header, parse_cycles_file
@@ -32,7 +33,7 @@ from fitness_platform.ingest.strong import (
     reads_by_position,
 )
 
-ROLES = ("settings", "cycles", "diet", "workouts")
+ROLES = ("settings", "cycles", "diet", "body", "workouts")
 """The order in which an athlete's files are parsed: each role may use what an earlier one gave."""
 
 
@@ -58,6 +59,8 @@ class SourceResult:
     sets: pd.DataFrame | None = None
     diet: pd.DataFrame | None = None
     cycles: pd.DataFrame | None = None
+    body: pd.DataFrame | None = None
+    """Body measurements (``ingest/body.py``): one row per day of this source."""
     rejects: pd.DataFrame | None = None
     corrections: list[dict] = field(default_factory=list)
     profile: dict | None = None
@@ -148,6 +151,13 @@ def _parse_cronometer(source: SourceInput) -> SourceResult:
     return SourceResult(diet=parsed.days, cycles=parsed.cycles, rejects=parsed.rejects)
 
 
+def _parse_measurements(source: SourceInput) -> SourceResult:
+    body, rejects, facts = parse_hevy_measurements(
+        source.table, athlete_key=source.athlete_key, today=source.now.date()
+    )
+    return SourceResult(body=body, rejects=rejects, facts=facts)
+
+
 def _parse_cycles(source: SourceInput) -> SourceResult:
     return SourceResult(cycles=parse_cycles_file(source.table, athlete_key=source.athlete_key))
 
@@ -174,6 +184,7 @@ def _parse_hevy_api(source: SourceInput) -> SourceResult:
         removed_starts=extra["removed_starts"],
         deletions=extra["deletions"],
         templates=extra["templates"],
+        body=extra["body"],
     )
 
 
@@ -226,6 +237,16 @@ REGISTRY: list[SourceKind] = [
         "diet",
         _parse_cronometer,
         recognise=lambda header, rows: is_cronometer_header(header),
+    ),
+    SourceKind(
+        "hevy_measurements",
+        "Hevy measurements export",
+        "body",
+        _parse_measurements,
+        recognise=lambda header, rows: is_hevy_measurements_header(header),
+        describe=lambda result: (
+            f" ({result.facts['measurements']} days, lengths in {result.facts['lengths']})"
+        ),
     ),
     SourceKind(
         "cycles",

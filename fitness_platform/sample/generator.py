@@ -303,7 +303,52 @@ def generate_workouts(seed: int = 7, target_rows: int | None = SAMPLE_SET_ROWS) 
         )
     if target_rows is not None:
         _fit_row_count(rng, workouts, target_rows)
+    _bodyweight_variants(workouts)
     return _to_rows(rng, workouts)
+
+
+# Bodyweight moves in all their kinds: the athlete starts pull-ups on the assisted machine (the
+# assistance falls session by session, more of it on the last set), then does them at bodyweight;
+# dips get a belt with added weight in the last months of the second program.
+ASSISTED_PULL_UPS_UNTIL = date(2024, 1, 9)
+ASSISTANCE_KG = (34.0, 20.0)
+WEIGHTED_DIPS_FROM = date(2024, 6, 21)
+DIP_ADDED_KG = (5.0, 15.0)
+
+
+def _bodyweight_variants(workouts) -> None:
+    """Turn the early pull-ups into assisted ones and the late dips into weighted ones. Only the
+    titles and weights of those blocks change (no random draw), so the rest of the sample stays
+    exactly as it was."""
+
+    def sessions(title, keep):
+        return sorted(
+            (
+                w
+                for w in workouts
+                if keep(w["start"].date()) and any(b[0].exercise == title for b in w["blocks"])
+            ),
+            key=lambda w: w["start"],
+        )
+
+    def spread(first_last, i, n, step):
+        first, last = first_last
+        return _round_to(first + (last - first) * i / max(n - 1, 1), step)
+
+    assisted = sessions("Pull Up", lambda d: d <= ASSISTED_PULL_UPS_UNTIL)
+    for i, w in enumerate(assisted):
+        assistance = spread(ASSISTANCE_KG, i, len(assisted), 2.0)
+        for block in (b for b in w["blocks"] if b[0].exercise == "Pull Up"):
+            for n, s in enumerate(block):
+                s.exercise = "Pull Up (Assisted)"
+                s.weight_kg = assistance + (2.0 if n == len(block) - 1 else 0.0)
+    weighted = sessions("Triceps Dip", lambda d: d >= WEIGHTED_DIPS_FROM)
+    for i, w in enumerate(weighted):
+        added = spread(DIP_ADDED_KG, i, len(weighted), 2.5)
+        for block in (b for b in w["blocks"] if b[0].exercise == "Triceps Dip"):
+            for s in block:
+                s.exercise = "Triceps Dip (Weighted)"
+                s.weight_kg = added
 
 
 def _protected(workout, block_index) -> bool:

@@ -34,10 +34,11 @@ SILVER_KEYS = {
     "workout_sets": ["silver", "workout_sets"],
     "diet_days": ["silver", "diet_days"],
     "diet_cycles": ["silver", "diet_cycles"],
+    "body_measurements": ["silver", "body_measurements"],
     "rejected_rows": ["silver", "rejected_rows"],
     "load_batches": ["silver", "load_batches"],
 }
-FRAME_OUTPUTS = ("workout_sets", "diet_days", "diet_cycles", "rejected_rows")
+FRAME_OUTPUTS = ("workout_sets", "diet_days", "diet_cycles", "body_measurements", "rejected_rows")
 EXPORTS_READABLE = "exports_readable"
 
 
@@ -104,6 +105,16 @@ def _files(records: list[dict]) -> list[SourceFile]:
             kinds={"pandas"},
             description="Per athlete loaded in this run, one row per diet cycle, parsed by rule "
             "from the diet log's labels.",
+        ),
+        "body_measurements": AssetOut(
+            key=SILVER_KEYS["body_measurements"],
+            is_required=False,
+            group_name="silver",
+            owners=OWNERS,
+            kinds={"pandas"},
+            description="Per athlete loaded in this run, one row per day and source of body "
+            "measurements (Hevy's measurements export, the Hevy API): weight, body fat, "
+            "circumferences in cm.",
         ),
         "rejected_rows": AssetOut(
             key=SILVER_KEYS["rejected_rows"],
@@ -184,6 +195,7 @@ def silver_frames(
         frames["workout_sets"][athlete] = parsed.sets
         frames["diet_days"][athlete] = parsed.diet
         frames["diet_cycles"][athlete] = parsed.cycles
+        frames["body_measurements"][athlete] = parsed.body
         frames["rejected_rows"][athlete] = parsed.rejects
         batch.corrections, batch.profile, batch.units = (
             parsed.corrections,

@@ -59,6 +59,7 @@ def silver_for(
         sets=sets,
         diet=frames["diet_days"][athlete],
         cycles=frames["diet_cycles"][athlete],
+        body=frames["body_measurements"][athlete],
         rejects=frames["rejected_rows"][athlete],
         exercises=exercises[exercises["exercise_title"].isin(titles)].reset_index(drop=True),
         corrections=list(batch.corrections),
@@ -107,6 +108,7 @@ def warehouse_tables(
     workout_sets: AthleteFrames,
     diet_days: AthleteFrames,
     diet_cycles: AthleteFrames,
+    body_measurements: AthleteFrames,
     rejected_rows: AthleteFrames,
     load_batches: list[LoadBatch],
     catalog: pd.DataFrame,
@@ -119,6 +121,7 @@ def warehouse_tables(
         "workout_sets": workout_sets,
         "diet_days": diet_days,
         "diet_cycles": diet_cycles,
+        "body_measurements": body_measurements,
         "rejected_rows": rejected_rows,
     }
     totals = {t: TableCounts() for t in TABLES}

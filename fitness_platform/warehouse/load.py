@@ -16,6 +16,7 @@ from sqlalchemy import Connection, text
 
 from fitness_platform.errors import LoadRefused
 from fitness_platform.ingest.athlete import AthleteSilver
+from fitness_platform.ingest.body import VALUES as BODY_VALUES
 from fitness_platform.ingest.diet import DIET_COLUMNS
 from fitness_platform.ingest.sets import CORRECTION_FIELDS
 from fitness_platform.sqlfiles import fetch_all, load_sql, run_file, state_sql, statements
@@ -155,6 +156,7 @@ SET_VALUES = [
 SET_STAGE_COLUMNS = [*BLOCK_KEY, *SET_VALUES]
 SETS_TABLE_COLUMNS = ["workout_exercise_id", *SET_VALUES]
 DELETION_COLUMNS = ["hevy_id", "deleted_at", "start_time", "title"]
+BODY_TABLE_COLUMNS = ["measured_on", "source", *BODY_VALUES]
 # The diet columns the table holds (silver's provenance columns stay in silver).
 DIET_TABLE_COLUMNS = [
     c for c in DIET_COLUMNS if c not in {"athlete_key", "source_file", "source_line"}
@@ -210,6 +212,7 @@ def stage(conn: Connection, silver: AthleteSilver) -> dict[str, int]:
             silver.diet,
             DIET_TABLE_COLUMNS,
         ),
+        "body_measurements": copy_rows(conn, "stage_body", silver.body, BODY_TABLE_COLUMNS),
         "rejected_rows": copy_rows(
             conn,
             "stage_rejected",
@@ -348,7 +351,11 @@ def load_athlete(
     with timed(timings, "stage"):
         staged = stage(conn, silver)
     has_diet = staged["diet_daily"] > 0 or staged["cycles"] > 0
-    params = {"athlete_id": athlete_id, "has_diet": has_diet}
+    params = {
+        "athlete_id": athlete_id,
+        "has_diet": has_diet,
+        "has_body": staged["body_measurements"] > 0,
+    }
 
     guard = run_file(conn, load_sql("20_count_workout_deletions.sql"), params)
     for what, doomed, existing in [
@@ -372,7 +379,10 @@ def load_athlete(
     counts["workouts"] = _counts(
         run_file(conn, load_sql("21_upsert_workouts.sql"), params), staged["workouts"]
     )
-    if guard["workouts_existing"] == 0:
+    if guard["workouts_existing"] == 0 and silver.sets.empty:
+        # A diet-only athlete, or an account with no workouts yet: nothing to store or merge.
+        counts["workout_exercises"], counts["sets"] = TableCounts(), TableCounts()
+    elif guard["workouts_existing"] == 0:
         # Nothing stored for these sources: blocks and sets go straight in by COPY.
         with timed(timings, "blocks"):
             counts["workout_exercises"], block_ids = copy_new_blocks(conn, athlete_id, silver)
@@ -405,6 +415,12 @@ def load_athlete(
     counts["diet_daily"] = _counts(
         run_file(conn, load_sql("60_upsert_diet.sql"), params), staged["diet_daily"]
     )
+    counts["body_measurements"] = _counts(
+        run_file(conn, load_sql("65_upsert_body_measurements.sql"), params),
+        staged["body_measurements"],
+    )
+    bodyweight = run_file(conn, load_sql("66_replace_bodyweight_daily.sql"), params)
+    counts["bodyweight_daily"] = _counts(bodyweight, int(bodyweight["staged"]))
     counts["rejected_rows"] = _counts(
         run_file(conn, load_sql("70_upsert_rejected_rows.sql"), params), staged["rejected_rows"]
     )

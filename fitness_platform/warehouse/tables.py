@@ -75,6 +75,19 @@ WAREHOUSE_TABLES = (
         ("diet_days",),
     ),
     WarehouseTable(
+        "body_measurements",
+        "One row per athlete, day and source of body measurements (Hevy export, Hevy API).",
+        "athlete_id, measured_on, source",
+        ("body_measurements",),
+    ),
+    WarehouseTable(
+        "bodyweight_daily",
+        "One row per athlete and day with a weigh-in: the bodyweight of that day and its source "
+        "(diet log, then Hevy API, then Hevy export).",
+        "athlete_id, measured_on",
+        ("diet_days", "body_measurements"),
+    ),
+    WarehouseTable(
         "hevy_deletions",
         "One row per athlete and workout deleted in Hevy (seen through the API), recorded once.",
         "athlete_id, hevy_id",

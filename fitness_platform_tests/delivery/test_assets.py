@@ -96,7 +96,7 @@ def _expected_changed_weeks(
     changed = {week, week + timedelta(days=7)}
     if later:
         changed.add(later[0])  # its delta against the previous session week
-    for metric in ("max_weight_kg", "best_e1rm_kg"):
+    for metric in ("top_load_kg", "best_e1rm_kg"):
         before = ref.weekly_series(sets, title, metric)
         after = ref.weekly_series(edited, title, metric)
         changed |= {w for w in later if ref.record_flags(before, w) != ref.record_flags(after, w)}
@@ -133,6 +133,7 @@ def test_one_edited_set_rewrites_only_the_weeks_it_affects(platform_env, raw_dir
         & (edited["set_index"] == int(body[target][col["set_index"]])),
         "weight_kg",
     ] = 300.0
+    edited = ref.add_loads(edited, ref.weigh_ins(ref.diet_frame()))  # the load follows the weight
     week = date(2024, 8, 12)
     expected = _expected_changed_weeks(sets, edited, title, week)
 
@@ -258,24 +259,27 @@ def test_reference_windows_are_the_ones_the_sql_and_the_report_use():
         "exercise_key": "squat_barbell",
         "exercise_name": "Squat (Barbell)",
         "muscle_group": "quadriceps",
+        "load_basis": "external",
         "current_week": dict.fromkeys(
             [
                 "total_sets",
                 "failure_sets",
                 "total_reps",
                 "avg_reps",
-                "avg_weight_kg",
-                "max_weight_kg",
+                "avg_load_kg",
+                "top_load_kg",
                 "best_e1rm_kg",
                 "tonnage_kg",
                 "sessions_count",
+                "logged_min_kg",
+                "logged_max_kg",
             ]
         )
-        | {"max_weight_kg": 121.5},
+        | {"top_load_kg": 121.5, "sets_without_bodyweight": 0},
         "delta_vs_last_week": None,
         "delta_vs_previous_session_week": None,
         "records": {
-            "max_weight": {"all_time": False, "last_52_weeks": False, "last_8_weeks": True},
+            "top_load": {"all_time": False, "last_52_weeks": False, "last_8_weeks": True},
             "best_e1rm": {"all_time": False, "last_52_weeks": False, "last_8_weeks": False},
         },
     }

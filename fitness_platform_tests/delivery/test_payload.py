@@ -17,7 +17,17 @@ BULK_WEEK = date(2024, 4, 15)  # Bulking I
 CORRECTED_WEEK = date(2024, 5, 13)  # holds the corrected 54 kg failure set (Bulking I)
 NO_DIET_WEEK = date(2026, 1, 12)  # training on 13 Jan 2026, diet log ends 11 Jan
 AFTER_MISSED = date(2024, 8, 5)  # no workout in the week of 29 Jul 2024
-WEEKS = [CUT_WEEK, BULK_WEEK, CORRECTED_WEEK, NO_DIET_WEEK, AFTER_MISSED]
+ASSISTED_WEEK = date(2023, 12, 4)  # assisted pull-ups (assistance 30 kg), plain chest dips
+WEIGHTED_DIPS_WEEK = date(2024, 7, 1)  # triceps dips with a belt, weighted back extensions
+WEEKS = [
+    ASSISTED_WEEK,
+    CUT_WEEK,
+    BULK_WEEK,
+    CORRECTED_WEEK,
+    WEIGHTED_DIPS_WEEK,
+    NO_DIET_WEEK,
+    AFTER_MISSED,
+]
 
 
 def close(actual, expected, tol=0.006):
@@ -111,7 +121,7 @@ def test_week_after_a_missed_week_compares_with_two_weeks_earlier(payloads, sets
 def test_records(payloads, sets, week):
     for exercise in payloads[week]["exercises"]:
         title = exercise["exercise_name"]
-        for metric, column in (("max_weight", "max_weight_kg"), ("best_e1rm", "best_e1rm_kg")):
+        for metric, column in (("top_load", "top_load_kg"), ("best_e1rm", "best_e1rm_kg")):
             series = ref.weekly_series(sets, title, column)
             assert exercise["records"][metric] == ref.record_flags(series, week), (title, metric)
 
@@ -158,5 +168,5 @@ def test_corrected_values_reach_the_payload(payloads):
         for e in payloads[CORRECTED_WEEK]["exercises"]
         if e["exercise_name"] == "Bicep Curl (Machine)"
     )
-    assert curl["current_week"]["max_weight_kg"] == 54.0
+    assert curl["current_week"]["top_load_kg"] == 54.0
     assert payloads[CORRECTED_WEEK]["data_quality"]["corrected_values"] == 1

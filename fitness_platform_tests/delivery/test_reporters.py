@@ -60,7 +60,8 @@ def stubbed(reporter: BedrockReporterResource) -> Stubber:
 def test_normal_reply_sends_the_exact_request(aws_env, payload_store):
     storage, payload, payload_json = payload_store
     reporter = BedrockReporterResource(model_id=MODEL, region_name="us-east-1", max_tokens=1500)
-    text = "## Week at a glance\nFour sessions, 68 working sets, tonnage 35606.0 kg."
+    tonnage = payload["training_overview"]["tonnage_kg"]  # a reply quoting the payload's numbers
+    text = f"## Week at a glance\nFour sessions, 68 working sets, tonnage {tonnage} kg."
     with stubbed(reporter) as stub:
         stub.add_response(
             "converse",

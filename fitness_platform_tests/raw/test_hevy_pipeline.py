@@ -116,9 +116,9 @@ def test_an_api_athlete_matches_the_same_history_loaded_from_csv(
     first = run_sync(defs, instance)
     assert first.success and check_evaluation(first, HEVY_SYNCS_COMPLETED).passed
     meta = materialization_metadata(first, ("raw", "hevy_api"))
-    # 476 workouts at 10 a page; 118 exercise templates and the custom one at 100 a page; one
+    # 476 workouts at 10 a page; 120 exercise templates and the custom one at 100 a page; one
     # page of body measurements (none).
-    assert len(hevy_server.templates) == 119
+    assert len(hevy_server.templates) == 121
     assert (meta["changed"], meta["failed"], meta["api_calls"]) == (1, 0, 48 + 2 + 1)
     assert run_ingest(defs, instance).success
 

@@ -18,7 +18,16 @@ def test_sample_profile():
     titles: dict[str, int] = {}
     for r in rows:
         titles[r["exercise_title"]] = titles.get(r["exercise_title"], 0) + 1
-    assert len(titles) == 118
+    # 118 titles, and the assisted pull-ups and weighted dips the sample grew for issue 12.
+    assert len(titles) == 120
+    assisted = [r for r in rows if r["exercise_title"] == "Pull Up (Assisted)"]
+    assert {r["start_time"][-18:-7] for r in assisted} >= {"21 Nov 2023", "09 Jan 2024"}
+    # The assistance falls from 34 kg (the first session's first set) to 20 kg (the last's).
+    firsts = {r["start_time"][:11]: r["weight_kg"] for r in assisted if r["set_index"] == 0}
+    assert (firsts["21 Nov 2023"], firsts["09 Jan 2024"]) == (34.0, 20.0)
+    dips = [r for r in rows if r["exercise_title"] == "Triceps Dip (Weighted)"]
+    assert {r["weight_kg"] for r in dips} <= {5.0, 7.5, 10.0, 12.5, 15.0} and dips
+    assert titles["Pull Up"] > 0 and titles["Chest Dip"] > 0  # plain bodyweight moves remain
     assert sorted(t for t, n in titles.items() if n == 1) == sorted(
         ["Squat (Bodyweight)", "Plank", "Push Up", "Walking", "Stair Machine (Steps)"]
     )

@@ -93,9 +93,9 @@ def test_sample_loads_completely(platform_env, warehouse):
     # Independent counts straight from the CSV.
     col = {name: i for i, name in enumerate(header)}
     assert len(rows) == 9542
-    assert len({r[col["exercise_title"]] for r in rows}) == 118
+    assert len({r[col["exercise_title"]] for r in rows}) == 120
     assert scalar(warehouse, "SELECT count(*) FROM fitness.sets") == 9542
-    assert scalar(warehouse, "SELECT count(*) FROM fitness.exercises") == 118
+    assert scalar(warehouse, "SELECT count(*) FROM fitness.exercises") == 120
     assert scalar(warehouse, "SELECT count(*) FROM fitness.workouts") == len(
         {r[col["start_time"]] for r in rows}
     )

@@ -8,6 +8,7 @@ SELECT
     7 - s.logged_days AS diet_days_missing,
     s.logged_days - s.weighed_days AS bodyweight_days_missing,
     s.kcal_mismatch_days,
+    s.sets_without_bodyweight,
     (SELECT count(*) FROM fitness.rejected_rows r
      WHERE r.athlete_id = s.athlete_id AND r.row_date >= s.week_start
        AND r.row_date < s.week_start + 7) AS quarantined_rows,

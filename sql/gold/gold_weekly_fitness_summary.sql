@@ -10,6 +10,7 @@ WITH weeks AS (
         coalesce(t.failure_sets, 0) AS failure_sets,
         t.avg_reps_per_set,
         coalesce(t.tonnage_kg, 0) AS tonnage_kg,
+        coalesce(t.sets_without_bodyweight, 0) AS sets_without_bodyweight,
         coalesce(t.training_minutes, 0) AS training_minutes,
         coalesce(t.cardio_sessions, 0) AS cardio_sessions,
         coalesce(t.cardio_minutes, 0) AS cardio_minutes,

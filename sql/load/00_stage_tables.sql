@@ -29,3 +29,11 @@ CREATE TEMP TABLE stage_corrections (
 CREATE TEMP TABLE stage_hevy_deletions (
     hevy_id text, deleted_at timestamptz, start_time timestamp, title text
 ) ON COMMIT DROP;
+CREATE TEMP TABLE stage_body (
+    measured_on date, source text, weight_kg numeric(6, 2), fat_percent numeric(5, 2),
+    lean_mass_kg numeric(6, 2), neck_cm numeric(6, 1), shoulder_cm numeric(6, 1),
+    chest_cm numeric(6, 1), left_bicep_cm numeric(6, 1), right_bicep_cm numeric(6, 1),
+    left_forearm_cm numeric(6, 1), right_forearm_cm numeric(6, 1), abdomen_cm numeric(6, 1),
+    waist_cm numeric(6, 1), hips_cm numeric(6, 1), left_thigh_cm numeric(6, 1),
+    right_thigh_cm numeric(6, 1), left_calf_cm numeric(6, 1), right_calf_cm numeric(6, 1)
+) ON COMMIT DROP;
