@@ -13,7 +13,7 @@ import pytest
 
 from fitness_platform.paths import DATA_DIR
 from fitness_platform.resources.warehouse import WarehouseResource, embedded_url
-from fitness_platform_tests.helpers import SAMPLE_DIET, SAMPLE_HEVY, fresh_database
+from fitness_platform_tests.helpers import SAMPLE_HEVY, fresh_database
 from fitness_platform_tests.hevy_fake import FakeHevy
 
 _GIT_BEFORE = pytest.StashKey[set | None]()
@@ -74,11 +74,10 @@ def warehouse(database_url: str) -> WarehouseResource:
 
 @pytest.fixture
 def raw_dir(tmp_path: Path) -> Path:
-    """A raw folder holding a copy of the committed sample, athlete ``demo``."""
+    """A raw folder holding a copy of the committed sample, athlete ``demo`` (its exports, its
+    athlete.toml and its cycles.csv)."""
     target = tmp_path / "raw" / "demo"
-    target.mkdir(parents=True)
-    shutil.copy(SAMPLE_HEVY, target / SAMPLE_HEVY.name)
-    shutil.copy(SAMPLE_DIET, target / SAMPLE_DIET.name)
+    shutil.copytree(SAMPLE_HEVY.parent, target)
     return tmp_path / "raw"
 
 

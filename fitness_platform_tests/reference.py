@@ -225,3 +225,106 @@ def diet(diet_df: pd.DataFrame, week: date) -> dict:
         "cardio_weekly_min": float(d["cardio_semanal_min"].iloc[-1]),
         "cycle_label": label,
     }
+
+
+# --- body composition and adherence (README, "Trend weight, expenditure and adherence") -------
+SMOOTHING = 0.1
+KCAL_PER_KG = 7700
+
+
+def trend_by_day(weights: dict[date, float], last: date) -> dict[date, float]:
+    """The trend on every day from the first weigh-in to ``last``: each weigh-in moves it by
+    1 - 0.9^(days since the previous weigh-in) of the gap; other days carry it."""
+    trend: dict[date, float] = {}
+    value = previous = None
+    day = min(weights)
+    while day <= last:
+        if day in weights:
+            if value is None:
+                value = weights[day]
+            else:
+                value += (1 - (1 - SMOOTHING) ** (day - previous).days) * (weights[day] - value)
+            previous = day
+        trend[day] = value
+        day += timedelta(days=1)
+    return trend
+
+
+def count_in(days: set[date], first: date, last: date) -> int:
+    return sum(1 for d in days if first <= d <= last)
+
+
+def body_week(weights, trend, intake: dict[date, float], week: date) -> dict:
+    sunday = week + timedelta(days=6)
+    end = trend.get(sunday)
+    start = trend.get(sunday - timedelta(days=20))
+    weighed = set(weights)
+    rate = pct = None
+    if start is not None and count_in(weighed, sunday - timedelta(days=20), sunday) >= 4:
+        rate = (end - start) / 20 * 7
+        pct = rate / end * 100
+    window = [sunday - timedelta(days=n) for n in range(28)]
+    logged = [intake[d] for d in window if d in intake]
+    weigh_ins = sum(1 for d in window if d in weights)
+    before = trend.get(sunday - timedelta(days=28))
+    expenditure = confidence = None
+    if len(logged) >= 21 and weigh_ins >= 8 and before is not None:
+        expenditure = sum(logged) / len(logged) - (end - before) * KCAL_PER_KG / 28
+        confidence = "high" if len(logged) >= 26 and weigh_ins >= 20 else "medium"
+    return {
+        "trend_weight_kg": end,
+        "trend_change_kg_per_week": rate,
+        "trend_change_pct_per_week": pct,
+        "expenditure_kcal": expenditure,
+        "expenditure_confidence": confidence,
+        "expenditure_intake_days": len(logged),
+        "expenditure_weigh_ins": weigh_ins,
+    }
+
+
+def sample_targets() -> tuple[dict, dict[int, float]]:
+    """The sample's targets as its two files state them: athlete.toml and cycles.csv."""
+    import tomllib
+
+    settings = tomllib.loads((SAMPLE_HEVY.parent / "athlete.toml").read_text())["targets"]
+    cycles = pd.read_csv(SAMPLE_HEVY.parent / "cycles.csv")
+    return settings, dict(zip(cycles["number"], cycles["target_kcal"], strict=True))
+
+
+def cycle_target_on(day: date, label: str | None) -> float:
+    """A day's calorie target: its diet-log cycle's, else the cycle whose range holds the day."""
+    _, cycle_kcal = sample_targets()
+    if label:
+        return cycle_kcal[int("".join(c for c in label[:2] if c.isdigit()))]
+    cycles = pd.read_csv(SAMPLE_HEVY.parent / "cycles.csv", keep_default_na=False)
+    holding = [
+        r
+        for r in cycles.itertuples()
+        if date.fromisoformat(r.start) <= day and (not r.end or date.fromisoformat(r.end) >= day)
+    ]
+    return float(max(holding, key=lambda r: (r.start, r.number)).target_kcal)
+
+
+def adherence_week(diet: pd.DataFrame, sets: pd.DataFrame, week: date) -> dict:
+    settings, _ = sample_targets()
+    days = diet[diet["week"] == week]
+    labels = {d.date(): label for d, label in zip(days["day"], days["cicle"], strict=True)}
+    week_days = [week + timedelta(days=n) for n in range(7)]
+    week_targets = [cycle_target_on(d, labels.get(d)) for d in week_days]
+    targets = days["cicle"].map(lambda label: cycle_target_on(None, label))
+    on_kcal = ((days["kcal"] - targets).abs() <= 0.1 * targets).sum()
+    protein = days["proteinas_g"].dropna()
+    on_protein = (protein >= 0.9 * settings["protein_g"]).sum()
+    sessions = sets.loc[sets["week"] == week, "start"].nunique()
+    return {
+        "planned_sessions": settings["sessions_per_week"],
+        "training": sessions / settings["sessions_per_week"],
+        "calorie_target_kcal": sum(week_targets) / 7,
+        "calorie_days_on_target": int(on_kcal) if len(days) else None,
+        "calories": on_kcal / len(days) if len(days) else None,
+        "protein_target_g": settings["protein_g"],
+        "protein_days_on_target": int(on_protein) if len(protein) else None,
+        "protein": on_protein / len(protein) if len(protein) else None,
+        "intake_logged_days": int(days["kcal"].notna().sum()),
+        "weigh_in_days": int(days["peso_kg"].notna().sum()),
+    }

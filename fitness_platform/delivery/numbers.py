@@ -45,9 +45,11 @@ def untraceable_numbers(
     allowed: set[Decimal] = set()
     for value in payload_numbers(payload) | {Decimal(str(c)) for c in constants}:
         allowed |= _variants(value)
-    text = _DATE.sub(" ", report)
+    text = report
+    # Payload text first (a note may hold a date), then the dates left.
     for fragment in sorted(ignore_text or [], key=len, reverse=True):
         text = text.replace(fragment, " ")
+    text = _DATE.sub(" ", text)
     missing = []
     for match in _NUMBER.finditer(text):
         token = match.group(0)
@@ -65,4 +67,6 @@ def names_in(payload: dict) -> list[str]:
     for exercise in payload.get("exercises", []):
         names += [exercise["exercise_name"], exercise["exercise_key"]]
     names += payload.get("data_quality", {}).get("inferred_exercises", [])
+    body = payload.get("body") or {}
+    names += [body[k] for k in ("trend_change_note", "expenditure_note") if body.get(k)]
     return names

@@ -5,9 +5,16 @@ Every number it prints is a value of the payload or one of the reference constan
 
 from __future__ import annotations
 
-from fitness_platform.delivery.reference import HARD_SET_RANGE, RECORD_WINDOWS_WEEKS
+from fitness_platform.delivery.reference import (
+    CALORIE_TOLERANCE_PCT,
+    EXPENDITURE_WINDOW_DAYS,
+    HARD_SET_RANGE,
+    PROTEIN_MIN_PCT,
+    RATE_WINDOW_DAYS,
+    RECORD_WINDOWS_WEEKS,
+)
 
-REPORTER_VERSION = "offline-v3"
+REPORTER_VERSION = "offline-v4"
 
 CYCLE_READING = {
     "cutting": (
@@ -108,6 +115,62 @@ def _records(exercise: dict) -> str | None:
     if not found:
         return None
     return f"- **{exercise['exercise_name']}**: " + "; ".join(found)
+
+
+def _g(value) -> str:
+    """A count-like value without a trailing ".0" (5.0 planned sessions reads "5")."""
+    return "n/a" if value is None else f"{value:g}"
+
+
+def _body_lines(body: dict, adherence: dict, overview: dict) -> list[str]:
+    """Trend weight and its rate, expenditure, adherence: each stated, or why it is not."""
+    lines = []
+    if body["trend_weight_kg"] is None:
+        lines.append("No weigh-in yet, so no trend weight.")
+    elif body["trend_change_kg_per_week"] is None:
+        lines.append(
+            f"Trend weight {_n(body['trend_weight_kg'], 'kg')}; no weekly rate yet "
+            f"({body['trend_change_note']})."
+        )
+    else:
+        lines.append(
+            f"Trend weight {_n(body['trend_weight_kg'], 'kg')}, changing "
+            f"{_signed(body['trend_change_kg_per_week'], 'kg')} "
+            f"({_signed(body['trend_change_pct_per_week'])} %) a week over the last "
+            f"{RATE_WINDOW_DAYS} days."
+        )
+    if body["expenditure_kcal"] is None:
+        lines.append(f"Expenditure not estimated: {body['expenditure_note']}.")
+    else:
+        lines.append(
+            f"Estimated expenditure {_n(body['expenditure_kcal'])} kcal a day over the last "
+            f"{EXPENDITURE_WINDOW_DAYS} days ({body['expenditure_confidence']} confidence: "
+            f"{_n(body['expenditure_intake_days'])} days of intake, "
+            f"{_n(body['expenditure_weigh_ins'])} weigh-ins)."
+        )
+    parts = []
+    if adherence["planned_sessions"] is not None:
+        parts.append(
+            f"{_n(overview['training_sessions'])} of {_g(adherence['planned_sessions'])} planned "
+            f"sessions (share {_g(adherence['training'])})"
+        )
+    if adherence["calories"] is not None:
+        parts.append(
+            f"calories within {CALORIE_TOLERANCE_PCT} % of "
+            f"{_g(adherence['calorie_target_kcal'])} kcal on "
+            f"{_n(adherence['calorie_days_on_target'])} days (share {_g(adherence['calories'])})"
+        )
+    if adherence["protein"] is not None:
+        parts.append(
+            f"protein at least {PROTEIN_MIN_PCT} % of {_g(adherence['protein_target_g'])} g on "
+            f"{_n(adherence['protein_days_on_target'])} days (share {_g(adherence['protein'])})"
+        )
+    parts.append(
+        f"intake logged on {_n(adherence['intake_logged_days'])} days, "
+        f"{_n(adherence['weigh_in_days'])} weigh-ins"
+    )
+    lines.append("Adherence: " + "; ".join(parts) + ".")
+    return lines
 
 
 def render_report(payload: dict) -> str:
@@ -216,6 +279,8 @@ def render_report(payload: dict) -> str:
             lines.append(f"Weekly cardio target: {_n(diet['cardio_weekly_min'])} minutes.")
     else:
         lines.append("No diet was logged this week.")
+
+    lines += ["", "## Body", ""] + _body_lines(p["body"], p["adherence"], ov)
 
     lines += ["", "## Reading the week in its cycle", ""]
     if cycle:

@@ -60,6 +60,10 @@ def number(value, key: str = ""):
     return 0.0 if result == 0 else result  # never "-0.0"
 
 
+def _count(value) -> int | None:
+    return None if value is None else int(value)
+
+
 def _obj(row, keys: list[str], prefix: str = "") -> dict:
     return {k: number(row[prefix + k], k) for k in keys}
 
@@ -117,6 +121,29 @@ def build_payload(conn: Connection, athlete_key: str, week_start: date) -> dict 
             ),
             "protein_g_per_kg": number(s["protein_g_per_kg"]),
             "bodyweight_change_kg": number(s["bodyweight_change_kg"]),
+        },
+        "body": {
+            "trend_weight_kg": number(s["trend_kg"]),
+            "trend_change_kg_per_week": number(s["trend_rate_kg_per_week"]),
+            "trend_change_pct_per_week": number(s["trend_rate_pct_per_week"]),
+            "trend_change_note": s["trend_rate_note"],
+            "expenditure_kcal": number(s["expenditure_kcal"]),
+            "expenditure_confidence": s["expenditure_confidence"],
+            "expenditure_note": s["expenditure_note"],
+            "expenditure_intake_days": _count(s["intake_days_28d"]),
+            "expenditure_weigh_ins": _count(s["weigh_ins_28d"]),
+        },
+        "adherence": {
+            "planned_sessions": number(s["target_sessions_per_week"]),
+            "training": number(s["training_adherence"]),
+            "calorie_target_kcal": number(s["target_calories_kcal"]),
+            "calorie_days_on_target": _count(s["calorie_days_on_target"]),
+            "calories": number(s["calorie_adherence"]),
+            "protein_target_g": number(s["target_protein_g"]),
+            "protein_days_on_target": _count(s["protein_days_on_target"]),
+            "protein": number(s["protein_adherence"]),
+            "intake_logged_days": _count(s["intake_logged_days"]) or 0,
+            "weigh_in_days": _count(s["weigh_in_days"]) or 0,
         },
         "training_overview": {
             **_obj(

@@ -1,8 +1,16 @@
 """The Bedrock system prompt. Bump PROMPT_VERSION with any change: every report is then rewritten."""
 
-from fitness_platform.delivery.reference import HARD_SET_RANGE, RECORD_WINDOWS_WEEKS
+from fitness_platform.delivery.reference import (
+    CALORIE_TOLERANCE_PCT,
+    EXPENDITURE_WINDOW_DAYS,
+    HARD_SET_RANGE,
+    PROTEIN_MIN_PCT,
+    RATE_WINDOW_DAYS,
+    RECORD_WINDOWS_WEEKS,
+    TREND_SMOOTHING_PCT,
+)
 
-PROMPT_VERSION = "weekly-coach-v3"
+PROMPT_VERSION = "weekly-coach-v4"
 
 SYSTEM_PROMPT = f"""You are a strength and nutrition coach writing a weekly report for one athlete.
 Prompt version: {PROMPT_VERSION}.
@@ -19,6 +27,16 @@ assistance, so for assisted moves less assistance is progress; "none" has no loa
 top_load_kg, best_e1rm_kg and tonnage_kg are computed on that load; logged_min_kg and logged_max_kg
 are the weights as the athlete typed them (for an assisted move, the assistance). A set that needs a
 bodyweight no weigh-in gave has no load and is counted in sets_without_bodyweight.
+
+"body" holds the trend weight (weigh-ins exponentially smoothed, {TREND_SMOOTHING_PCT}% a day), its
+weekly rate of change over the last {RATE_WINDOW_DAYS} days in kg and in % of bodyweight, and the
+estimated expenditure (kcal a day over the last {EXPENDITURE_WINDOW_DAYS} days, from intake and the
+trend's change; confidence "high" or "medium"); a null value comes with a note saying why, which you
+may repeat. "adherence" compares the week with the athlete's targets: sessions against
+planned_sessions, days with calories within {CALORIE_TOLERANCE_PCT}% of the target, days with protein
+at least {PROTEIN_MIN_PCT}% of it, as day counts and shares of the logged days; a null means no target
+is set, not a failure. Read an energy balance from the trend's rate and the expenditure, not from one
+week's average bodyweight.
 
 Rules:
 - Use only numbers that appear in the JSON. Never compute new numbers (no percentages, sums, ratios

@@ -1,6 +1,8 @@
-"""Reference numbers a report may state without them being in the payload: the record windows
-and the weekly hard-set band. The offline reporter, the Bedrock prompt, the number check and the
-Gold SQL (``gold_exercise_records.sql``, tested against this module) all read them from here."""
+"""Reference numbers a report may state without them being in the payload: the record windows,
+the weekly hard-set band, and the rules of the body and adherence metrics. The offline reporter,
+the Bedrock prompt, the number check and the Gold SQL (``gold_exercise_records.sql``,
+``gold_daily_body.sql``, ``gold_weekly_body.sql``, tested against this module) all read them from
+here."""
 
 RECORD_WINDOWS_WEEKS = (8, 52)
 """Personal records are flagged all-time and over these trailing windows (in weeks)."""
@@ -8,4 +10,38 @@ RECORD_WINDOWS_WEEKS = (8, 52)
 HARD_SET_RANGE = (10, 20)
 """The commonly cited weekly range of hard sets per muscle group."""
 
-REFERENCE_CONSTANTS = frozenset({*RECORD_WINDOWS_WEEKS, *HARD_SET_RANGE})
+TREND_SMOOTHING_PCT = 10
+"""The trend weight moves this share of the gap to each day's weigh-in (the Hacker's Diet trend)."""
+
+RATE_WINDOW_DAYS = 20
+"""The weekly rate of change of the trend is measured over this many days."""
+RATE_MIN_WEIGH_INS = 4
+"""... and needs at least this many weigh-ins in the 21 days to the week's Sunday."""
+
+EXPENDITURE_WINDOW_DAYS = 28
+"""Expenditure is estimated over the 28 days to the week's Sunday ..."""
+EXPENDITURE_MIN_INTAKE_DAYS = 21
+"""... with intake logged on at least this many of them ..."""
+EXPENDITURE_MIN_WEIGH_INS = 8
+"""... and at least this many weigh-ins; "high" confidence from these counts up:"""
+EXPENDITURE_HIGH_CONFIDENCE = (26, 20)
+KCAL_PER_KG = 7700
+"""Energy per kg of body-weight change (Wishnofsky 1958: 3,500 kcal per pound)."""
+
+CALORIE_TOLERANCE_PCT = 10
+"""A day's calories are on target within this share of the day's target, either way."""
+PROTEIN_MIN_PCT = 90
+"""A day's protein is on target from this share of the day's target up (more is not a miss)."""
+
+REFERENCE_CONSTANTS = frozenset(
+    {
+        *RECORD_WINDOWS_WEEKS,
+        *HARD_SET_RANGE,
+        TREND_SMOOTHING_PCT,
+        RATE_WINDOW_DAYS,
+        EXPENDITURE_WINDOW_DAYS,
+        KCAL_PER_KG,
+        CALORIE_TOLERANCE_PCT,
+        PROTEIN_MIN_PCT,
+    }
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -77,3 +77,73 @@ def parse_cronometer(
     return ParsedDiet(
         ok[DIET_COLUMNS].sort_values("diet_date").reset_index(drop=True), cycles.copy(), rejects
     )
+
+
+# --- the Servings export: one row per food logged ---------------------------------------------
+# Origin: a real export committed in davidgma/cron-csv (servings.csv): Day, Time (blank, or
+# "11:31 AM"), Group, Food Name, Amount ("158.00 g"), Energy (kcal), then every nutrient Cronometer
+# tracks (Carbs (g), Fat (g) and Protein (g) among them), then Category. A nutrient Cronometer
+# does not know for a food is left blank.
+SERVINGS_KEYS = ["Day", "Group", "Food Name", "Amount", "Energy (kcal)"]
+MAX_DAY_KCAL = 15_000  # the diet rules' calories_absurd
+
+
+def is_cronometer_servings_header(header: list[str]) -> bool:
+    return all(c in header for c in SERVINGS_KEYS)
+
+
+def parse_cronometer_servings(
+    table: CsvTable, *, athlete_key: str, cycles: pd.DataFrame, today: date | None = None
+) -> ParsedDiet:
+    """The servings summed into one row per day, like the daily summary. A serving that breaks a
+    rule is quarantined, and so is the rest of its day (``serving_day_incomplete``): a day is
+    loaded whole or not at all, never as a silent undercount. A nutrient left blank counts 0."""
+    missing = [c for c in ["Day", *CRONOMETER_COLUMNS] if c not in table.header]
+    if missing:
+        raise ExportError(
+            table.path,
+            "missing required column of a Cronometer servings export",
+            line=1,
+            column=missing[0],
+        )
+    require_rows(table, "Cronometer servings export")
+    raw = raw_frame(table, [])
+    quarantine = Quarantine()
+    frame = pd.DataFrame(index=raw.index)
+    frame["diet_date"] = pd.to_datetime(raw["Day"].map(parse_day), errors="coerce").astype(
+        "datetime64[us]"
+    )
+    quarantine.add(frame["diet_date"].isna(), "diet_date_unparseable")
+    for source, column in CRONOMETER_COLUMNS.items():
+        values, bad = to_number(raw[source])
+        quarantine.add(bad, f"{column}_not_numeric")
+        quarantine.add(values < 0, f"{column}_negative")
+        frame[column] = values.fillna(0.0)
+    horizon = pd.Timestamp((today or date.today()) + timedelta(days=1))
+    quarantine.add(frame["diet_date"] > horizon, "diet_date_in_future")
+    totals = frame.groupby("diet_date")["calories_kcal"].transform("sum")
+    quarantine.add(totals > MAX_DAY_KCAL, "calories_absurd")  # the day's sum, as the summary's
+    broken_days = set(frame.loc[quarantine.labels, "diet_date"].dropna())
+    quarantine.add(
+        frame["diet_date"].isin(broken_days) & ~frame.index.isin(quarantine.labels),
+        "serving_day_incomplete",
+    )
+    ok = frame.drop(index=quarantine.labels)
+    days = ok.groupby("diet_date", sort=True)
+    summed = days[list(CRONOMETER_COLUMNS.values())].sum().round(2)
+    summed["source_line"] = days.apply(lambda g: int(raw.at[g.index[0], "_line"]))
+    summed = summed.reset_index()
+    summed["diet_date"] = summed["diet_date"].dt.date
+    summed["cardio_weekly_min"] = float("nan")
+    summed["bodyweight_kg"] = float("nan")
+    summed["notes"] = ""
+    summed["cycle_number"] = summed["diet_date"].map(lambda d: cycle_on(cycles, d)).astype("Int64")
+    summed["athlete_key"] = athlete_key
+    summed["source_file"] = table.path.name
+    rejects = quarantine.rejects(
+        raw,
+        athlete_key=athlete_key,
+        source_file=table.path.name,
+        row_dates=frame["diet_date"].dt.date,
+    )
+    return ParsedDiet(summed[DIET_COLUMNS].reset_index(drop=True), cycles.copy(), rejects)

@@ -19,7 +19,12 @@ CYCLE_COLUMNS = [
     "cycle_type",
     "start_date",
     "end_date",
+    "target_calories_kcal",
+    "target_protein_g",
 ]
+# Optional columns of cycles.csv: the cycle's daily targets, which adherence is measured against.
+TARGET_COLUMNS = {"target_kcal": "target_calories_kcal", "target_protein_g": "target_protein_g"}
+TARGET_RANGES = {"target_kcal": (500.0, 10_000.0), "target_protein_g": (10.0, 1_000.0)}
 
 
 _LABEL = re.compile(
@@ -132,13 +137,59 @@ def parse_cycles_file(table: CsvTable, *, athlete_key: str) -> pd.DataFrame:
                 "cycle_type": kind,
                 "start_date": start,
                 "end_date": end,
+                **_targets(table, row, line),
             }
         )
     frame = pd.DataFrame(rows, columns=CYCLE_COLUMNS)
     if frame["cycle_number"].duplicated().any():
         line = table.lines[int(frame.index[frame["cycle_number"].duplicated()][0])]
         raise ExportError(table.path, "a cycle number appears twice", line=line, column="number")
-    return frame.sort_values("cycle_number").reset_index(drop=True)
+    frame = frame.sort_values("cycle_number").reset_index(drop=True)
+    frame.attrs["path"] = table.path  # named by the refusal of a target the diet log lacks
+    return frame
+
+
+def _targets(table: CsvTable, row: dict, line: int) -> dict:
+    """The cycle's targets (blank: none); anything else than a plausible number refuses the file."""
+    found = {}
+    for column, field in TARGET_COLUMNS.items():
+        text = row.get(column, "")
+        if not text:
+            found[field] = None
+            continue
+        low, high = TARGET_RANGES[column]
+        try:
+            value = float(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise ExportError(
+                table.path,
+                f"{column} must be a number from {low:g} to {high:g}",
+                line=line,
+                column=column,
+            )
+        found[field] = value
+    return found
+
+
+def with_targets(cycles: pd.DataFrame, cycles_file: pd.DataFrame | None, path) -> pd.DataFrame:
+    """The diet log's own cycles with the daily targets ``cycles.csv`` gives them, matched by cycle
+    number; a cycles.csv cycle the log does not have refuses the file, naming it."""
+    if cycles_file is None or cycles_file.empty:
+        return cycles
+    targets = cycles_file.set_index("cycle_number")[list(TARGET_COLUMNS.values())]
+    unknown = sorted(set(targets.index) - set(cycles["cycle_number"]))
+    if unknown:
+        raise ExportError(
+            cycles_file.attrs.get("path", path),
+            f"cycle {unknown[0]} is not one the diet log names; beside a diet log with its own "
+            "cycles, a cycles file only gives their targets (matched by number)",
+            column="number",
+        )
+    merged = cycles.drop(columns=list(TARGET_COLUMNS.values()))
+    merged = merged.merge(targets, left_on="cycle_number", right_index=True, how="left")
+    return merged[CYCLE_COLUMNS]
 
 
 def _cycle_day(text: str) -> date | None:

@@ -10,7 +10,7 @@ import pandera.pandas as pa
 
 from fitness_platform.errors import ExportError
 from fitness_platform.ingest.csvfile import CsvTable
-from fitness_platform.ingest.cycles import CYCLE_COLUMNS, cycle_on, parse_cycle_label
+from fitness_platform.ingest.cycles import CYCLE_COLUMNS, cycle_on, parse_cycle_label, with_targets
 from fitness_platform.ingest.rules import Quarantine, named_check, to_number
 from fitness_platform.ingest.sets import require_rows
 
@@ -170,6 +170,8 @@ def parse_diet(
     )
     if cycles_file is not None and not first_label:
         cycles = cycles_file.copy()
+    elif cycles_file is not None:
+        cycles = with_targets(cycles, cycles_file, path.with_name("cycles.csv"))
     rejects = quarantine.rejects(
         raw, athlete_key=athlete_key, source_file=path.name, row_dates=frame["diet_date"].dt.date
     )

@@ -5,6 +5,11 @@ weight_unit = "kg"        # or "lb": the unit of weights in exports that do not 
 distance_unit = "km"      # or "mi"
 time_zone = "America/Sao_Paulo"   # exports carry local wall-clock times; API times convert to it
 hevy_api_key_env = "ANA_HEVY_API_KEY"   # the variable holding the Hevy API key (never the key)
+
+[targets]                 # optional; a target not set gives null adherence, never 0
+sessions_per_week = 4
+calories_kcal = 2400      # per day (a cycle's target in cycles.csv wins for its days)
+protein_g = 160           # per day
 """
 
 from __future__ import annotations
@@ -16,7 +21,20 @@ from pathlib import Path
 
 from fitness_platform.errors import ExportError
 
-KEYS = {"display_name", "weight_unit", "distance_unit", "time_zone", "hevy_api_key_env"}
+KEYS = {
+    "display_name",
+    "weight_unit",
+    "distance_unit",
+    "time_zone",
+    "hevy_api_key_env",
+    "targets",
+}
+# [targets]: name → (lowest, highest) plausible value; each is per day but sessions (per week).
+TARGETS = {
+    "sessions_per_week": (0.5, 21.0),
+    "calories_kcal": (500.0, 10_000.0),
+    "protein_g": (10.0, 1_000.0),
+}
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 UNITS = {"weight_unit": {"kg", "lb", "lbs"}, "distance_unit": {"km", "mi"}}
 SETTINGS_FILE = "athlete.toml"
@@ -60,10 +78,39 @@ def load_profile(path: Path, content: bytes | None = None) -> dict:
             "ANA_HEVY_API_KEY), never the key itself",
             column="hevy_api_key_env",
         )
+    targets = _targets(path, data.get("targets", {}))
     return {
         "hevy_api_key_env": key_env,
+        **{f"target_{name}": value for name, value in targets.items()},
         "display_name": data.get("display_name"),
         "weight_unit": str(data.get("weight_unit", "")).lower() or None,
         "distance_unit": str(data.get("distance_unit", "")).lower() or None,
         "time_zone": data.get("time_zone"),
     }
+
+
+def _targets(path: Path, table) -> dict[str, float | None]:
+    if not isinstance(table, dict):
+        raise ExportError(path, "targets must be a table ([targets])", column="targets")
+    unknown = sorted(set(table) - set(TARGETS))
+    if unknown:
+        raise ExportError(
+            path,
+            f"unknown target {unknown[0]!r}; known: {', '.join(TARGETS)}",
+            column=f"targets.{unknown[0]}",
+        )
+    found: dict[str, float | None] = {}
+    for name, (low, high) in TARGETS.items():
+        value = table.get(name)
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not low <= value <= high
+        ):
+            raise ExportError(
+                path,
+                f"targets.{name} must be a number from {low:g} to {high:g}",
+                column=f"targets.{name}",
+            )
+        found[name] = None if value is None else float(value)
+    return found

@@ -19,7 +19,12 @@ import pandas as pd
 
 from fitness_platform.errors import ExportError
 from fitness_platform.ingest.body import is_hevy_measurements_header, parse_hevy_measurements
-from fitness_platform.ingest.cronometer import is_cronometer_header, parse_cronometer
+from fitness_platform.ingest.cronometer import (
+    is_cronometer_header,
+    is_cronometer_servings_header,
+    parse_cronometer,
+    parse_cronometer_servings,
+)
 from fitness_platform.ingest.csvfile import CsvTable
 from fitness_platform.ingest.cycles import CYCLE_COLUMNS, is_cycles_header, parse_cycles_file
 from fitness_platform.ingest.diet import is_diet_header, parse_diet
@@ -158,6 +163,16 @@ def _parse_measurements(source: SourceInput) -> SourceResult:
     return SourceResult(body=body, rejects=rejects, facts=facts)
 
 
+def _parse_servings(source: SourceInput) -> SourceResult:
+    parsed = parse_cronometer_servings(
+        source.table,
+        athlete_key=source.athlete_key,
+        today=source.now.date(),
+        cycles=source.cycles if source.cycles is not None else pd.DataFrame(columns=CYCLE_COLUMNS),
+    )
+    return SourceResult(diet=parsed.days, cycles=parsed.cycles, rejects=parsed.rejects)
+
+
 def _parse_cycles(source: SourceInput) -> SourceResult:
     return SourceResult(cycles=parse_cycles_file(source.table, athlete_key=source.athlete_key))
 
@@ -237,6 +252,13 @@ REGISTRY: list[SourceKind] = [
         "diet",
         _parse_cronometer,
         recognise=lambda header, rows: is_cronometer_header(header),
+    ),
+    SourceKind(
+        "cronometer_servings",
+        "Cronometer servings export",
+        "diet",
+        _parse_servings,
+        recognise=lambda header, rows: is_cronometer_servings_header(header),
     ),
     SourceKind(
         "hevy_measurements",

@@ -495,15 +495,43 @@ def write_diet_csv(rows: list[dict], path: Path) -> None:
             writer.writerow([_fmt(row[c]) for c in DIET_COLUMNS])
 
 
+# The athlete's targets: five sessions a week planned (four or five are done), 150 g of protein a
+# day, and per cycle the calories its kind starts from (``generate_diet``'s base intake).
+SETTINGS = """# The sample athlete's settings (see fitness_platform/ingest/profile.py).
+[targets]
+sessions_per_week = 5
+protein_g = 150
+"""
+CYCLE_TARGET_KCAL = {"cutting": 2050, "reverse": 2350, "bulking": 2950, "maintenance": 2600}
+
+
+def write_cycles_csv(path: Path) -> None:
+    """The cycles of the diet log with their calorie targets (the log names the cycles; this file
+    gives them targets, matched by number)."""
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(
+            ["number", "name", "type", "start", "end", "target_kcal", "target_protein_g"]
+        )
+        for label, kind, start, end in CYCLES:
+            number = int("".join(ch for ch in label[:2] if ch.isdigit()))
+            name = label[len(str(number)) : label.index("(")].strip()
+            writer.writerow([number, name, kind, start, end or "", CYCLE_TARGET_KCAL[kind], ""])
+
+
 def write_sample(
     raw_dir: Path, athlete: str = "demo", seed: int = 7, target_rows: int | None = SAMPLE_SET_ROWS
-) -> tuple[Path, Path]:
-    """Write one athlete's two exports under ``raw_dir/athlete`` and return their paths."""
-    hevy = raw_dir / athlete / "hevy_workouts_raw.csv"
-    diet = raw_dir / athlete / "diet_daily_raw_export.csv"
+) -> list[Path]:
+    """Write one athlete's exports, settings and cycle targets under ``raw_dir/athlete``; return
+    their paths."""
+    folder = raw_dir / athlete
+    hevy = folder / "hevy_workouts_raw.csv"
+    diet = folder / "diet_daily_raw_export.csv"
     write_hevy_csv(generate_workouts(seed, target_rows), hevy)
     write_diet_csv(generate_diet(seed), diet)
-    return hevy, diet
+    (folder / "athlete.toml").write_text(SETTINGS, encoding="utf-8")
+    write_cycles_csv(folder / "cycles.csv")
+    return [hevy, diet, folder / "athlete.toml", folder / "cycles.csv"]
 
 
 def main() -> None:

@@ -127,7 +127,14 @@ def athlete_id_for(
     (row,) = fetch_all(
         conn,
         load_sql("05_upsert_athlete.sql"),
-        {"key": athlete_key, "name": profile.get("display_name"), "tz": profile.get("time_zone")},
+        {
+            "key": athlete_key,
+            "name": profile.get("display_name"),
+            "tz": profile.get("time_zone"),
+            "sessions": profile.get("target_sessions_per_week"),
+            "kcal": profile.get("target_calories_kcal"),
+            "protein": profile.get("target_protein_g"),
+        },
     )
     return row[0], bool(row[1])
 
@@ -204,7 +211,15 @@ def stage(conn: Connection, silver: AthleteSilver) -> dict[str, int]:
             conn,
             "stage_cycles",
             silver.cycles,
-            ["cycle_number", "cycle_name", "cycle_type", "start_date", "end_date"],
+            [
+                "cycle_number",
+                "cycle_name",
+                "cycle_type",
+                "start_date",
+                "end_date",
+                "target_calories_kcal",
+                "target_protein_g",
+            ],
         ),
         "diet_daily": copy_rows(
             conn,

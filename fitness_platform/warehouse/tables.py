@@ -21,6 +21,13 @@ class WarehouseTable:
 
 WAREHOUSE_TABLES = (
     WarehouseTable(
+        "calendar",
+        "One row per date from 1990 to 2069: ISO year, week and weekday, the week's Monday and "
+        "Sunday, the month (filled once by migration 007; Gold joins it for athletes' days).",
+        "day",
+        (),
+    ),
+    WarehouseTable(
         "athletes",
         "One row per athlete (the raw sub-folder name is the athlete_key).",
         "athlete_key",

@@ -253,6 +253,23 @@ def test_reference_windows_are_the_ones_the_sql_and_the_report_use():
     sql = (GOLD_SQL_DIR / "gold_exercise_records.sql").read_text()
     for weeks in RECORD_WINDOWS_WEEKS:
         assert f"interval '{weeks * 7} days' PRECEDING" in sql
+    from fitness_platform.delivery import reference as r
+
+    daily = (GOLD_SQL_DIR / "gold_daily_body.sql").read_text()
+    weekly = (GOLD_SQL_DIR / "gold_weekly_body.sql").read_text()
+    assert f"d.day, {r.TREND_SMOOTHING_PCT / 100:g}) OVER running" in daily
+    assert f"lag(t.trend_kg, {r.RATE_WINDOW_DAYS})" in daily
+    assert f"lag(t.trend_kg, {r.EXPENDITURE_WINDOW_DAYS})" in daily
+    assert f"{r.EXPENDITURE_WINDOW_DAYS - 1} PRECEDING" in daily
+    assert f"/ {r.RATE_WINDOW_DAYS} * 7" in weekly
+    assert f"weigh_ins_21d >= {r.RATE_MIN_WEIGH_INS}" in weekly
+    assert f"intake_days_28d >= {r.EXPENDITURE_MIN_INTAKE_DAYS}" in weekly
+    assert f"weigh_ins_28d >= {r.EXPENDITURE_MIN_WEIGH_INS}" in weekly
+    high_intake, high_weigh_ins = r.EXPENDITURE_HIGH_CONFIDENCE
+    assert f"intake_days_28d >= {high_intake} AND weigh_ins_28d >= {high_weigh_ins}" in weekly
+    assert f"* {r.KCAL_PER_KG} / {r.EXPENDITURE_WINDOW_DAYS}" in weekly
+    assert f"<= {r.CALORIE_TOLERANCE_PCT / 100:.2f} * target_calories_kcal" in weekly
+    assert f">= {r.PROTEIN_MIN_PCT / 100:.2f} * target_protein_g" in weekly
     # A payload whose only record is an 8-week best: the offline report names the window, and
     # the number check accepts it (before, "8" was reported as untraceable).
     exercise = {

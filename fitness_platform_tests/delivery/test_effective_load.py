@@ -114,3 +114,11 @@ def test_a_set_without_any_bodyweight_counts_in_data_quality_and_adds_nothing(pa
     assert built[WEEK_C]["training_overview"]["tonnage_kg"] == 105 * 5  # the bench only
     assert built[WEEK_C]["data_quality"]["sets_without_bodyweight"] == 2
     assert schema_errors(built[WEEK_C]) == []
+
+
+def test_targets_that_are_not_set_give_null_adherence(payloads):
+    built, _, _ = payloads
+    adherence = built[WEEK_A]["adherence"]  # this athlete has no athlete.toml, no cycles.csv
+    for key in ("planned_sessions", "training", "calorie_target_kcal", "calories", "protein"):
+        assert adherence[key] is None, key
+    assert (adherence["intake_logged_days"], adherence["weigh_in_days"]) == (0, 0)

@@ -37,8 +37,8 @@ def close(actual, expected, tol=0.006):
 
 
 @pytest.fixture(scope="module")
-def payloads(tmp_path_factory, pg_admin_url):
-    """Run the platform once on the sample; read the five payloads."""
+def sample_run(tmp_path_factory, pg_admin_url):
+    """Run the platform once on the sample: (database URL, output folder)."""
     import uuid
 
     from sqlalchemy import create_engine, text
@@ -57,7 +57,26 @@ def payloads(tmp_path_factory, pg_admin_url):
     assert run_ingest().success
     assert run_delivery(min(WEEKS).isoformat(), max(WEEKS).isoformat()).success
     mp.undo()
-    yield {w: json.loads((Path(out) / payload_key("demo", w)).read_text()) for w in WEEKS}
+    return url, out
+
+
+@pytest.fixture(scope="module")
+def payloads(sample_run):
+    """The payloads of the weeks above, as the delivery wrote them."""
+    _, out = sample_run
+    return {w: json.loads((Path(out) / payload_key("demo", w)).read_text()) for w in WEEKS}
+
+
+@pytest.fixture(scope="module")
+def every_week(sample_run):
+    """The payload of every week of the sample, built from Gold."""
+    from fitness_platform.delivery.payload import build_payload, weeks_with_data
+    from fitness_platform.resources.warehouse import WarehouseResource
+
+    url, _ = sample_run
+    with WarehouseResource(database_url=url).connect() as conn:
+        weeks = [w for _, w in weeks_with_data(conn, date(2000, 1, 3), date(2100, 1, 4))]
+        return {w: build_payload(conn, "demo", w) for w in weeks}
 
 
 @pytest.fixture(scope="module")
@@ -170,3 +189,53 @@ def test_corrected_values_reach_the_payload(payloads):
     )
     assert curl["current_week"]["top_load_kg"] == 54.0
     assert payloads[CORRECTED_WEEK]["data_quality"]["corrected_values"] == 1
+
+
+def test_trend_weight_rate_and_expenditure_every_week(every_week):
+    diet = ref.diet_frame()
+    weights = ref.weigh_ins(diet)
+    trend = ref.trend_by_day(weights, max(every_week) + timedelta(days=6))
+    intake = {d.date(): float(k) for d, k in zip(diet["day"], diet["kcal"], strict=True)}
+    seen = {"rate": 0, "no_rate": 0, "expenditure": 0, "no_expenditure": 0, "high": 0}
+    assert len(every_week) > 130
+    for week, payload in every_week.items():
+        expected = ref.body_week(weights, trend, intake, week)
+        body = payload["body"]
+        for key in (
+            "trend_weight_kg",
+            "trend_change_kg_per_week",
+            "trend_change_pct_per_week",
+            "expenditure_kcal",
+        ):
+            assert close(body[key], expected[key]), (week, key, body[key], expected[key])
+        assert body["expenditure_confidence"] == expected["expenditure_confidence"], week
+        assert body["expenditure_intake_days"] == expected["expenditure_intake_days"], week
+        assert body["expenditure_weigh_ins"] == expected["expenditure_weigh_ins"], week
+        # A value that is null says why; one that is given has no note.
+        assert (body["trend_change_kg_per_week"] is None) == bool(body["trend_change_note"])
+        assert (body["expenditure_kcal"] is None) == bool(body["expenditure_note"])
+        seen["rate" if expected["trend_change_kg_per_week"] is not None else "no_rate"] += 1
+        if expected["expenditure_kcal"] is None:
+            seen["no_expenditure"] += 1
+        else:
+            seen["expenditure"] += 1
+            seen["high"] += expected["expenditure_confidence"] == "high"
+    # Both branches of each rule are exercised: the first weeks lack the history.
+    assert all(seen.values()), seen
+    first = every_week[min(every_week)]["body"]  # the diet log starts on Saturday 6 May 2023
+    assert first["trend_change_note"] == "no weigh-in on or before 2023-04-17"
+    assert first["expenditure_note"] == (
+        "intake logged on fewer than 21 of the 28 days to 2023-05-07"
+    )
+
+
+def test_adherence_every_week(every_week, sets):
+    diet = ref.diet_frame()
+    for week, payload in every_week.items():
+        expected = ref.adherence_week(diet, sets, week)
+        adherence = payload["adherence"]
+        for key, value in expected.items():
+            assert close(adherence[key], value), (week, key, adherence[key], value)
+    # After the diet log ends there is nothing to judge calories by: null, not 0.
+    assert every_week[NO_DIET_WEEK]["adherence"]["calories"] is None
+    assert every_week[NO_DIET_WEEK]["adherence"]["intake_logged_days"] == 0

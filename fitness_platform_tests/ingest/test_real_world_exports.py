@@ -392,3 +392,28 @@ def test_notes_and_descriptions_on_later_rows_are_kept(tmp_path):
     assert set(sets["description"]) == {"slept badly"}
     assert set(sets["notes"]) == {"belt on\ngrip gave out"}
     assert len(sets) == 4 and silver.rejects.empty
+
+
+def test_cronometer_servings_are_summed_into_whole_days(tmp_path):
+    silver = parse(tmp_path, "cronometer_servings.csv", "cycles.csv")
+    diet = silver.diet
+    # 6 Jan holds a serving whose energy reads "2oo.00": that serving and the rest of its day are
+    # quarantined, so the day is absent rather than undercounted.
+    assert diet["diet_date"].tolist() == [date(2026, 1, 5), date(2026, 1, 7)]
+    # 5 Jan: 303.2 + 2.4 + 330 + 325 kcal; carbs 54.2 + (blank) + 0 + 70.5; fat 5.5 + 7.2 + 0.7;
+    # protein 10.5 + 0.3 + 62 + 6.7.
+    first = diet.iloc[0]
+    assert (first["calories_kcal"], first["carbs_g"], first["fat_g"], first["protein_g"]) == (
+        960.6,
+        124.7,
+        13.4,
+        79.5,
+    )
+    assert diet.iloc[1]["calories_kcal"] == 312.0
+    assert diet["cycle_number"].tolist() == [1, 2]  # cycles.csv: cycle 1 to 6 Jan, then 2
+    rules = sorted(zip(silver.rejects["source_line"], silver.rejects["rule"], strict=True))
+    assert rules == [
+        (6, "serving_day_incomplete"),
+        (7, "serving_day_incomplete"),
+        (8, "calories_kcal_not_numeric"),
+    ]

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from fitness_platform.sample.generator import generate_diet, generate_workouts, write_sample
-from fitness_platform_tests.helpers import SAMPLE_DIET, SAMPLE_HEVY
+from fitness_platform_tests.helpers import SAMPLE_HEVY
 
 
 def test_committed_sample_is_reproducible(tmp_path):
-    hevy, diet = write_sample(tmp_path)
-    assert hevy.read_bytes() == SAMPLE_HEVY.read_bytes()
-    assert diet.read_bytes() == SAMPLE_DIET.read_bytes()
+    written = write_sample(tmp_path)
+    assert [p.name for p in written] == [
+        "hevy_workouts_raw.csv",
+        "diet_daily_raw_export.csv",
+        "athlete.toml",
+        "cycles.csv",
+    ]
+    for path in written:
+        assert path.read_bytes() == (SAMPLE_HEVY.parent / path.name).read_bytes(), path.name
 
 
 def test_sample_profile():

@@ -12,7 +12,8 @@ CREATE TEMP TABLE stage_sets (
     rpe numeric(3, 1)
 ) ON COMMIT DROP;
 CREATE TEMP TABLE stage_cycles (
-    cycle_number integer, cycle_name text, cycle_type text, start_date date, end_date date
+    cycle_number integer, cycle_name text, cycle_type text, start_date date, end_date date,
+    target_calories_kcal numeric(7, 1), target_protein_g numeric(6, 1)
 ) ON COMMIT DROP;
 CREATE TEMP TABLE stage_diet (
     diet_date date, carbs_g numeric(8, 2), protein_g numeric(8, 2), fat_g numeric(8, 2),
