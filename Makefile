@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DAGSTER_HOME_DIR := $(CURDIR)/.fitness/dagster_home
 
-.PHONY: install run test dev lint format bench bench-full sample clean
+.PHONY: install run test dev lint format bench bench-full sample screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format fitness_platform fitness_platform_tests bench
 	$(BIN)/ruff check --fix fitness_platform fitness_platform_tests bench
+
+# The README's screenshots (docs/img), from the site `make run` wrote; needs Chromium.
+screenshots: $(STAMP)
+	$(BIN)/python -m fitness_platform_tests.screenshots .fitness/out/site docs/img
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --profile quick

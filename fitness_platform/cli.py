@@ -50,6 +50,7 @@ def command_run(args: argparse.Namespace) -> int:
     from fitness_platform.partitions import weekly_partitions
     from fitness_platform.raw.hevy_sync import connected_athletes
     from fitness_platform.settings import Settings
+    from fitness_platform.site.publish import ROSTER_KEY
 
     settings = Settings.from_env()
     defs = build_definitions(settings)
@@ -110,6 +111,7 @@ def command_run(args: argparse.Namespace) -> int:
     storage = defs.resources["storage"]
     _say(f"payloads: {storage.uri('payloads')}")
     _say(f"reports:  {storage.uri('reports')}")
+    _say(f"site:     {storage.uri('site')} (the coach's roster: {storage.uri(ROSTER_KEY)})")
     return _refused(refusals)
 
 

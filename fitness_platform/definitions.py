@@ -9,6 +9,7 @@ from fitness_platform.delivery.assets import build_delivery_assets
 from fitness_platform.delivery.schedules import build_weekly_schedule
 from fitness_platform.delivery.sensors import build_refresh_sensor
 from fitness_platform.environment import build_resources
+from fitness_platform.features.assets import weekly_features
 from fitness_platform.gold.assets import gold_views
 from fitness_platform.jobs import build_jobs
 from fitness_platform.partitions import weekly_partitions
@@ -16,6 +17,7 @@ from fitness_platform.raw.assets import hevy_api, raw_exports
 from fitness_platform.raw.sensors import build_hevy_sync_schedule, build_raw_sensor
 from fitness_platform.settings import Settings
 from fitness_platform.silver.assets import exercise_catalog, silver_frames
+from fitness_platform.site.assets import build_site_assets
 from fitness_platform.warehouse.assets import warehouse_tables
 from fitness_platform.warehouse.checks import WAREHOUSE_CHECKS
 
@@ -31,7 +33,9 @@ def build_definitions(settings: Settings) -> Definitions:
             silver_frames,
             warehouse_tables,
             gold_views,
+            weekly_features,
             *build_delivery_assets(weekly),
+            *build_site_assets(weekly),
         ],
         asset_checks=WAREHOUSE_CHECKS,
         jobs=[ingest_job, delivery_job, hevy_sync_job],

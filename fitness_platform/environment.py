@@ -6,6 +6,7 @@ from dagster import EnvVar, FilesystemIOManager
 from dagster_aws.s3 import S3PickleIOManager, S3Resource
 
 from fitness_platform.delivery.reporters import BedrockReporterResource, OfflineReporterResource
+from fitness_platform.resources.email import NoEmailResource, SesEmailResource
 from fitness_platform.resources.hevy_api import HevyApiResource
 from fitness_platform.resources.raw_files import RawFilesResource, S3RawFilesResource
 from fitness_platform.resources.storage import LocalStorageResource, S3StorageResource
@@ -27,6 +28,7 @@ def build_resources(settings: Settings) -> dict:
         "reporter": build_reporter(settings),
         "io_manager": build_io_manager(settings),
         "hevy_api": HevyApiResource(base_url=settings.hevy_api_url),
+        "email": build_email(settings),
     }
 
 
@@ -89,3 +91,16 @@ def build_reporter(settings: Settings):
             max_tokens=settings.bedrock_max_tokens,
         )
     return OfflineReporterResource()
+
+
+def build_email(settings: Settings):
+    """E-mail off unless ``FITNESS_EMAIL=ses``; SES credentials from the AWS default chain."""
+    if settings.email == "ses":
+        return SesEmailResource(
+            from_address=settings.email_from,
+            region_name=settings.aws_region,
+            endpoint_url=settings.ses_endpoint_url,
+            configuration_set=settings.ses_configuration_set,
+            link_expiry_hours=settings.email_link_hours,
+        )
+    return NoEmailResource()

@@ -46,3 +46,7 @@ class WarehouseUnavailable(FitnessError):
 
 class StorageUnavailable(ConfigurationError):
     """The output store cannot be used (read-only or full folder, missing or denied bucket)."""
+
+
+class EmailFailed(FitnessError):
+    """An e-mail could not be sent (refused by the provider, or the provider unreachable)."""

@@ -5,14 +5,15 @@ from dagster import AssetSelection, define_asset_job
 
 from fitness_platform.raw.assets import HEVY_API
 
-INGEST_GROUPS = ("raw", "silver", "warehouse", "gold")
+INGEST_GROUPS = ("raw", "silver", "warehouse", "gold", "features")
 
 
 def build_jobs():
     ingest_job = define_asset_job(
         "ingest_job",
         selection=AssetSelection.groups(*INGEST_GROUPS) - AssetSelection.assets(HEVY_API),
-        description="Scan the raw exports, validate them, load changed athletes, refresh Gold.",
+        description="Scan the raw exports, validate them, load changed athletes, refresh Gold and "
+        "the feature table.",
     )
     delivery_job = define_asset_job(
         "weekly_delivery_job",

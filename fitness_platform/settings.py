@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,9 @@ DEFAULT_PARTITION_START = "2010-01-04"
 STATE_DIR_NAME = ".fitness"
 # Minutes between Hevy API syncs that a cron schedule can express evenly.
 SYNC_INTERVALS = {5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440}
+# A presigned S3 URL (SigV4) lasts at most 7 days.
+MAX_LINK_HOURS = 168
+EMAIL_ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,11 @@ class Settings:
     raw_s3_uri: str | None
     hevy_api_url: str = "https://api.hevyapp.com"
     hevy_sync_minutes: int = 60
+    email: str = "off"
+    email_from: str | None = None
+    email_link_hours: int = 72
+    ses_endpoint_url: str | None = None
+    ses_configuration_set: str | None = None
 
     @property
     def raw_location(self) -> str:
@@ -103,6 +112,21 @@ class Settings:
         hevy_url = (env.get("FITNESS_HEVY_API_URL") or "https://api.hevyapp.com").strip()
         if not hevy_url.startswith(("http://", "https://")):
             raise ConfigurationError("FITNESS_HEVY_API_URL must be an http(s) URL")
+        email = (env.get("FITNESS_EMAIL") or "off").strip().lower()
+        if email not in {"off", "ses"}:
+            raise ConfigurationError(f"FITNESS_EMAIL must be 'ses' or unset, not {email!r}")
+        email_from = (env.get("FITNESS_EMAIL_FROM") or "").strip() or None
+        if email == "ses" and not (email_from and EMAIL_ADDRESS.match(email_from)):
+            raise ConfigurationError(
+                "FITNESS_EMAIL=ses needs FITNESS_EMAIL_FROM, the sender address (an identity "
+                "verified in SES), such as coach@example.com"
+            )
+        link_hours = (env.get("FITNESS_EMAIL_LINK_HOURS") or "72").strip()
+        if not link_hours.isdigit() or not 1 <= int(link_hours) <= MAX_LINK_HOURS:
+            raise ConfigurationError(
+                f"FITNESS_EMAIL_LINK_HOURS must be a whole number of hours from 1 to "
+                f"{MAX_LINK_HOURS} (presigned links last at most 7 days)"
+            )
         raw_value = env.get("FITNESS_RAW_DIR", "")
         raw_s3 = raw_value if raw_value.startswith("s3://") else None
         return cls(
@@ -128,4 +152,9 @@ class Settings:
             raw_s3_uri=raw_s3,
             hevy_api_url=hevy_url,
             hevy_sync_minutes=int(sync_minutes),
+            email=email,
+            email_from=email_from,
+            email_link_hours=int(link_hours),
+            ses_endpoint_url=env.get("FITNESS_SES_ENDPOINT_URL") or None,
+            ses_configuration_set=env.get("FITNESS_SES_CONFIGURATION_SET") or None,
         )

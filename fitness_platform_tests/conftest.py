@@ -10,6 +10,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from fitness_platform.paths import DATA_DIR
 from fitness_platform.resources.warehouse import WarehouseResource, embedded_url
@@ -105,3 +107,46 @@ def hevy_server():
     fake.url = fake.start()
     yield fake
     fake.stop()
+
+
+# The sample's weeks delivered in the run below: from the first week of training to the last.
+SAMPLE_DELIVERY = ("2023-11-20", "2026-01-12")
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory, pg_admin_url):
+    """The platform run once on the committed sample for the whole session: ingestion, then the
+    delivery of every week with training. (database URL, output folder)."""
+    from fitness_platform_tests.helpers import run_delivery, run_ingest
+
+    name = "s_" + uuid.uuid4().hex[:10]
+    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
+    out = tmp_path_factory.mktemp("sample_out")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FITNESS_DATABASE_URL", url)
+    mp.setenv("FITNESS_RAW_DIR", str(SAMPLE_HEVY.parent.parent))
+    mp.setenv("FITNESS_OUTPUT_DIR", str(out))
+    mp.setenv("FITNESS_STATE_DIR", str(tmp_path_factory.mktemp("sample_state")))
+    try:
+        assert run_ingest().success
+        assert run_delivery(*SAMPLE_DELIVERY).success
+    finally:
+        mp.undo()
+    return url, out
+
+
+@pytest.fixture(scope="session")
+def sample_week_payloads(sample_run) -> dict:
+    """The payload of every week of the sample (week → payload), built from its Gold."""
+    from datetime import date
+
+    from fitness_platform.delivery.payload import build_payload, weeks_with_data
+
+    url, _ = sample_run
+    with WarehouseResource(database_url=url).connect() as conn:
+        weeks = [w for _, w in weeks_with_data(conn, date(2000, 1, 3), date(2100, 1, 4))]
+        return {w: build_payload(conn, "demo", w) for w in weeks}

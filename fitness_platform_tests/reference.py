@@ -311,7 +311,8 @@ def adherence_week(diet: pd.DataFrame, sets: pd.DataFrame, week: date) -> dict:
     labels = {d.date(): label for d, label in zip(days["day"], days["cicle"], strict=True)}
     week_days = [week + timedelta(days=n) for n in range(7)]
     week_targets = [cycle_target_on(d, labels.get(d)) for d in week_days]
-    targets = days["cicle"].map(lambda label: cycle_target_on(None, label))
+    # float even for a week without diet rows (an empty map keeps the labels' string dtype)
+    targets = days["cicle"].map(lambda label: cycle_target_on(None, label)).astype(float)
     on_kcal = ((days["kcal"] - targets).abs() <= 0.1 * targets).sum()
     protein = days["proteinas_g"].dropna()
     on_protein = (protein >= 0.9 * settings["protein_g"]).sum()
@@ -328,3 +329,153 @@ def adherence_week(diet: pd.DataFrame, sets: pd.DataFrame, week: date) -> dict:
         "intake_logged_days": int(days["kcal"].notna().sum()),
         "weigh_in_days": int(days["peso_kg"].notna().sum()),
     }
+
+
+# --- beyond one week: history, signals, cycles (README, "Signals and cycles") ----------------
+
+
+def weekly_grid(sets: pd.DataFrame, diet: pd.DataFrame) -> list[date]:
+    """Every calendar week from the first week with any data to the last."""
+    first = min(min(sets["week"]), min(diet["week"]))
+    last = max(max(sets["week"]), max(diet["week"]))
+    return [first + timedelta(days=7 * n) for n in range((last - first).days // 7 + 1)]
+
+
+def week_training(sets: pd.DataFrame, weeks: list[date]) -> dict[date, dict]:
+    out = {}
+    for week in weeks:
+        w = sets[sets["week"] == week]
+        work = w[w["working"]].dropna(subset=["load", "reps"])
+        out[week] = {
+            "sessions": w["start"].nunique(),
+            "working_sets": int(w["working"].sum()),
+            "tonnage_kg": float((work["load"] * work["reps"]).sum()),
+        }
+    return out
+
+
+def streaks(training: dict[date, dict]) -> dict[date, int]:
+    run, out = 0, {}
+    for week in sorted(training):
+        run = run + 1 if training[week]["sessions"] else 0
+        out[week] = run
+    return out
+
+
+def deloads(training: dict[date, dict]) -> dict[date, bool]:
+    weeks = sorted(training)
+    out = {}
+    for i, week in enumerate(weeks):
+        this = training[week]
+        if i < 4 or not this["sessions"]:
+            out[week] = False
+            continue
+        before = [training[w] for w in weeks[i - 4 : i]]
+        sets = sum(b["working_sets"] for b in before) / 4
+        tonnage = sum(b["tonnage_kg"] for b in before) / 4
+        out[week] = (sets > 0 and this["working_sets"] <= 0.6 * sets) or (
+            tonnage > 0 and this["tonnage_kg"] <= 0.6 * tonnage
+        )
+    return out
+
+
+def hard_sets_by_week(sets: pd.DataFrame, weeks: list[date]) -> dict[str, dict[date, float]]:
+    out: dict[str, dict[date, float]] = {}
+    for week in weeks:
+        for group, values in muscle_groups(sets, week).items():
+            out.setdefault(group, {})[week] = values["hard_sets"]
+    return out
+
+
+def acwr(hard: dict[str, dict[date, float]], weeks: list[date], week: date) -> dict[str, tuple]:
+    """Group → (hard sets, chronic mean, ratio, outside the band) for ``week``."""
+    out = {}
+    for group, by_week in hard.items():
+        first = min(by_week)
+        grid = [w for w in weeks if w >= first]
+        if week not in grid:
+            continue
+        i = grid.index(week)
+        this = by_week.get(week, 0.0)
+        if i < 4:
+            out[group] = (this, None, None, None)
+            continue
+        chronic = sum(by_week.get(w, 0.0) for w in grid[i - 4 : i]) / 4
+        ratio = this / chronic if chronic else None
+        out[group] = (this, chronic, ratio, None if ratio is None else not 0.8 <= ratio <= 1.3)
+    return out
+
+
+def e1rm_weeks(sets: pd.DataFrame, title: str) -> dict[date, float]:
+    """Weeks in which ``title`` had a working set with an e1RM: the week's best."""
+    return {w: v for w, v in weekly_series(sets, title, "best_e1rm_kg").items() if v is not None}
+
+
+def progress(series: dict[date, float], week: date) -> dict | None:
+    """The stall rule at ``week`` from the exercise's latest e1RM week up to it."""
+    weeks = sorted(w for w in series if w <= week)
+    if not weeks:
+        return None
+    since, best = 0, None
+    previous = None
+    for w in weeks:
+        previous = best
+        if best is None or series[w] > best:
+            best, since = series[w], 0
+        else:
+            since += 1
+    return {
+        "latest_week": weeks[-1],
+        "best_e1rm_kg": series[weeks[-1]],
+        "previous_best_e1rm_kg": previous,
+        "weeks_since_best": since,
+        "stalled": since >= 3,
+    }
+
+
+def main_lifts(sets: pd.DataFrame, weeks: list[date], week: date) -> list[str]:
+    """The up-to-3 exercises with an e1RM in the 12 weeks to ``week`` with the most working sets
+    in them (ties by name)."""
+    window = [w for w in weeks if week - timedelta(days=77) <= w <= week]
+    work = sets[sets["working"] & sets["week"].isin(window)]
+    counts = []
+    for title, g in work.groupby("exercise_title"):
+        loaded = g.dropna(subset=["load"])
+        if len(loaded[(loaded["reps"] >= 1) & (loaded["reps"] <= 12)]):
+            counts.append((-len(g), title))
+    return [title for _, title in sorted(counts)[:3]]
+
+
+def day_cycles(diet: pd.DataFrame, weeks: list[date]) -> dict[date, int | None]:
+    """Every day of the grid → its cycle: the diet log's label, else cycles.csv's range."""
+    cycles = pd.read_csv(SAMPLE_HEVY.parent / "cycles.csv", keep_default_na=False)
+    labels = {
+        d.date(): int("".join(c for c in label[:2] if c.isdigit()))
+        for d, label in zip(diet["day"], diet["cicle"], strict=True)
+    }
+    out = {}
+    for week in weeks:
+        for n in range(7):
+            day = week + timedelta(days=n)
+            if day in labels:
+                out[day] = labels[day]
+                continue
+            holding = [
+                r
+                for r in cycles.itertuples()
+                if date.fromisoformat(r.start) <= day
+                and (not r.end or date.fromisoformat(r.end) >= day)
+            ]
+            out[day] = max(holding, key=lambda r: (r.start, r.number)).number if holding else None
+    return out
+
+
+def cycle_lift(series: dict[date, float], first_day: date, week: date) -> dict:
+    """A main lift through a cycle to ``week``: best e1RM of its first and last trained weeks."""
+    monday = first_day - timedelta(days=first_day.weekday())
+    trained = [series[w] for w in sorted(series) if monday <= w <= week]
+    n = len(trained)
+    if n < 2:
+        return {"trained_weeks": n, "first": None, "last": None}
+    k = min(3, n // 2)
+    return {"trained_weeks": n, "edge": k, "first": max(trained[:k]), "last": max(trained[-k:])}

@@ -89,7 +89,11 @@ def test_one_refused_athlete_does_not_stop_the_others(cli_env, raw_dir, tmp_path
     shutil.copytree(raw_dir / "demo", twin)
     assert cli(tmp_path, cli_env, "run").returncode == 0
     twin_before = {k: v for k, v in tree_hashes(out).items() if "athlete=twin" in k}
-    assert len(twin_before) == 142 * 3  # payload, report and its sidecar per week
+    delivered = [k for k in twin_before if k.startswith(("payloads/", "reports/"))]
+    assert len(delivered) == 142 * 3  # payload, report and its sidecar per week
+    # ... and the athlete's site: a page per week, latest.html, the index and a page for each of
+    # the ten diet cycles of cycles.csv.
+    assert len([k for k in twin_before if k.startswith("site/")]) == 142 + 1 + 1 + 10
 
     # twin's export becomes unreadable, demo's changes, and a new athlete's only file is junk.
     (twin / SAMPLE_HEVY.name).write_text(BAD_EXPORT)

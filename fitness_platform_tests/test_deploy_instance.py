@@ -40,8 +40,8 @@ def test_production_instance_stores_runs_in_postgres(
         materialized = instance.get_records_for_run(
             delivery.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION
         ).records
-        # Two assets × five weekly partitions, all in the one run.
-        assert len(materialized) == 10
+        # Four assets (payload, report, site, e-mail) × five weekly partitions, in the one run.
+        assert len(materialized) == 20
     finally:
         instance.dispose()
     # Read back with plain SQL: the rows are really in PostgreSQL.

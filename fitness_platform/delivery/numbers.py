@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from fitness_platform.delivery.reference import KG_PER_LB
+
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:[.,]\d+)?(?![\w])")
 
@@ -43,8 +45,13 @@ def untraceable_numbers(
 ) -> list[str]:
     """Numbers written in ``report`` that match no payload value (after rounding) nor a constant."""
     allowed: set[Decimal] = set()
-    for value in payload_numbers(payload) | {Decimal(str(c)) for c in constants}:
+    values = payload_numbers(payload)
+    for value in values | {Decimal(str(c)) for c in constants}:
         allowed |= _variants(value)
+    if (payload.get("display") or {}).get("weight_unit") == "lb":
+        # A report in pounds states a weight as its kg value converted (then rounded).
+        for value in values:
+            allowed |= _variants(Decimal(str(round(float(value) / KG_PER_LB, 1))))
     text = report
     # Payload text first (a note may hold a date), then the dates left.
     for fragment in sorted(ignore_text or [], key=len, reverse=True):

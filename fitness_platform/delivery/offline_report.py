@@ -5,16 +5,25 @@ Every number it prints is a value of the payload or one of the reference constan
 
 from __future__ import annotations
 
+import contextvars
+
 from fitness_platform.delivery.reference import (
+    ACWR_BAND,
     CALORIE_TOLERANCE_PCT,
+    DELOAD_BASELINE_WEEKS,
+    DELOAD_PCT,
     EXPENDITURE_WINDOW_DAYS,
     HARD_SET_RANGE,
+    KG_PER_LB,
     PROTEIN_MIN_PCT,
     RATE_WINDOW_DAYS,
     RECORD_WINDOWS_WEEKS,
+    STALL_WEEKS,
 )
 
-REPORTER_VERSION = "offline-v4"
+REPORTER_VERSION = "offline-v6"
+# The unit weights are written in for the report being rendered (the payload's display unit).
+_WEIGHT_UNIT: contextvars.ContextVar[str] = contextvars.ContextVar("weight_unit", default="kg")
 
 CYCLE_READING = {
     "cutting": (
@@ -41,6 +50,8 @@ CYCLE_READING = {
 def _n(value, unit: str = "") -> str:
     if value is None:
         return "n/a"
+    if unit == "kg" and _WEIGHT_UNIT.get() == "lb":
+        value, unit = round(value / KG_PER_LB, 1), "lb"
     text = f"{value:g}" if isinstance(value, int) else f"{value}"
     return f"{text} {unit}".strip()
 
@@ -173,8 +184,102 @@ def _body_lines(body: dict, adherence: dict, overview: dict) -> list[str]:
     return lines
 
 
+def _signal_lines(signals: dict) -> list[str]:
+    weeks = signals["streak_weeks"]
+    lines = [
+        f"Training streak: {_n(weeks)} {'week' if weeks == 1 else 'weeks'} in a row with a session."
+        if weeks
+        else "No session this week: the training streak is broken."
+    ]
+    deload = signals["deload"]
+    if deload["is_deload"]:
+        lines.append(
+            f"A **deload week**: {_n(deload['working_sets'])} working sets and "
+            f"{_n(deload['tonnage_kg'], 'kg')} of tonnage, at most {DELOAD_PCT} % of the mean of "
+            f"the previous {DELOAD_BASELINE_WEEKS} weeks ({_n(deload['baseline_sets'])} sets, "
+            f"{_n(deload['baseline_tonnage_kg'], 'kg')})."
+        )
+    for stall in signals["stalls"]:
+        if stall["stalled"]:
+            lines.append(
+                f"**{stall['exercise_name']}** has stalled: no best e1RM above "
+                f"{_n(stall['previous_best_e1rm_kg'], 'kg')} for {_n(stall['weeks_since_best'])} "
+                f"trained weeks (latest {_n(stall['best_e1rm_kg'], 'kg')}; a stall from "
+                f"{STALL_WEEKS})."
+            )
+    low, high = ACWR_BAND
+    flagged = [a for a in signals["acwr"] if a["outside_band"]]
+    if flagged:
+        lines.append(
+            f"Acute:chronic workload outside {low}–{high} (hard sets this week against the mean "
+            "of the previous four): "
+            + "; ".join(
+                f"{a['muscle_group']} {_n(a['ratio'])} ({_n(a['hard_sets'])} against "
+                f"{_n(a['chronic_hard_sets'])})"
+                for a in flagged
+            )
+            + "."
+        )
+    elif signals["acwr"]:
+        lines.append(f"Every muscle group's acute:chronic workload ratio is within {low}–{high}.")
+    return lines
+
+
+def _cycle_lines(cycle: dict, review: bool = False) -> list[str]:
+    span = f"{cycle['first_day']} to {cycle['as_of']}"
+    lines = [
+        f"**{cycle['cycle_name']}** ({cycle['cycle_type']}), {span}: {_n(cycle['weeks'])} weeks.",
+    ]
+    if cycle["trend_change_kg"] is not None:
+        lines.append(
+            f"Trend weight {_signed(cycle['trend_change_kg'], 'kg')} "
+            f"({_signed(cycle['trend_rate_kg_per_week'], 'kg')} a week); weigh-ins "
+            f"{_signed(cycle['bodyweight_change_kg'], 'kg')} from the first to the last."
+        )
+    if cycle["avg_calories_kcal"] is not None:
+        lines.append(
+            f"Mean intake {_n(cycle['avg_calories_kcal'])} kcal, protein "
+            f"{_n(cycle['protein_g_per_kg'])} g per kg; {_n(cycle['sessions_per_week'])} "
+            f"sessions and {_n(cycle['hard_sets_per_week'])} hard sets a week."
+        )
+    for lift in cycle["main_lifts"]:
+        if lift["e1rm_change_kg"] is None:
+            continue
+        kept = ""
+        if lift["strength_retained"] is not None:
+            kept = (
+                " — strength retained" if lift["strength_retained"] else " — strength not retained"
+            )
+        lines.append(
+            f"- **{lift['exercise_name']}**: best e1RM {_n(lift['first_best_e1rm_kg'], 'kg')} in "
+            f"the first {_n(lift['edge_weeks'])} trained weeks, "
+            f"{_n(lift['last_best_e1rm_kg'], 'kg')} in the last "
+            f"({_signed(lift['e1rm_change_kg'], 'kg')}, {_n(lift['e1rm_retained_pct'])} % kept)"
+            + kept
+        )
+    if review and cycle["cycle_type"] == "cutting":
+        judged = [lift for lift in cycle["main_lifts"] if lift["strength_retained"] is not None]
+        lost = [lift["exercise_name"] for lift in judged if not lift["strength_retained"]]
+        if judged and not lost:
+            lines.append("Strength was retained through the cut on every main lift.")
+        elif lost:
+            lines.append("Strength was not retained through the cut on " + ", ".join(lost) + ".")
+        else:
+            lines.append("Too few trained weeks to judge the strength kept through the cut.")
+    return lines
+
+
 def render_report(payload: dict) -> str:
-    """The coaching report of one athlete-week, as Markdown."""
+    """The coaching report of one athlete-week, as Markdown, weights in the athlete's unit."""
+    unit = (payload.get("display") or {}).get("weight_unit") or "kg"
+    token = _WEIGHT_UNIT.set(unit)
+    try:
+        return _render(payload)
+    finally:
+        _WEIGHT_UNIT.reset(token)
+
+
+def _render(payload: dict) -> str:
     p = payload
     ov, diet, cardio, dq = p["training_overview"], p["diet"], p["cardio"], p["data_quality"]
     lines = [
@@ -281,6 +386,15 @@ def render_report(payload: dict) -> str:
         lines.append("No diet was logged this week.")
 
     lines += ["", "## Body", ""] + _body_lines(p["body"], p["adherence"], ov)
+    lines += ["", "## Signals", ""] + _signal_lines(p["signals"])
+    review = p["cycle_review"]
+    current = p["cycle_so_far"]
+    if current and not (review and review["cycle_number"] == current["cycle_number"]):
+        lines += ["", "## The cycle so far", ""] + _cycle_lines(current)
+    if review:
+        review = p["cycle_review"]
+        lines += ["", f"## Cycle review: {review['cycle_name']}", ""]
+        lines += _cycle_lines(review, review=True)
 
     lines += ["", "## Reading the week in its cycle", ""]
     if cycle:

@@ -11,9 +11,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Connection
 
+from fitness_platform.delivery.reference import HISTORY_WEEKS, LIFT_HISTORY_WEEKS
 from fitness_platform.sqlfiles import fetch_all, fetch_mappings, payload_sql
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.2"
 METRICS = [
     "total_sets",
     "failure_sets",
@@ -88,6 +89,12 @@ def build_payload(conn: Connection, athlete_key: str, week_start: date) -> dict 
     ids = {"athlete_id": s["athlete_id"], "week": week_start}
     muscles = fetch_mappings(conn, payload_sql("week_muscle_groups.sql"), ids)
     exercises = fetch_mappings(conn, payload_sql("week_exercises.sql"), ids)
+    weeks = [week_start - timedelta(days=7 * n) for n in range(HISTORY_WEEKS - 1, -1, -1)]
+    lift_weeks = [week_start - timedelta(days=7 * n) for n in range(LIFT_HISTORY_WEEKS - 1, -1, -1)]
+    history = fetch_mappings(conn, payload_sql("history.sql"), ids)
+    history_muscles = fetch_mappings(conn, payload_sql("history_muscles.sql"), ids)
+    lifts = fetch_mappings(conn, payload_sql("main_lifts.sql"), ids)
+    cycles = fetch_mappings(conn, payload_sql("cycles.sql"), ids)
     cycle = None
     if s["cycle_number"] is not None:
         cycle = {
@@ -103,6 +110,8 @@ def build_payload(conn: Connection, athlete_key: str, week_start: date) -> dict 
     return {
         "schema_version": SCHEMA_VERSION,
         "athlete": {"athlete_key": athlete_key, "display_name": s["display_name"]},
+        # Weights stay in kg here; reports and charts show them in the athlete's unit.
+        "display": {"weight_unit": s["weight_unit"]},
         "week_start": week_start.isoformat(),
         "week_end": (week_start + timedelta(days=6)).isoformat(),
         "cycle": cycle,
@@ -145,6 +154,9 @@ def build_payload(conn: Connection, athlete_key: str, week_start: date) -> dict 
             "intake_logged_days": _count(s["intake_logged_days"]) or 0,
             "weigh_in_days": _count(s["weigh_in_days"]) or 0,
         },
+        "history": _history(weeks, lift_weeks, history, history_muscles, lifts),
+        "signals": _signals(week_start, history, history_muscles, lifts),
+        **_cycle_sections(cycles, week_start),
         "training_overview": {
             **_obj(
                 s,
@@ -184,6 +196,141 @@ def build_payload(conn: Connection, athlete_key: str, week_start: date) -> dict 
             "sets_without_bodyweight": int(s["sets_without_bodyweight"]),
             "inferred_exercises": list(s["inferred_exercises"] or []),
         },
+    }
+
+
+def _series(weeks: list[date], rows, value: str, key: str = "") -> list:
+    """One value per week of ``weeks`` (oldest first); null where no row: gaps stay visible."""
+    by_week = {r["week_start"]: r[value] for r in rows}
+    return [number(by_week.get(w), key) for w in weeks]
+
+
+def _history(weeks: list[date], lift_weeks: list[date], history, muscles, lifts) -> dict:
+    groups: dict[str, list] = {}
+    for r in muscles:
+        groups.setdefault(r["muscle_group"], []).append(r)
+    by_lift: dict[int, list] = {}
+    for r in lifts:
+        by_lift.setdefault(r["lift_rank"], []).append(r)
+    return {
+        "weeks": [w.isoformat() for w in weeks],
+        "sessions": _series(weeks, history, "sessions", "sessions"),
+        "working_sets": _series(weeks, history, "working_sets", "total_sets"),
+        "tonnage_kg": _series(weeks, history, "tonnage_kg"),
+        "trend_weight_kg": _series(weeks, history, "trend_kg"),
+        "avg_calories_kcal": _series(weeks, history, "avg_calories_kcal"),
+        "hard_sets": {g: _series(weeks, rows, "hard_sets") for g, rows in sorted(groups.items())},
+        "lift_weeks": [w.isoformat() for w in lift_weeks],
+        "main_lifts": [
+            {
+                "exercise_key": rows[0]["exercise_key"],
+                "exercise_name": rows[0]["exercise_name"],
+                "working_sets_12w": int(rows[0]["working_sets_12w"]),
+                "best_e1rm_kg": _series(
+                    lift_weeks, [r for r in rows if r["week_start"]], "best_e1rm_kg"
+                ),
+            }
+            for _, rows in sorted(by_lift.items())
+        ],
+    }
+
+
+def _signals(week_start: date, history, muscles, lifts) -> dict:
+    this = next((r for r in history if r["week_start"] == week_start), None)
+    firsts = {}
+    for r in lifts:
+        firsts.setdefault(r["lift_rank"], r)
+    return {
+        "streak_weeks": int(this["streak_weeks"]) if this else 0,
+        "deload": {
+            "is_deload": bool(this["is_deload"]) if this else False,
+            "working_sets": number(this["working_sets"], "total_sets") if this else None,
+            "baseline_sets": number(this["baseline_sets"]) if this else None,
+            "tonnage_kg": number(this["tonnage_kg"]) if this else None,
+            "baseline_tonnage_kg": number(this["baseline_tonnage_kg"]) if this else None,
+        },
+        "stalls": [
+            {
+                "exercise_key": r["exercise_key"],
+                "exercise_name": r["exercise_name"],
+                "latest_week": r["latest_week"].isoformat() if r["latest_week"] else None,
+                "best_e1rm_kg": number(r["latest_best_e1rm_kg"]),
+                "previous_best_e1rm_kg": number(r["previous_best_e1rm_kg"]),
+                "weeks_since_best": _count(r["weeks_since_best"]),
+                "stalled": bool(r["is_stalled"]),
+            }
+            for _, r in sorted(firsts.items())
+        ],
+        "acwr": [
+            {
+                "muscle_group": r["muscle_group"],
+                "hard_sets": number(r["hard_sets"]),
+                "chronic_hard_sets": number(r["chronic_hard_sets"]),
+                "ratio": number(r["acwr"]),
+                "outside_band": r["acwr_outside_band"],
+            }
+            for r in muscles
+            if r["week_start"] == week_start and (r["hard_sets"] or r["chronic_hard_sets"])
+        ],
+    }
+
+
+CYCLE_NUMBERS = [
+    "weeks",
+    "bodyweight_change_kg",
+    "trend_change_kg",
+    "trend_rate_kg_per_week",
+    "avg_calories_kcal",
+    "protein_g_per_kg",
+    "sessions_per_week",
+    "hard_sets_per_week",
+    "training_adherence",
+    "calorie_adherence",
+    "protein_adherence",
+]
+
+
+def _cycle(rows) -> dict:
+    c = rows[0]
+    return {
+        "cycle_number": int(c["cycle_number"]),
+        "cycle_name": c["cycle_name"],
+        "cycle_type": c["cycle_type"],
+        "first_day": c["first_day"].isoformat(),
+        "as_of": c["as_of"].isoformat(),
+        "days": int(c["days"]),
+        **_obj(c, CYCLE_NUMBERS),
+        "main_lifts": [
+            {
+                "exercise_key": r["exercise_key"],
+                "exercise_name": r["exercise_name"],
+                "trained_weeks": int(r["trained_weeks"]),
+                "edge_weeks": _count(r["edge_weeks"]),
+                "first_best_e1rm_kg": number(r["first_best_e1rm_kg"]),
+                "last_best_e1rm_kg": number(r["last_best_e1rm_kg"]),
+                "e1rm_change_kg": number(r["e1rm_change_kg"]),
+                "e1rm_retained_pct": number(r["e1rm_retained_pct"]),
+                "strength_retained": r["strength_retained"],
+            }
+            for r in rows
+            if r["lift_rank"] is not None
+        ],
+    }
+
+
+def _cycle_sections(rows, week_start: date) -> dict:
+    """The cycle covering the week's Sunday so far, and the review of a cycle that ended in it."""
+    by_cycle: dict[int, list] = {}
+    for r in rows:
+        by_cycle.setdefault(r["cycle_number"], []).append(r)
+    sunday = week_start + timedelta(days=6)
+    current = next((c for c in by_cycle.values() if c[0]["as_of"] == sunday), None)
+    if current is None and by_cycle:
+        current = max(by_cycle.values(), key=lambda c: (c[0]["as_of"], c[0]["first_day"]))
+    ended = [c for c in by_cycle.values() if c[0]["ends_this_week"]]
+    return {
+        "cycle_so_far": _cycle(current) if current else None,
+        "cycle_review": _cycle(max(ended, key=lambda c: c[0]["as_of"])) if ended else None,
     }
 
 

@@ -10,6 +10,9 @@ hevy_api_key_env = "ANA_HEVY_API_KEY"   # the variable holding the Hevy API key 
 sessions_per_week = 4
 calories_kcal = 2400      # per day (a cycle's target in cycles.csv wins for its days)
 protein_g = 160           # per day
+
+[report]                  # optional
+email_to = ["ana@example.com", "coach@example.com"]   # FITNESS_EMAIL=ses sends the weekly report
 """
 
 from __future__ import annotations
@@ -28,7 +31,10 @@ KEYS = {
     "time_zone",
     "hevy_api_key_env",
     "targets",
+    "report",
 }
+REPORT_KEYS = {"email_to"}
+EMAIL_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 # [targets]: name → (lowest, highest) plausible value; each is per day but sessions (per week).
 TARGETS = {
     "sessions_per_week": (0.5, 21.0),
@@ -79,7 +85,9 @@ def load_profile(path: Path, content: bytes | None = None) -> dict:
             column="hevy_api_key_env",
         )
     targets = _targets(path, data.get("targets", {}))
+    email_to = _report(path, data.get("report", {}))
     return {
+        "report_email_to": email_to,
         "hevy_api_key_env": key_env,
         **{f"target_{name}": value for name, value in targets.items()},
         "display_name": data.get("display_name"),
@@ -87,6 +95,34 @@ def load_profile(path: Path, content: bytes | None = None) -> dict:
         "distance_unit": str(data.get("distance_unit", "")).lower() or None,
         "time_zone": data.get("time_zone"),
     }
+
+
+def _report(path: Path, table) -> list[str]:
+    """``[report] email_to``: the addresses the weekly report is e-mailed to (may be none)."""
+    if not isinstance(table, dict):
+        raise ExportError(path, "report must be a table ([report])", column="report")
+    unknown = sorted(set(table) - REPORT_KEYS)
+    if unknown:
+        raise ExportError(
+            path,
+            f"unknown report setting {unknown[0]!r}; known: {', '.join(sorted(REPORT_KEYS))}",
+            column=f"report.{unknown[0]}",
+        )
+    addresses = table.get("email_to", [])
+    if isinstance(addresses, str):
+        addresses = [addresses]
+    if not isinstance(addresses, list):
+        raise ExportError(
+            path, "report.email_to must be a list of addresses", column="report.email_to"
+        )
+    for address in addresses:
+        if not isinstance(address, str) or not EMAIL_ADDRESS.match(address.strip()):
+            raise ExportError(
+                path,
+                f"report.email_to holds {address!r}, which is not an e-mail address",
+                column="report.email_to",
+            )
+    return sorted({a.strip() for a in addresses})
 
 
 def _targets(path: Path, table) -> dict[str, float | None]:

@@ -36,6 +36,11 @@ class StorageResource(ConfigurableResource):
     @abstractmethod
     def root_uri(self) -> str: ...
 
+    def share_url(self, key: str, *, expires_in: int) -> str | None:
+        """A link that opens ``key`` for ``expires_in`` seconds without other credentials, where
+        the store can make one (a presigned S3 URL); None for a local folder."""
+        return None
+
 
 class LocalStorageResource(StorageResource):
     """Files under ``root``; writes go through a temporary file and a rename (never half-written)."""
@@ -172,6 +177,15 @@ class S3StorageResource(StorageResource):
 
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{self._key(key)}"
+
+    def share_url(self, key: str, *, expires_in: int) -> str | None:
+        """A presigned GET URL: the object stays private; the link alone opens it, until it
+        expires (SigV4 allows at most 7 days)."""
+        return self._client().generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self.bucket, "Key": self._key(key)},
+            ExpiresIn=expires_in,
+        )
 
     def root_uri(self) -> str:
         return f"s3://{self.bucket}/{self.prefix.strip('/')}".rstrip("/")

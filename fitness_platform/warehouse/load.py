@@ -134,6 +134,9 @@ def athlete_id_for(
             "sessions": profile.get("target_sessions_per_week"),
             "kcal": profile.get("target_calories_kcal"),
             "protein": profile.get("target_protein_g"),
+            # The unit the athlete reads weights in (reports and charts; data stays in kg).
+            "unit": "lb" if profile.get("weight_unit") in {"lb", "lbs"} else "kg",
+            "recipients": list(profile.get("report_email_to") or []),
         },
     )
     return row[0], bool(row[1])

@@ -10,7 +10,6 @@ import pytest
 
 from fitness_platform.delivery.payload import payload_key
 from fitness_platform_tests import reference as ref
-from fitness_platform_tests.helpers import run_delivery, run_ingest
 
 CUT_WEEK = date(2024, 2, 5)  # Cutting II
 BULK_WEEK = date(2024, 4, 15)  # Bulking I
@@ -37,30 +36,6 @@ def close(actual, expected, tol=0.006):
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory, pg_admin_url):
-    """Run the platform once on the sample: (database URL, output folder)."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = "m_" + uuid.uuid4().hex[:10]
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
-    out = tmp_path_factory.mktemp("out")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("FITNESS_DATABASE_URL", url)
-    mp.setenv("FITNESS_RAW_DIR", str(ref.SAMPLE_HEVY.parent.parent))
-    mp.setenv("FITNESS_OUTPUT_DIR", str(out))
-    assert run_ingest().success
-    assert run_delivery(min(WEEKS).isoformat(), max(WEEKS).isoformat()).success
-    mp.undo()
-    return url, out
-
-
-@pytest.fixture(scope="module")
 def payloads(sample_run):
     """The payloads of the weeks above, as the delivery wrote them."""
     _, out = sample_run
@@ -68,15 +43,8 @@ def payloads(sample_run):
 
 
 @pytest.fixture(scope="module")
-def every_week(sample_run):
-    """The payload of every week of the sample, built from Gold."""
-    from fitness_platform.delivery.payload import build_payload, weeks_with_data
-    from fitness_platform.resources.warehouse import WarehouseResource
-
-    url, _ = sample_run
-    with WarehouseResource(database_url=url).connect() as conn:
-        weeks = [w for _, w in weeks_with_data(conn, date(2000, 1, 3), date(2100, 1, 4))]
-        return {w: build_payload(conn, "demo", w) for w in weeks}
+def every_week(sample_week_payloads):
+    return sample_week_payloads
 
 
 @pytest.fixture(scope="module")

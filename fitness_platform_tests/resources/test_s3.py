@@ -63,7 +63,13 @@ def test_delivery_layer_on_s3(platform_env, aws, bucket, monkeypatch):
     assert "team/fitness/dagster-io/silver/workout_sets" in everything
     keys = [k for k in everything if not k.startswith("team/fitness/dagster-io/")]
     # Nine weeks × (payload, report, report sidecar).
-    assert len(keys) == 27
+    outputs = [k for k in keys if k.startswith(("team/fitness/payloads/", "team/fitness/reports/"))]
+    assert len(outputs) == 27
+    # The feature table and its column dictionary, written by the ingestion through the storage.
+    assert {k for k in keys if k.startswith("team/fitness/features/")} == {
+        "team/fitness/features/weekly_features.parquet",
+        "team/fitness/features/weekly_features.columns.json",
+    }
     payload = "team/fitness/payloads/athlete=demo/week_start=2024-01-22/weekly_fitness_context.json"
     report = "team/fitness/reports/athlete=demo/week_start=2024-01-22/weekly_report.md"
     assert payload in keys and report in keys

@@ -2,6 +2,7 @@
 -- top-level numbers.
 SELECT s.*, q.has_training, q.has_diet, q.diet_days_missing, q.bodyweight_days_missing,
        q.quarantined_rows, q.corrected_values, q.inferred_exercises, a.display_name,
+       a.weight_unit,
        b.trend_kg, b.trend_rate_kg_per_week, b.trend_rate_pct_per_week, b.trend_rate_note,
        b.expenditure_kcal, b.expenditure_confidence, b.expenditure_note, b.intake_days_28d,
        b.weigh_ins_28d, b.target_sessions_per_week, b.training_adherence,

@@ -1,0 +1,1 @@
+"""The athlete site: HTML reports with charts, athlete indexes, cycle pages, the coach roster, e-mail."""

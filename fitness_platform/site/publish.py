@@ -1,0 +1,299 @@
+"""The static site, written through the storage resource: per athlete an index of weeks, a page per
+week's report (and ``latest.html``), a page per diet cycle; and the coach's roster.
+
+Layout under the storage root (links between pages are relative, so the folder can be served by any
+web server, or kept private in S3 and opened through presigned URLs)::
+
+    site/athlete=<key>/index.html           weeks, newest first, and the athlete's diet cycles
+    site/athlete=<key>/latest.html          the newest week's report
+    site/athlete=<key>/weeks/<monday>.html  one report per week
+    site/athlete=<key>/cycles/<n>.html      one page per diet cycle
+    site/coach/roster.html                  every athlete's latest week, for the coach alone
+
+An athlete's pages link only inside that athlete's folder; only the roster links across athletes.
+Only pages whose bytes change are written; pages of weeks that lost their report are deleted."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Connection
+
+from fitness_platform.delivery.payload import payload_key, report_key, sha256
+from fitness_platform.resources.storage import StorageResource
+from fitness_platform.site.render import (
+    RENDERER_VERSION,
+    Link,
+    athlete_index,
+    cycle_page,
+    cycle_row,
+    index_row,
+    report_page,
+    roster_page,
+    roster_row,
+    week_label,
+)
+from fitness_platform.sqlfiles import fetch_all, payload_sql
+
+SITE = "site"
+ROSTER_KEY = f"{SITE}/coach/roster.html"
+HTML = "text/html; charset=utf-8"
+_WEEK = re.compile(r"week_start=(\d{4}-\d{2}-\d{2})/weekly_report\.md$")
+_PAGE = re.compile(r"weeks/(\d{4}-\d{2}-\d{2})\.html$")
+_LINK = re.compile(r"""\b(?:href|src|xlink:href)\s*=\s*["']([^"']*)["']""", re.I)
+
+
+def athlete_folder(athlete: str) -> str:
+    return f"{SITE}/athlete={athlete}/"
+
+
+def week_page_key(athlete: str, week: str) -> str:
+    return f"{athlete_folder(athlete)}weeks/{week}.html"
+
+
+def latest_key(athlete: str) -> str:
+    return f"{athlete_folder(athlete)}latest.html"
+
+
+def index_key(athlete: str) -> str:
+    return f"{athlete_folder(athlete)}index.html"
+
+
+def cycle_key(athlete: str, number: int) -> str:
+    return f"{athlete_folder(athlete)}cycles/{number}.html"
+
+
+def manifest_key(athlete: str) -> str:
+    """What each of the athlete's report pages was rendered from (outside ``site/``: not served)."""
+    return f"site_state/athlete={athlete}/pages.json"
+
+
+def _read_manifest(storage: StorageResource, athlete: str) -> dict[str, str]:
+    raw = storage.read_bytes(manifest_key(athlete))
+    try:
+        return json.loads(raw) if raw else {}
+    except ValueError:  # a damaged manifest: every page is rendered again
+        return {}
+
+
+@dataclass
+class SiteSummary:
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    deleted: list[str] = field(default_factory=list)
+    pages: dict[str, list[str]] = field(default_factory=dict)
+    """Athlete → the keys of that athlete's pages (for checks and the e-mail step)."""
+
+
+def _put(storage: StorageResource, summary: SiteSummary, key: str, html: str) -> None:
+    data = html.encode()
+    if storage.read_bytes(key) == data:
+        summary.unchanged += 1
+    else:
+        storage.write_bytes(key, data, content_type=HTML)
+        summary.written.append(key)
+
+
+def report_weeks(storage: StorageResource, athlete: str) -> list[str]:
+    """The weeks with a stored report, newest first."""
+    weeks = []
+    for key in storage.list_keys(f"reports/athlete={athlete}/"):
+        match = _WEEK.search(key)
+        if match:
+            weeks.append(match.group(1))
+    return sorted(weeks, reverse=True)
+
+
+def generated_from(payload_bytes: bytes, report_bytes: bytes | None = None) -> str:
+    text = f"{RENDERER_VERSION} · payload sha256 {sha256(payload_bytes)[:12]}"
+    if report_bytes is not None:
+        text += f" · report sha256 {sha256(report_bytes)[:12]}"
+    return text
+
+
+def week_html(
+    payload_bytes: bytes, report_bytes: bytes, *, depth: int, cycle_href: str | None = None
+) -> str:
+    """A week's report page; ``depth`` is how many folders below the athlete's folder it lies."""
+    payload = json.loads(payload_bytes)
+    up = "../" * depth
+    links = [Link(f"{up}index.html", "All weeks")]
+    if cycle_href:
+        links.append(Link(up + cycle_href, "This diet cycle"))
+    return report_page(
+        payload,
+        report_bytes.decode(),
+        links=links,
+        generated_from=generated_from(payload_bytes, report_bytes),
+    )
+
+
+def _cycle_of(payload: dict) -> tuple[dict, bool] | None:
+    """The cycle summary a week's payload carries: (summary, still ongoing)."""
+    if payload["cycle_review"]:
+        return payload["cycle_review"], False
+    if payload["cycle_so_far"]:
+        return payload["cycle_so_far"], True
+    return None
+
+
+def publish_athlete(
+    storage: StorageResource, athlete: str, first: date, last: date, summary: SiteSummary
+) -> dict | None:
+    """Every page of one athlete: the weeks in [first, last] rendered, the index, the cycles and
+    ``latest.html`` rebuilt from every stored week. Returns the newest payload (for the roster)."""
+    weeks = report_weeks(storage, athlete)
+    folder = athlete_folder(athlete)
+    existing = set(storage.list_keys(folder))
+    keep = {week_page_key(athlete, w) for w in weeks}
+    for key in sorted(existing):
+        if _PAGE.search(key) and key not in keep:
+            storage.delete(key)
+            summary.deleted.append(key)
+    if not weeks:
+        for key in sorted(existing - set(summary.deleted)):
+            storage.delete(key)
+            summary.deleted.append(key)
+        storage.delete(manifest_key(athlete))
+        return None
+    manifest = _read_manifest(storage, athlete)
+    fingerprints: dict[str, str] = {}
+
+    def report_html(key, payload_bytes, report_bytes, depth, cycle_href):
+        """Render a report page unless its inputs are those it was last rendered from."""
+        fingerprint = sha256(
+            f"{RENDERER_VERSION}|{depth}|{cycle_href}|".encode()
+            + sha256(payload_bytes).encode()
+            + sha256(report_bytes).encode()
+        )
+        fingerprints[key] = fingerprint
+        if manifest.get(key) == fingerprint and key in existing:
+            summary.unchanged += 1
+            return
+        _put(
+            storage,
+            summary,
+            key,
+            week_html(payload_bytes, report_bytes, depth=depth, cycle_href=cycle_href),
+        )
+
+    rows, cycles, by_cycle = [], {}, {}
+    newest = None
+    for week in weeks:  # newest first
+        payload_bytes = storage.read_bytes(payload_key(athlete, week))
+        if payload_bytes is None:
+            continue
+        payload = json.loads(payload_bytes)
+        cycle = _cycle_of(payload)
+        cycle_href = None
+        if cycle:
+            number = cycle[0]["cycle_number"]
+            cycle_href = f"cycles/{number}.html"
+            by_cycle.setdefault(number, []).append(
+                {"week_start": week, "href": f"../weeks/{week}.html"}
+            )
+            if number not in cycles:  # the newest week of the cycle holds its latest summary
+                cycles[number] = (cycle[0], cycle[1], payload)
+        rows.append(index_row(payload, f"weeks/{week}.html"))
+        in_window = first.isoformat() <= week <= last.isoformat()
+        if in_window or newest is None:
+            report_bytes = storage.read_bytes(report_key(athlete, week))
+            if report_bytes is None:
+                continue
+            if in_window:
+                page = week_page_key(athlete, week)
+                report_html(page, payload_bytes, report_bytes, 1, cycle_href)
+            if newest is None:
+                newest = payload
+                report_html(latest_key(athlete), payload_bytes, report_bytes, 0, cycle_href)
+    # Weeks outside the window keep the fingerprint they were rendered from.
+    fingerprints = {
+        **{k: v for k, v in manifest.items() if k in keep and k not in fingerprints},
+        **fingerprints,
+    }
+    if fingerprints != manifest:
+        storage.write_bytes(
+            manifest_key(athlete),
+            (json.dumps(fingerprints, indent=1, sort_keys=True) + "\n").encode(),
+            content_type="application/json",
+        )
+    if newest is None:
+        return None
+    stamp = f"{RENDERER_VERSION} · {len(rows)} weeks, newest {newest['week_start']}"
+    cycle_rows = []
+    for number in sorted(cycles, reverse=True):
+        cycle, ongoing, payload = cycles[number]
+        cycle_rows.append(cycle_row(cycle, payload, f"cycles/{number}.html", ongoing))
+        _put(
+            storage,
+            summary,
+            cycle_key(athlete, number),
+            cycle_page(payload, cycle, by_cycle[number], ongoing, stamp),
+        )
+    for key in storage.list_keys(f"{folder}cycles/"):
+        if key not in {cycle_key(athlete, n) for n in cycles}:
+            storage.delete(key)
+            summary.deleted.append(key)
+    latest = {"href": "latest.html", "week_label": week_label(newest["week_start"])}
+    _put(
+        storage, summary, index_key(athlete), athlete_index(newest, rows, cycle_rows, latest, stamp)
+    )
+    summary.pages[athlete] = sorted(storage.list_keys(folder))
+    return newest
+
+
+def publish_site(
+    conn: Connection, storage: StorageResource, athletes: list[str], first: date, last: date
+) -> SiteSummary:
+    """The athlete sites and the roster, from the stored payloads and reports."""
+    summary = SiteSummary()
+    latest = {}
+    for athlete in athletes:
+        newest = publish_athlete(storage, athlete, first, last, summary)
+        if newest is not None:
+            latest[athlete] = newest
+    sessions = {r[0]: r[1] for r in fetch_all(conn, payload_sql("last_sessions.sql"))}
+    rows = [
+        roster_row(latest[a], f"../athlete={a}/latest.html", sessions.get(a))
+        for a in sorted(latest)
+    ]
+    _put(
+        storage,
+        summary,
+        ROSTER_KEY,
+        roster_page(rows, f"{RENDERER_VERSION} · {len(rows)} athletes"),
+    )
+    return summary
+
+
+def link_errors(key: str, html: str) -> list[str]:
+    """What is wrong with a page's links: anything fetched from or pointing at the network, and
+    for an athlete's page anything outside that athlete's folder (the roster may link to every
+    athlete's pages, never outside the site)."""
+    folder = key.split("/")[1] if key.startswith(f"{SITE}/athlete=") else None
+    errors = []
+    for target in _LINK.findall(html):
+        if target.startswith("#") or target in {"data:,"}:
+            continue
+        if re.match(r"^[a-z][a-z0-9+.-]*:|^//", target, re.I):
+            errors.append(f"{key}: links outside the site: {target}")
+            continue
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(key), target))
+        scope = f"{SITE}/{folder}/" if folder else f"{SITE}/"
+        if not resolved.startswith(scope):
+            errors.append(f"{key}: links outside {scope}: {target}")
+    return errors
+
+
+def private_link_errors(storage: StorageResource, summary: SiteSummary) -> list[str]:
+    """The link errors of every page this run wrote (unchanged pages were checked when written)."""
+    errors = []
+    for key in summary.written:
+        data = storage.read_bytes(key)
+        if data is not None:
+            errors += link_errors(key, data.decode())
+    return errors

@@ -1,0 +1,70 @@
+"""The feature table of the sample: read back with pandas, one row per athlete-week, labels that
+are the next week's values, the same bytes for the same warehouse."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from fitness_platform.features.assets import (
+    COLUMNS,
+    FEATURES_COLUMNS,
+    FEATURES_PARQUET,
+    feature_table,
+    parquet_bytes,
+)
+from fitness_platform.paths import FEATURES_SQL_DIR
+from fitness_platform.resources.warehouse import WarehouseResource
+from fitness_platform.sqlfiles import fetch_mappings
+from fitness_platform_tests import reference as ref
+
+
+def test_one_row_per_athlete_week_with_next_week_labels(sample_run):
+    url, out = sample_run
+    table = pd.read_parquet(Path(out) / FEATURES_PARQUET)
+    assert list(table.columns) == list(COLUMNS)
+    sets, diet = ref.sets_frame(), ref.diet_frame()
+    weeks = ref.weekly_grid(sets, diet)
+    assert list(table["week_start"]) == weeks and set(table["athlete_key"]) == {"demo"}
+    training = ref.week_training(sets, weeks)
+    assert list(table["sessions"]) == [training[w]["sessions"] for w in weeks]
+    trend = ref.trend_by_day(ref.weigh_ins(diet), weeks[-1] + timedelta(days=6))
+    for i, week in enumerate(weeks):
+        row = table.iloc[i]
+        now, nxt = trend.get(week + timedelta(days=6)), trend.get(week + timedelta(days=13))
+        label = row["label_next_week_trend_change_kg"]
+        if now is None or nxt is None or i == len(weeks) - 1:
+            assert math.isnan(label), week
+        else:
+            assert abs(label - (nxt - now)) < 1e-9, week
+    # The main-lift label: this week's main lifts, next week's best e1RM against the latest one.
+    checked = 0
+    for i, week in enumerate(weeks[:-1]):
+        changes = []
+        for title in ref.main_lifts(sets, weeks, week):
+            series = ref.e1rm_weeks(sets, title)
+            latest = ref.progress(series, week)
+            if latest and week + timedelta(days=7) in series:
+                changes.append(series[week + timedelta(days=7)] - latest["best_e1rm_kg"])
+        label = table.iloc[i]["label_next_week_main_lift_e1rm_change_kg"]
+        if changes:
+            assert abs(label - sum(changes) / len(changes)) < 1e-6, week
+            checked += 1
+        else:
+            assert math.isnan(label), week
+    assert checked > 100
+    dictionary = json.loads((Path(out) / FEATURES_COLUMNS).read_text())
+    assert [c["column"] for c in dictionary] == list(COLUMNS)
+
+
+def test_the_same_warehouse_gives_the_same_bytes(sample_run):
+    url, out = sample_run
+    with WarehouseResource(database_url=url).connect() as conn:
+        rows = fetch_mappings(conn, FEATURES_SQL_DIR / "weekly_features.sql")
+    first = parquet_bytes(feature_table(rows))
+    assert first == parquet_bytes(feature_table(rows))
+    assert first == (Path(out) / FEATURES_PARQUET).read_bytes()

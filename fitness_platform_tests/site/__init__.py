@@ -1,0 +1,1 @@
+"""Tests of the site layer: HTML reports, charts, the athlete site, the roster, e-mail."""

@@ -1,0 +1,119 @@
+"""The static site on the sample: every week has a page, the index lists them newest first, each
+diet cycle has a page, the roster has the athlete's latest week; a replay rewrites nothing; and one
+athlete's pages never reach another's (links read with the standard library's HTML parser)."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+from fitness_platform_tests.helpers import (
+    check_results,
+    materialization_metadata,
+    run_delivery,
+    run_ingest,
+    tree_hashes,
+)
+
+
+class Links(HTMLParser):
+    """Every href and src of a page but the inline ones: the SVGs' ``#id`` references and the
+    empty ``data:`` favicon (which keeps the browser from asking the server for one)."""
+
+    def __init__(self):
+        super().__init__()
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if (
+                name in {"href", "src", "xlink:href"}
+                and value
+                and not value.startswith(("#", "data:"))
+            ):
+                self.targets.append(value)
+
+
+def links(path: Path) -> list[str]:
+    parser = Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.targets
+
+
+def reports_by_week(out: Path, athlete: str) -> list[str]:
+    folder = out / "reports" / f"athlete={athlete}"
+    return sorted(
+        (p.parent.name.split("=")[1] for p in folder.glob("*/weekly_report.md")), reverse=True
+    )
+
+
+def test_the_sample_site_has_every_week_cycle_and_the_roster(sample_run):
+    _, out = sample_run
+    site = out / "site"
+    weeks = reports_by_week(out, "demo")
+    athlete = site / "athlete=demo"
+    assert sorted(p.stem for p in (athlete / "weeks").glob("*.html")) == sorted(weeks)
+    index = (athlete / "index.html").read_text(encoding="utf-8")
+    listed = [
+        t.removeprefix("weeks/").removesuffix(".html")
+        for t in links(athlete / "index.html")
+        if t.startswith("weeks/")
+    ]
+    assert listed == weeks  # newest first, every week once
+    assert 'latest: <a href="latest.html">' in index
+    newest = json.loads(
+        (
+            out / "payloads/athlete=demo" / f"week_start={weeks[0]}/weekly_fitness_context.json"
+        ).read_text()
+    )
+    latest = (athlete / "latest.html").read_text(encoding="utf-8")
+    assert f'<p class="sub">{weeks[0]} to {newest["week_end"]}' in latest
+    # One page per diet cycle the delivered weeks touch: the sample's cycles.csv numbers 3 to 10.
+    assert sorted(int(p.stem) for p in (athlete / "cycles").glob("*.html")) == list(range(3, 11))
+    cut = (athlete / "cycles" / "6.html").read_text(encoding="utf-8")
+    assert "Cutting III" in cut and "strength retained" in cut
+    roster = site / "coach" / "roster.html"
+    assert links(roster) == ["../athlete=demo/latest.html"]
+    assert f'<td class="nowrap">{weeks[0]}</td>' in roster.read_text(encoding="utf-8")
+
+
+def test_a_replay_rewrites_no_page(platform_env):
+    assert run_ingest().success
+    assert run_delivery("2024-04-29", "2024-05-20").success
+    out = Path(platform_env["FITNESS_OUTPUT_DIR"])
+    before = tree_hashes(out)
+    mtimes = {p: p.stat().st_mtime_ns for p in (out / "site").rglob("*.html")}
+    again = run_delivery("2024-04-29", "2024-05-20")
+    assert tree_hashes(out) == before
+    assert {p: p.stat().st_mtime_ns for p in (out / "site").rglob("*.html")} == mtimes
+    meta = materialization_metadata(again, ("delivery", "athlete_site"))
+    assert meta["run_written"] == 0 and meta["run_unchanged"] > 0
+
+
+def test_one_athletes_pages_never_reach_another_athletes(platform_env, raw_dir):
+    shutil.copytree(raw_dir / "demo", raw_dir / "ana")
+    assert run_ingest().success
+    delivery = run_delivery("2024-05-06", "2024-05-13")
+    assert delivery.success
+    site = Path(platform_env["FITNESS_OUTPUT_DIR"]) / "site"
+    pages = sorted(site.rglob("*.html"))
+    assert {p.relative_to(site).parts[0] for p in pages} == {"athlete=ana", "athlete=demo", "coach"}
+    for page in pages:
+        rel = page.relative_to(site).as_posix()
+        scope = "coach" if rel.startswith("coach/") else rel.split("/")[0]
+        for target in links(page):
+            assert ":" not in target.split("/")[0], (rel, target)  # no scheme: nothing remote
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
+            if scope == "coach":
+                assert resolved in {"athlete=ana/latest.html", "athlete=demo/latest.html"}
+            else:
+                assert resolved.startswith(scope + "/"), (rel, target)
+            assert (site / resolved).exists(), (rel, target)
+    assert links(site / "coach" / "roster.html") == [
+        "../athlete=ana/latest.html",
+        "../athlete=demo/latest.html",
+    ]
+    assert check_results(delivery)["athlete_pages_link_only_to_their_athlete"] is True
