@@ -5,7 +5,12 @@ from __future__ import annotations
 from dagster import EnvVar, FilesystemIOManager
 from dagster_aws.s3 import S3PickleIOManager, S3Resource
 
-from fitness_platform.delivery.reporters import BedrockReporterResource, OfflineReporterResource
+from fitness_platform.delivery.reporters import (
+    AnthropicReporterResource,
+    BedrockReporterResource,
+    OfflineReporterResource,
+    OpenAIReporterResource,
+)
 from fitness_platform.resources.email import NoEmailResource, SesEmailResource
 from fitness_platform.resources.hevy_api import HevyApiResource
 from fitness_platform.resources.raw_files import RawFilesResource, S3RawFilesResource
@@ -84,12 +89,21 @@ def build_storage(settings: Settings):
 
 
 def build_reporter(settings: Settings):
+    """The report writer FITNESS_LLM names; keys only ever come from the environment (the
+    variable's name is configured, never its value) or the AWS default chain."""
+    common = {
+        "model_id": settings.bedrock_model_id,
+        "max_tokens": settings.bedrock_max_tokens,
+        "prices_file": settings.llm_prices,
+        "prompt_cache": settings.llm_prompt_cache,
+    }
+    keys = {"api_key_env": settings.llm_api_key_env} if settings.llm_api_key_env else {}
     if settings.llm == "bedrock":
-        return BedrockReporterResource(
-            model_id=settings.bedrock_model_id,
-            region_name=settings.aws_region,
-            max_tokens=settings.bedrock_max_tokens,
-        )
+        return BedrockReporterResource(region_name=settings.aws_region, **common)
+    if settings.llm == "anthropic":
+        return AnthropicReporterResource(base_url=settings.anthropic_base_url, **keys, **common)
+    if settings.llm == "openai":
+        return OpenAIReporterResource(base_url=settings.openai_base_url, **keys, **common)
     return OfflineReporterResource()
 
 

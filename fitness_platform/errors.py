@@ -37,7 +37,12 @@ class ConfigurationError(FitnessError):
 
 
 class ReportRefused(FitnessError):
-    """A report that must not be stored: an empty reply, or one cut off by the token limit."""
+    """A report that must not be stored: a reply that failed verification, or was cut off by the
+    token limit. ``verification`` is the record of the attempts and their errors."""
+
+    def __init__(self, message: str, verification: dict | None = None):
+        super().__init__(message)
+        self.verification = verification
 
 
 class WarehouseUnavailable(FitnessError):

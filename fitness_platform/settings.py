@@ -17,6 +17,7 @@ DEFAULT_PARTITION_START = "2010-01-04"
 STATE_DIR_NAME = ".fitness"
 # Minutes between Hevy API syncs that a cron schedule can express evenly.
 SYNC_INTERVALS = {5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440}
+LLM_PROVIDERS = ("offline", "bedrock", "anthropic", "openai")
 # A presigned S3 URL (SigV4) lasts at most 7 days.
 MAX_LINK_HOURS = 168
 EMAIL_ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
@@ -44,6 +45,11 @@ class Settings:
     raw_s3_uri: str | None
     hevy_api_url: str = "https://api.hevyapp.com"
     hevy_sync_minutes: int = 60
+    anthropic_base_url: str = "https://api.anthropic.com"
+    openai_base_url: str = "https://api.openai.com/v1"
+    llm_api_key_env: str | None = None
+    llm_prices: str | None = None
+    llm_prompt_cache: bool = True
     email: str = "off"
     email_from: str | None = None
     email_link_hours: int = 72
@@ -81,8 +87,10 @@ class Settings:
         if storage not in {"local", "s3"}:
             raise ConfigurationError(f"FITNESS_STORAGE must be 'local' or 's3', not {storage!r}")
         llm = env.get("FITNESS_LLM", "offline").strip().lower() or "offline"
-        if llm not in {"offline", "bedrock"}:
-            raise ConfigurationError(f"FITNESS_LLM must be 'offline' or 'bedrock', not {llm!r}")
+        if llm not in LLM_PROVIDERS:
+            raise ConfigurationError(
+                f"FITNESS_LLM must be one of {', '.join(LLM_PROVIDERS)}, not {llm!r}"
+            )
         start = env.get("FITNESS_PARTITION_START", DEFAULT_PARTITION_START)
         try:
             start_day = date.fromisoformat(start)
@@ -92,16 +100,36 @@ class Settings:
             raise ConfigurationError(f"FITNESS_PARTITION_START must be a Monday, not {start}")
         if storage == "s3" and not env.get("FITNESS_S3_BUCKET"):
             raise ConfigurationError("FITNESS_STORAGE=s3 needs FITNESS_S3_BUCKET")
-        if llm == "bedrock" and not env.get("FITNESS_BEDROCK_MODEL_ID"):
-            raise ConfigurationError("FITNESS_LLM=bedrock needs FITNESS_BEDROCK_MODEL_ID")
+        model = (env.get("FITNESS_LLM_MODEL") or "").strip() or None
+        if llm == "bedrock":
+            model = model or env.get("FITNESS_BEDROCK_MODEL_ID") or None
+            if not model:
+                raise ConfigurationError(
+                    "FITNESS_LLM=bedrock needs FITNESS_LLM_MODEL (or FITNESS_BEDROCK_MODEL_ID), a "
+                    "Bedrock model or inference profile id"
+                )
+        elif llm in {"anthropic", "openai"} and not model:
+            raise ConfigurationError(f"FITNESS_LLM={llm} needs FITNESS_LLM_MODEL, the model name")
         workers = env.get("FITNESS_LOAD_WORKERS", "0").strip() or "0"
         if not workers.isdigit() or int(workers) > 32:
             raise ConfigurationError(
                 "FITNESS_LOAD_WORKERS must be a whole number from 0 (one per CPU core) to 32"
             )
-        max_tokens = env.get("FITNESS_BEDROCK_MAX_TOKENS", "2000")
+        max_tokens = (
+            env.get("FITNESS_LLM_MAX_TOKENS") or env.get("FITNESS_BEDROCK_MAX_TOKENS") or "4000"
+        ).strip()
         if not max_tokens.isdigit() or int(max_tokens) < 100:
-            raise ConfigurationError("FITNESS_BEDROCK_MAX_TOKENS must be a whole number ≥ 100")
+            raise ConfigurationError("FITNESS_LLM_MAX_TOKENS must be a whole number ≥ 100")
+        for name in ("FITNESS_ANTHROPIC_BASE_URL", "FITNESS_OPENAI_BASE_URL"):
+            value = env.get(name)
+            if value and not value.startswith(("http://", "https://")):
+                raise ConfigurationError(f"{name} must be an http(s) URL")
+        key_env = (env.get("FITNESS_LLM_API_KEY_ENV") or "").strip() or None
+        if key_env is not None and not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", key_env):
+            raise ConfigurationError(
+                "FITNESS_LLM_API_KEY_ENV must be the name of the variable holding the key "
+                "(such as ANTHROPIC_API_KEY), never the key itself"
+            )
         sync_minutes = (env.get("FITNESS_HEVY_SYNC_MINUTES") or "60").strip()
         if not sync_minutes.isdigit() or int(sync_minutes) not in SYNC_INTERVALS:
             raise ConfigurationError(
@@ -142,7 +170,7 @@ class Settings:
             s3_prefix=(env.get("FITNESS_S3_PREFIX") or "").strip("/"),
             s3_endpoint_url=env.get("FITNESS_S3_ENDPOINT_URL") or None,
             llm=llm,
-            bedrock_model_id=env.get("FITNESS_BEDROCK_MODEL_ID") or None,
+            bedrock_model_id=model,
             aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
             partition_start=start,
             allow_deletions=env.get("FITNESS_ALLOW_MASS_DELETE", "").lower()
@@ -152,6 +180,12 @@ class Settings:
             raw_s3_uri=raw_s3,
             hevy_api_url=hevy_url,
             hevy_sync_minutes=int(sync_minutes),
+            anthropic_base_url=env.get("FITNESS_ANTHROPIC_BASE_URL") or "https://api.anthropic.com",
+            openai_base_url=env.get("FITNESS_OPENAI_BASE_URL") or "https://api.openai.com/v1",
+            llm_api_key_env=key_env,
+            llm_prices=env.get("FITNESS_LLM_PRICES") or None,
+            llm_prompt_cache=(env.get("FITNESS_LLM_PROMPT_CACHE") or "1").strip().lower()
+            not in {"0", "false", "no", "off"},
             email=email,
             email_from=email_from,
             email_link_hours=int(link_hours),

@@ -90,7 +90,7 @@ def test_one_refused_athlete_does_not_stop_the_others(cli_env, raw_dir, tmp_path
     assert cli(tmp_path, cli_env, "run").returncode == 0
     twin_before = {k: v for k, v in tree_hashes(out).items() if "athlete=twin" in k}
     delivered = [k for k in twin_before if k.startswith(("payloads/", "reports/"))]
-    assert len(delivered) == 142 * 3  # payload, report and its sidecar per week
+    assert len(delivered) == 142 * 4  # payload, report, its sidecar and its verification record
     # ... and the athlete's site: a page per week, latest.html, the index and a page for each of
     # the ten diet cycles of cycles.csv.
     assert len([k for k in twin_before if k.startswith("site/")]) == 142 + 1 + 1 + 10

@@ -40,6 +40,7 @@ REPORT_KEY = AssetKey(["delivery", "weekly_report"])
 PAYLOAD_MATCHES_SCHEMA = "payload_matches_json_schema"
 DATA_INSIDE_PARTITIONS = "data_inside_partitions"
 REPORT_NUMBERS_TRACEABLE = "report_numbers_traceable"
+REPORTS_VERIFIED = "reports_verified"
 # One report step at a time across all runs: a backfill of every week must not hammer Bedrock.
 REPORTER_POOL = "bedrock"
 REPORT_RETRY = RetryPolicy(max_retries=3, delay=30, backoff=Backoff.EXPONENTIAL)
@@ -198,11 +199,18 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
         backfill_policy=BackfillPolicy.single_run(),
         group_name="delivery",
         owners=OWNERS,
-        kinds={"markdown", "bedrock"},
+        kinds={"markdown", "llm"},
         deps=[PAYLOAD_KEY],
         pool=REPORTER_POOL,
         retry_policy=REPORT_RETRY,
         check_specs=[
+            AssetCheckSpec(
+                REPORTS_VERIFIED,
+                asset=REPORT_KEY,
+                description="Every report written in the run passed verification statement by "
+                "statement (cited paths exist, directions match the deltas' signs, records match "
+                "the flags, no number of its own); a week whose report was refused has none.",
+            ),
             AssetCheckSpec(
                 REPORT_NUMBERS_TRACEABLE,
                 asset=REPORT_KEY,
@@ -218,8 +226,10 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
         storage: StorageResource,
         reporter: ReporterResource,
     ) -> MaterializeResult:
-        """One Markdown coaching report per athlete per week, written from that week's payload;
-        regenerated only when the payload, the reporter, its prompt version or model changed."""
+        """One Markdown coaching report per athlete per week, written from that week's payload as
+        verified statements (the offline reporter, Bedrock, Anthropic or an OpenAI-compatible
+        model); regenerated only when the payload, the reporter, its prompt version or model
+        changed. Beside each: its sidecar (usage, cost) and its verification record."""
         first, last = window_weeks(context)
         with warehouse.connect() as conn:
             athletes = athlete_keys(conn)
@@ -234,7 +244,15 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
             **reporter.identity(),
             "storage_root": storage.root_uri(),
             **{f"run_usage_{k}": v for k, v in summary.usage.items()},
+            "run_refused": len(summary.refused),
+            "run_cost_usd_estimate": round(summary.cost_usd, 6),
+            "run_reports_without_price": summary.cost_unknown,
         }
+        for refusal in summary.refused:
+            context.log.error(
+                f"report refused for {refusal['athlete']} week {refusal['week_start']}: "
+                f"{refusal['error']}"
+            )
         if summary.latencies_ms:
             ordered = sorted(summary.latencies_ms)
             metadata["run_latency_ms_p50"] = round(ordered[len(ordered) // 2], 1)
@@ -242,6 +260,15 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
         return MaterializeResult(
             metadata=metadata,
             check_results=[
+                AssetCheckResult(
+                    check_name=REPORTS_VERIFIED,
+                    passed=not summary.refused,
+                    metadata={
+                        "reports_written": len(summary.written),
+                        "reports_refused": len(summary.refused),
+                        "refused": MetadataValue.json(summary.refused[:20]),
+                    },
+                ),
                 AssetCheckResult(
                     check_name=REPORT_NUMBERS_TRACEABLE,
                     passed=not summary.untraceable,

@@ -1,39 +1,25 @@
-"""The deterministic offline coaching report: Markdown written from the weekly payload alone.
+"""The deterministic offline coaching report, written as structured statements from the payload.
 
-Every number it prints is a value of the payload or one of the reference constants of
-``delivery/reference.py``, which the number check also knows."""
+It answers exactly as a model must (``delivery/statements.py``): sections of statements whose
+numbers are ``{path}`` placeholders into the payload, with a direction or a record claim where one
+is stated. It therefore passes the same verification as a model's reply, and its Markdown is the
+same rendering. A null value is never a placeholder: the text says "n/a" or explains why."""
 
 from __future__ import annotations
 
-import contextvars
+from fitness_platform.delivery.statements import render, resolve
 
-from fitness_platform.delivery.reference import (
-    ACWR_BAND,
-    CALORIE_TOLERANCE_PCT,
-    DELOAD_BASELINE_WEEKS,
-    DELOAD_PCT,
-    EXPENDITURE_WINDOW_DAYS,
-    HARD_SET_RANGE,
-    KG_PER_LB,
-    PROTEIN_MIN_PCT,
-    RATE_WINDOW_DAYS,
-    RECORD_WINDOWS_WEEKS,
-    STALL_WEEKS,
-)
-
-REPORTER_VERSION = "offline-v6"
-# The unit weights are written in for the report being rendered (the payload's display unit).
-_WEIGHT_UNIT: contextvars.ContextVar[str] = contextvars.ContextVar("weight_unit", default="kg")
+REPORTER_VERSION = "offline-v7"
 
 CYCLE_READING = {
     "cutting": (
         "This is a **cut**: energy is below maintenance, so holding loads is a good week and small "
-        "dips in e1RM or reps are expected rather than a sign of poor training. A regression only "
+        "dips in e1RM or reps are expected rather than a sign of poor training. A dip only "
         "deserves action when it repeats across weeks or hits the main lifts hard."
     ),
     "bulking": (
-        "This is a **bulk**: with a surplus, loads and reps should climb. Progress is the norm here; "
-        "a regression in a bulk points at recovery (sleep, stress, volume) rather than food."
+        "This is a **bulk**: with a surplus, loads and reps should go up week after week; a "
+        "setback in a bulk points at recovery (sleep, stress, volume) rather than food."
     ),
     "reverse": (
         "This is a **reverse diet**: calories are climbing back, so performance should recover "
@@ -41,397 +27,474 @@ CYCLE_READING = {
     ),
     "maintenance": (
         "This is **maintenance**: performance should be stable to slowly improving; a clear "
-        "regression is worth a look at volume and recovery."
+        "setback is worth a look at volume and recovery."
     ),
     "other": "The cycle type is not one of cut, bulk, reverse or maintenance; read trends plainly.",
 }
 
 
-def _n(value, unit: str = "") -> str:
-    if value is None:
-        return "n/a"
-    if unit == "kg" and _WEIGHT_UNIT.get() == "lb":
-        value, unit = round(value / KG_PER_LB, 1), "lb"
-    text = f"{value:g}" if isinstance(value, int) else f"{value}"
-    return f"{text} {unit}".strip()
+class _Writer:
+    """Collects the statements of one report; ``v(path)`` is a placeholder for a non-null value."""
+
+    def __init__(self, payload: dict):
+        self.payload = payload
+        self.sections: list[dict] = []
+        self._cites: list[str] = []
+
+    def v(self, path: str, absent: str = "n/a") -> str:
+        value = resolve(self.payload, path)
+        if value is None:
+            return absent
+        self._cites.append(path)
+        return "{" + path + "}"
+
+    def cite(self, path: str) -> None:
+        self._cites.append(path)
+
+    def section(self, title: str) -> None:
+        self.sections.append({"title": title, "statements": []})
+
+    def say(self, text: str, *, direction: tuple[str, str] | None = None, record=None) -> None:
+        statement = {"text": text, "cites": list(dict.fromkeys(self._cites))}
+        if direction is not None:
+            path, stated = direction
+            if path not in statement["cites"]:
+                statement["cites"].append(path)
+            statement["direction"] = {"path": path, "is": stated}
+        if record is not None:
+            path, window = record
+            if path not in statement["cites"]:
+                statement["cites"].append(path)
+            statement["record"] = {"path": path, "window": window}
+        self.sections[-1]["statements"].append(statement)
+        self._cites = []
+
+    def report(self) -> dict:
+        return {"sections": self.sections}
 
 
-def _signed(value, unit: str = "") -> str:
-    if value is None:
-        return "n/a"
-    sign = "+" if value > 0 else ""
-    return f"{sign}{_n(value, unit)}"
+def _sign(value) -> str:
+    return "up" if value > 0 else "down" if value < 0 else "flat"
 
 
-def _change(exercise: dict) -> tuple[str, dict] | None:
-    """Classify an exercise against the last week it was trained: progressed, regressed or held."""
+def _change(exercise: dict) -> tuple[str, str, float] | None:
+    """Against the last week the exercise was trained: (kind, the deciding metric, its delta)."""
     delta = exercise["delta_vs_previous_session_week"]
     if delta is None:
         return None
     for key in ("best_e1rm_kg", "top_load_kg", "total_reps"):
         value = delta[key]
         if value:
-            return ("progressed" if value > 0 else "regressed"), delta
-    return "held", delta
+            return ("progressed" if value > 0 else "regressed"), key, value
+    return "held", "best_e1rm_kg", 0
 
 
-def _exercise_line(exercise: dict, delta: dict) -> str:
-    cur = exercise["current_week"]
+def _exercise_statement(w: _Writer, exercise: dict, metric: str, value) -> None:
+    base = f"exercises[{exercise['exercise_key']}]"
+    cur, delta = f"{base}.current_week", f"{base}.delta_vs_previous_session_week"
+    current = exercise["current_week"]
     parts = []
-    if cur["top_load_kg"] is not None:
-        parts.append(
-            f"top load {_n(cur['top_load_kg'], 'kg')} ({_signed(delta['top_load_kg'], 'kg')})"
-        )
-    if exercise["load_basis"] == "bodyweight_minus_assistance" and cur["logged_min_kg"] is not None:
+    if current["top_load_kg"] is not None:
+        parts.append(f"top load {w.v(cur + '.top_load_kg')} ({w.v(delta + '.top_load_kg')})")
+    if (
+        exercise["load_basis"] == "bodyweight_minus_assistance"
+        and current["logged_min_kg"] is not None
+    ):
         # The lifter reads the machine's assistance; less of it is the progress.
         parts.append(
-            f"least assistance {_n(cur['logged_min_kg'], 'kg')} "
-            f"({_signed(delta['logged_min_kg'], 'kg')})"
+            f"least assistance {w.v(cur + '.logged_min_kg')} ({w.v(delta + '.logged_min_kg')})"
         )
-    elif exercise["load_basis"] == "bodyweight_plus_added" and cur["logged_max_kg"] is not None:
+    elif exercise["load_basis"] == "bodyweight_plus_added" and current["logged_max_kg"] is not None:
         parts.append(
-            f"most added weight {_n(cur['logged_max_kg'], 'kg')} "
-            f"({_signed(delta['logged_max_kg'], 'kg')})"
+            f"most added weight {w.v(cur + '.logged_max_kg')} ({w.v(delta + '.logged_max_kg')})"
         )
-    if cur["best_e1rm_kg"] is not None:
-        parts.append(
-            f"e1RM {_n(cur['best_e1rm_kg'], 'kg')} ({_signed(delta['best_e1rm_kg'], 'kg')})"
-        )
-    if cur["total_reps"] is not None:
-        parts.append(f"{_n(cur['total_reps'])} reps ({_signed(delta['total_reps'])})")
-    weeks = delta["weeks_since"]
-    since = "last week" if weeks == 1 else f"{weeks} weeks earlier"
-    return f"- **{exercise['exercise_name']}**: " + ", ".join(parts) + f", against {since}"
+    if current["best_e1rm_kg"] is not None:
+        parts.append(f"e1RM {w.v(cur + '.best_e1rm_kg')} ({w.v(delta + '.best_e1rm_kg')})")
+    if current["total_reps"] is not None:
+        parts.append(f"{w.v(cur + '.total_reps')} reps ({w.v(delta + '.total_reps')})")
+    weeks = exercise["delta_vs_previous_session_week"]["weeks_since"]
+    since = "last week" if weeks == 1 else f"{w.v(delta + '.weeks_since')} weeks earlier"
+    w.say(
+        f"**{exercise['exercise_name']}**: " + ", ".join(parts) + f", against {since}",
+        direction=(f"{delta}.{metric}", _sign(value)),
+    )
 
 
-def _records(exercise: dict) -> str | None:
-    rec = exercise["records"]
-    cur = exercise["current_week"]
-    found = []
-    for metric, label, value in (
-        ("top_load", "top load", cur["top_load_kg"]),
-        ("best_e1rm", "e1RM", cur["best_e1rm_kg"]),
+def _records(w: _Writer, exercise: dict) -> bool:
+    base = f"exercises[{exercise['exercise_key']}]"
+    said = False
+    for metric, label, column in (
+        ("top_load", "top load", "top_load_kg"),
+        ("best_e1rm", "e1RM", "best_e1rm_kg"),
     ):
-        flags = rec[metric]
-        if flags["all_time"]:
-            found.append(f"all-time {label} record ({_n(value, 'kg')})")
-        elif flags["last_52_weeks"]:
-            found.append(
-                f"best {label} of the past {RECORD_WINDOWS_WEEKS[1]} weeks ({_n(value, 'kg')})"
+        flags = exercise["records"][metric]
+        window = next((k for k in ("all_time", "last_52_weeks", "last_8_weeks") if flags[k]), None)
+        if window is None:
+            continue
+        value = w.v(f"{base}.current_week.{column}")
+        what = {
+            "all_time": f"all-time {label} record",
+            "last_52_weeks": f"best {label} of the past {w.v('reference.record_long_weeks')} weeks",
+            "last_8_weeks": f"best {label} of the past {w.v('reference.record_short_weeks')} weeks",
+        }[window]
+        w.say(
+            f"**{exercise['exercise_name']}**: {what} ({value})",
+            record=(f"{base}.records.{metric}", window),
+        )
+        said = True
+    return said
+
+
+def _glance(w: _Writer, p: dict) -> None:
+    ov, cardio = p["training_overview"], p["cardio"]
+    w.section("The week at a glance")
+    if not ov["training_sessions"]:
+        w.say("No training was logged this week.")
+        return
+    vs = ov["vs_last_week"]
+    for label, key in (
+        ("Sessions", "training_sessions"),
+        ("Working sets", "total_sets"),
+        ("Tonnage", "tonnage_kg"),
+        ("Training minutes", "training_minutes"),
+    ):
+        if vs is None:
+            w.say(f"{label}: {w.v('training_overview.' + key)} (no data last week).")
+        else:
+            w.say(
+                f"{label}: {w.v('training_overview.' + key)} "
+                f"({w.v('training_overview.vs_last_week.' + key)} against last week)."
             )
-        elif flags["last_8_weeks"]:
-            found.append(
-                f"best {label} of the past {RECORD_WINDOWS_WEEKS[0]} weeks ({_n(value, 'kg')})"
+    w.say(
+        f"Failure sets: {w.v('training_overview.failure_sets')} of "
+        f"{w.v('training_overview.total_sets')} working sets; average "
+        f"{w.v('training_overview.avg_reps_per_set')} reps per set."
+    )
+    if cardio["sessions"]:
+        distance = f", {w.v('cardio.distance_km')}" if cardio["distance_km"] is not None else ""
+        noun = "session" if cardio["sessions"] == 1 else "sessions"
+        w.say(
+            f"Cardio: {w.v('cardio.sessions')} {noun}, {w.v('cardio.minutes')} minutes{distance}."
+        )
+
+
+def _progression(w: _Writer, p: dict) -> tuple[int, int]:
+    progressed, regressed, held, new = [], [], [], []
+    for exercise in p["exercises"]:
+        change = _change(exercise)
+        if change is None:
+            new.append(exercise)
+        else:
+            {"progressed": progressed, "regressed": regressed, "held": held}[change[0]].append(
+                (exercise, change)
             )
-    if not found:
-        return None
-    return f"- **{exercise['exercise_name']}**: " + "; ".join(found)
+    if not p["exercises"]:
+        return 0, 0
+    w.section("Progressed")
+    for exercise, (_, metric, value) in progressed:
+        _exercise_statement(w, exercise, metric, value)
+    if not progressed:
+        w.say("No exercise moved up this week.")
+    w.section("Regressed")
+    for exercise, (_, metric, value) in regressed:
+        _exercise_statement(w, exercise, metric, value)
+    if not regressed:
+        w.say("No exercise moved down this week.")
+    if held or new:
+        w.section("Held and new")
+        if held:
+            w.say("Held steady: " + ", ".join(e["exercise_name"] for e, _ in held) + ".")
+        if new:
+            w.say("First time logged: " + ", ".join(e["exercise_name"] for e in new) + ".")
+    w.section("Records")
+    if not any([_records(w, e) for e in p["exercises"]]):
+        w.say("No new records this week.")
+    return len(progressed), len(regressed)
 
 
-def _g(value) -> str:
-    """A count-like value without a trailing ".0" (5.0 planned sessions reads "5")."""
-    return "n/a" if value is None else f"{value:g}"
+def _muscles(w: _Writer, p: dict) -> None:
+    if not p["muscle_groups"]:
+        return
+    w.section("Hard sets per muscle group")
+    low, high = resolve(p, "reference.hard_sets_low"), resolve(p, "reference.hard_sets_high")
+    w.say(
+        f"The common weekly range is {w.v('reference.hard_sets_low')} to "
+        f"{w.v('reference.hard_sets_high')} hard sets per muscle group."
+    )
+    for m in p["muscle_groups"]:
+        base = f"muscle_groups[{m['muscle_group']}]"
+        sets = m["hard_sets"]
+        reading = (
+            "below the range" if sets < low else "above the range" if sets > high else "in range"
+        )
+        w.say(
+            f"{m['muscle_group']}: {w.v(base + '.hard_sets')} hard sets, "
+            f"{w.v(base + '.tonnage_kg')} of tonnage ({reading})."
+        )
 
 
-def _body_lines(body: dict, adherence: dict, overview: dict) -> list[str]:
-    """Trend weight and its rate, expenditure, adherence: each stated, or why it is not."""
-    lines = []
+def _diet(w: _Writer, p: dict) -> None:
+    diet = p["diet"]
+    w.section("Diet")
+    if not diet["logged_days"]:
+        w.say("No diet was logged this week.")
+        return
+    w.say(
+        f"Averages over {w.v('diet.logged_days')} logged days: {w.v('diet.avg_calories_kcal')}, "
+        f"{w.v('diet.avg_carbs_g')} carbs, {w.v('diet.avg_protein_g')} protein, "
+        f"{w.v('diet.avg_fat_g')} fat."
+    )
+    if diet["avg_bodyweight_kg"] is not None:
+        change = (
+            f" ({w.v('diet.bodyweight_change_kg')} against last week)"
+            if diet["bodyweight_change_kg"] is not None
+            else ""
+        )
+        w.say(
+            f"Bodyweight {w.v('diet.avg_bodyweight_kg')}{change}; protein "
+            f"{w.v('diet.protein_g_per_kg')} g per kg of bodyweight."
+        )
+    if diet["cardio_weekly_min"] is not None:
+        w.say(f"Weekly cardio target: {w.v('diet.cardio_weekly_min')} minutes.")
+
+
+def _body(w: _Writer, p: dict) -> None:
+    body, adherence = p["body"], p["adherence"]
+    w.section("Body")
     if body["trend_weight_kg"] is None:
-        lines.append("No weigh-in yet, so no trend weight.")
+        w.say("No weigh-in yet, so no trend weight.")
     elif body["trend_change_kg_per_week"] is None:
-        lines.append(
-            f"Trend weight {_n(body['trend_weight_kg'], 'kg')}; no weekly rate yet "
+        w.say(
+            f"Trend weight {w.v('body.trend_weight_kg')}; no weekly rate yet "
             f"({body['trend_change_note']})."
         )
     else:
-        lines.append(
-            f"Trend weight {_n(body['trend_weight_kg'], 'kg')}, changing "
-            f"{_signed(body['trend_change_kg_per_week'], 'kg')} "
-            f"({_signed(body['trend_change_pct_per_week'])} %) a week over the last "
-            f"{RATE_WINDOW_DAYS} days."
+        w.say(
+            f"Trend weight {w.v('body.trend_weight_kg')}, changing "
+            f"{w.v('body.trend_change_kg_per_week')} ({w.v('body.trend_change_pct_per_week')}) "
+            f"a week over the last {w.v('reference.rate_window_days')} days."
         )
     if body["expenditure_kcal"] is None:
-        lines.append(f"Expenditure not estimated: {body['expenditure_note']}.")
+        w.say(f"Expenditure not estimated: {body['expenditure_note']}.")
     else:
-        lines.append(
-            f"Estimated expenditure {_n(body['expenditure_kcal'])} kcal a day over the last "
-            f"{EXPENDITURE_WINDOW_DAYS} days ({body['expenditure_confidence']} confidence: "
-            f"{_n(body['expenditure_intake_days'])} days of intake, "
-            f"{_n(body['expenditure_weigh_ins'])} weigh-ins)."
+        w.say(
+            f"Estimated expenditure {w.v('body.expenditure_kcal')} a day over the last "
+            f"{w.v('reference.expenditure_window_days')} days ({body['expenditure_confidence']} "
+            f"confidence: {w.v('body.expenditure_intake_days')} days of intake, "
+            f"{w.v('body.expenditure_weigh_ins')} weigh-ins)."
         )
-    parts = []
     if adherence["planned_sessions"] is not None:
-        parts.append(
-            f"{_n(overview['training_sessions'])} of {_g(adherence['planned_sessions'])} planned "
-            f"sessions (share {_g(adherence['training'])})"
+        w.say(
+            f"Training: {w.v('training_overview.training_sessions')} of "
+            f"{w.v('adherence.planned_sessions')} planned sessions (share "
+            f"{w.v('adherence.training')})."
         )
     if adherence["calories"] is not None:
-        parts.append(
-            f"calories within {CALORIE_TOLERANCE_PCT} % of "
-            f"{_g(adherence['calorie_target_kcal'])} kcal on "
-            f"{_n(adherence['calorie_days_on_target'])} days (share {_g(adherence['calories'])})"
+        w.say(
+            f"Calories within {w.v('reference.calorie_tolerance_pct')} of "
+            f"{w.v('adherence.calorie_target_kcal')} on {w.v('adherence.calorie_days_on_target')} "
+            f"days (share {w.v('adherence.calories')})."
         )
     if adherence["protein"] is not None:
-        parts.append(
-            f"protein at least {PROTEIN_MIN_PCT} % of {_g(adherence['protein_target_g'])} g on "
-            f"{_n(adherence['protein_days_on_target'])} days (share {_g(adherence['protein'])})"
+        w.say(
+            f"Protein at least {w.v('reference.protein_min_pct')} of "
+            f"{w.v('adherence.protein_target_g')} on {w.v('adherence.protein_days_on_target')} "
+            f"days (share {w.v('adherence.protein')})."
         )
-    parts.append(
-        f"intake logged on {_n(adherence['intake_logged_days'])} days, "
-        f"{_n(adherence['weigh_in_days'])} weigh-ins"
+    w.say(
+        f"Intake logged on {w.v('adherence.intake_logged_days')} days, "
+        f"{w.v('adherence.weigh_in_days')} weigh-ins."
     )
-    lines.append("Adherence: " + "; ".join(parts) + ".")
-    return lines
 
 
-def _signal_lines(signals: dict) -> list[str]:
+def _signals(w: _Writer, p: dict) -> None:
+    signals = p["signals"]
+    w.section("Signals")
     weeks = signals["streak_weeks"]
-    lines = [
-        f"Training streak: {_n(weeks)} {'week' if weeks == 1 else 'weeks'} in a row with a session."
-        if weeks
-        else "No session this week: the training streak is broken."
-    ]
-    deload = signals["deload"]
-    if deload["is_deload"]:
-        lines.append(
-            f"A **deload week**: {_n(deload['working_sets'])} working sets and "
-            f"{_n(deload['tonnage_kg'], 'kg')} of tonnage, at most {DELOAD_PCT} % of the mean of "
-            f"the previous {DELOAD_BASELINE_WEEKS} weeks ({_n(deload['baseline_sets'])} sets, "
-            f"{_n(deload['baseline_tonnage_kg'], 'kg')})."
+    if weeks:
+        w.say(
+            f"Training streak: {w.v('signals.streak_weeks')} "
+            f"{'week' if weeks == 1 else 'weeks'} in a row with a session."
+        )
+    else:
+        w.say("No session this week: the training streak is broken.")
+    if signals["deload"]["is_deload"]:
+        w.cite("signals.deload.is_deload")
+        w.say(
+            f"A **deload week**: {w.v('signals.deload.working_sets')} working sets and "
+            f"{w.v('signals.deload.tonnage_kg')} of tonnage, at most "
+            f"{w.v('reference.deload_pct')} of the mean of the previous "
+            f"{w.v('reference.deload_baseline_weeks')} weeks "
+            f"({w.v('signals.deload.baseline_sets')} sets, "
+            f"{w.v('signals.deload.baseline_tonnage_kg')})."
         )
     for stall in signals["stalls"]:
         if stall["stalled"]:
-            lines.append(
+            base = f"signals.stalls[{stall['exercise_key']}]"
+            w.cite(base + ".stalled")
+            w.say(
                 f"**{stall['exercise_name']}** has stalled: no best e1RM above "
-                f"{_n(stall['previous_best_e1rm_kg'], 'kg')} for {_n(stall['weeks_since_best'])} "
-                f"trained weeks (latest {_n(stall['best_e1rm_kg'], 'kg')}; a stall from "
-                f"{STALL_WEEKS})."
+                f"{w.v(base + '.previous_best_e1rm_kg')} for {w.v(base + '.weeks_since_best')} "
+                f"trained weeks (latest {w.v(base + '.best_e1rm_kg')}; a stall from "
+                f"{w.v('reference.stall_weeks')})."
             )
-    low, high = ACWR_BAND
     flagged = [a for a in signals["acwr"] if a["outside_band"]]
     if flagged:
-        lines.append(
-            f"Acute:chronic workload outside {low}–{high} (hard sets this week against the mean "
-            "of the previous four): "
-            + "; ".join(
-                f"{a['muscle_group']} {_n(a['ratio'])} ({_n(a['hard_sets'])} against "
-                f"{_n(a['chronic_hard_sets'])})"
-                for a in flagged
-            )
-            + "."
+        w.say(
+            f"Acute:chronic workload outside {w.v('reference.acwr_low')}–"
+            f"{w.v('reference.acwr_high')} (hard sets this week against the mean of the previous "
+            "four weeks):"
         )
+        for a in flagged:
+            base = f"signals.acwr[{a['muscle_group']}]"
+            w.cite(base + ".outside_band")
+            w.say(
+                f"{a['muscle_group']}: ratio {w.v(base + '.ratio')} "
+                f"({w.v(base + '.hard_sets')} against {w.v(base + '.chronic_hard_sets')})."
+            )
     elif signals["acwr"]:
-        lines.append(f"Every muscle group's acute:chronic workload ratio is within {low}–{high}.")
-    return lines
+        w.say(
+            "Every muscle group's acute:chronic workload ratio is within "
+            f"{w.v('reference.acwr_low')}–{w.v('reference.acwr_high')}."
+        )
 
 
-def _cycle_lines(cycle: dict, review: bool = False) -> list[str]:
-    span = f"{cycle['first_day']} to {cycle['as_of']}"
-    lines = [
-        f"**{cycle['cycle_name']}** ({cycle['cycle_type']}), {span}: {_n(cycle['weeks'])} weeks.",
-    ]
+def _cycle(w: _Writer, p: dict, key: str, review: bool) -> None:
+    cycle = p[key]
+    w.say(
+        f"**{cycle['cycle_name']}** ({cycle['cycle_type']}), {w.v(key + '.first_day')} to "
+        f"{w.v(key + '.as_of')}: {w.v(key + '.weeks')} weeks."
+    )
     if cycle["trend_change_kg"] is not None:
-        lines.append(
-            f"Trend weight {_signed(cycle['trend_change_kg'], 'kg')} "
-            f"({_signed(cycle['trend_rate_kg_per_week'], 'kg')} a week); weigh-ins "
-            f"{_signed(cycle['bodyweight_change_kg'], 'kg')} from the first to the last."
+        w.say(
+            f"Trend weight {w.v(key + '.trend_change_kg')} "
+            f"({w.v(key + '.trend_rate_kg_per_week')} a week); weigh-ins "
+            f"{w.v(key + '.bodyweight_change_kg')} from the first to the last."
         )
     if cycle["avg_calories_kcal"] is not None:
-        lines.append(
-            f"Mean intake {_n(cycle['avg_calories_kcal'])} kcal, protein "
-            f"{_n(cycle['protein_g_per_kg'])} g per kg; {_n(cycle['sessions_per_week'])} "
-            f"sessions and {_n(cycle['hard_sets_per_week'])} hard sets a week."
+        w.say(
+            f"Mean intake {w.v(key + '.avg_calories_kcal')}, protein "
+            f"{w.v(key + '.protein_g_per_kg')} g per kg; {w.v(key + '.sessions_per_week')} "
+            f"sessions and {w.v(key + '.hard_sets_per_week')} hard sets a week."
         )
     for lift in cycle["main_lifts"]:
         if lift["e1rm_change_kg"] is None:
             continue
+        base = f"{key}.main_lifts[{lift['exercise_key']}]"
         kept = ""
         if lift["strength_retained"] is not None:
+            w.cite(base + ".strength_retained")
             kept = (
                 " — strength retained" if lift["strength_retained"] else " — strength not retained"
             )
-        lines.append(
-            f"- **{lift['exercise_name']}**: best e1RM {_n(lift['first_best_e1rm_kg'], 'kg')} in "
-            f"the first {_n(lift['edge_weeks'])} trained weeks, "
-            f"{_n(lift['last_best_e1rm_kg'], 'kg')} in the last "
-            f"({_signed(lift['e1rm_change_kg'], 'kg')}, {_n(lift['e1rm_retained_pct'])} % kept)"
-            + kept
+        w.say(
+            f"**{lift['exercise_name']}**: best e1RM {w.v(base + '.first_best_e1rm_kg')} in the "
+            f"first {w.v(base + '.edge_weeks')} trained weeks, {w.v(base + '.last_best_e1rm_kg')} "
+            f"in the last ({w.v(base + '.e1rm_change_kg')}, {w.v(base + '.e1rm_retained_pct')} "
+            "kept)" + kept
         )
     if review and cycle["cycle_type"] == "cutting":
         judged = [lift for lift in cycle["main_lifts"] if lift["strength_retained"] is not None]
+        for lift in judged:
+            w.cite(f"{key}.main_lifts[{lift['exercise_key']}].strength_retained")
         lost = [lift["exercise_name"] for lift in judged if not lift["strength_retained"]]
         if judged and not lost:
-            lines.append("Strength was retained through the cut on every main lift.")
+            w.say("Strength was retained through the cut on every main lift.")
         elif lost:
-            lines.append("Strength was not retained through the cut on " + ", ".join(lost) + ".")
+            w.say("Strength was not retained through the cut on " + ", ".join(lost) + ".")
         else:
-            lines.append("Too few trained weeks to judge the strength kept through the cut.")
-    return lines
+            w.say("Too few trained weeks to judge the strength kept through the cut.")
+
+
+def _quality(w: _Writer, p: dict) -> None:
+    dq = p["data_quality"]
+    w.section("Data quality")
+    said = False
+    if not dq["has_training"]:
+        w.say("No workouts logged.")
+        said = True
+    if not dq["has_diet"]:
+        w.say("No diet log.")
+        said = True
+    elif dq["diet_days_missing"]:
+        w.say(f"{w.v('data_quality.diet_days_missing')} diet days not logged.")
+        said = True
+    for key, text in (
+        ("bodyweight_days_missing", "logged days without a bodyweight"),
+        ("kcal_mismatch_days", "days whose kcal disagree with the macros"),
+        ("quarantined_rows", "rows quarantined"),
+    ):
+        if dq[key]:
+            w.say(f"{w.v('data_quality.' + key)} {text}.")
+            said = True
+    if dq["corrected_values"]:
+        noun = "value" if dq["corrected_values"] == 1 else "values"
+        w.say(
+            f"{w.v('data_quality.corrected_values')} {noun} corrected by hand "
+            "(data/corrections.csv)."
+        )
+        said = True
+    if dq["inferred_exercises"]:
+        w.say(
+            "Exercises classified by name, not the catalog: "
+            + ", ".join(dq["inferred_exercises"])
+            + "."
+        )
+        said = True
+    if not said:
+        w.say("Nothing to report.")
+
+
+def structured_report(payload: dict) -> dict:
+    """The offline report as structured statements (the schema of delivery/statements.py)."""
+    p = payload
+    w = _Writer(p)
+    w.section("The week")
+    w.say(f"Week {w.v('week_start')} to {w.v('week_end')}.")
+    if p["cycle"]:
+        w.say(
+            f"Diet cycle: **{p['cycle']['cycle_name']}** ({p['cycle']['cycle_type']}, cycle "
+            f"{w.v('cycle.cycle_number')})."
+        )
+    else:
+        w.say("No diet cycle covers this week.")
+    _glance(w, p)
+    progressed, regressed = _progression(w, p)
+    _muscles(w, p)
+    _diet(w, p)
+    _body(w, p)
+    _signals(w, p)
+    review, current = p["cycle_review"], p["cycle_so_far"]
+    if current and not (review and review["cycle_number"] == current["cycle_number"]):
+        w.section("The cycle so far")
+        _cycle(w, p, "cycle_so_far", review=False)
+    if review:
+        w.section(f"Cycle review: {review['cycle_name']}")
+        _cycle(w, p, "cycle_review", review=True)
+    w.section("Reading the week in its cycle")
+    cycle = p["cycle"]
+    if cycle:
+        w.say(CYCLE_READING.get(cycle["cycle_type"], CYCLE_READING["other"]))
+        if cycle["cycle_type"] == "cutting" and regressed and not progressed:
+            w.say(
+                "Every change this week was a dip: expected in a cut, but watch whether it "
+                "continues next week."
+            )
+        if cycle["cycle_type"] == "bulking" and regressed > progressed:
+            w.say("More exercises moved down than up, which is unusual in a bulk.")
+    else:
+        w.say("Without a cycle the week is read on its own trends.")
+    _quality(w, p)
+    return w.report()
+
+
+def report_title(payload: dict) -> str:
+    return (
+        f"# Weekly coaching report: {payload['athlete']['athlete_key']}, week of "
+        f"{payload['week_start']}"
+    )
 
 
 def render_report(payload: dict) -> str:
-    """The coaching report of one athlete-week, as Markdown, weights in the athlete's unit."""
-    unit = (payload.get("display") or {}).get("weight_unit") or "kg"
-    token = _WEIGHT_UNIT.set(unit)
-    try:
-        return _render(payload)
-    finally:
-        _WEIGHT_UNIT.reset(token)
-
-
-def _render(payload: dict) -> str:
-    p = payload
-    ov, diet, cardio, dq = p["training_overview"], p["diet"], p["cardio"], p["data_quality"]
-    lines = [
-        f"# Weekly coaching report: {p['athlete']['athlete_key']}, week of {p['week_start']}",
-        "",
-        f"Week {p['week_start']} to {p['week_end']}.",
-    ]
-    cycle = p["cycle"]
-    if cycle:
-        lines.append(
-            f"Diet cycle: **{cycle['cycle_name']}** ({cycle['cycle_type']}, "
-            f"cycle {cycle['cycle_number']})."
-        )
-    else:
-        lines.append("No diet cycle covers this week.")
-
-    lines += ["", "## The week at a glance", ""]
-    if ov["training_sessions"]:
-        vs = ov["vs_last_week"]
-        lines += ["| | this week | vs last week |", "|---|---:|---:|"]
-        for label, key, unit in (
-            ("Sessions", "training_sessions", ""),
-            ("Working sets", "total_sets", ""),
-            ("Tonnage", "tonnage_kg", "kg"),
-            ("Training minutes", "training_minutes", ""),
-        ):
-            lines.append(
-                f"| {label} | {_n(ov[key], unit)} | "
-                f"{_signed(vs[key], unit) if vs else 'no data last week'} |"
-            )
-        lines += [
-            "",
-            f"Failure sets: {_n(ov['failure_sets'])} of {_n(ov['total_sets'])} working "
-            f"sets; average {_n(ov['avg_reps_per_set'])} reps per set.",
-        ]
-        if cardio["sessions"]:
-            distance = (
-                f", {_n(cardio['distance_km'], 'km')}" if cardio["distance_km"] is not None else ""
-            )
-            lines.append(
-                f"Cardio: {_n(cardio['sessions'])} "
-                f"{'session' if cardio['sessions'] == 1 else 'sessions'}, "
-                f"{_n(cardio['minutes'])} minutes{distance}."
-            )
-    else:
-        lines.append("No training was logged this week.")
-
-    progressed, regressed, held, records = [], [], [], []
-    for exercise in p["exercises"]:
-        change = _change(exercise)
-        if change:
-            kind, delta = change
-            target = {"progressed": progressed, "regressed": regressed, "held": held}[kind]
-            target.append(
-                exercise["exercise_name"] if kind == "held" else _exercise_line(exercise, delta)
-            )
-        record = _records(exercise)
-        if record:
-            records.append(record)
-    if p["exercises"]:
-        lines += ["", "## Progression", ""]
-        lines += ["### Progressed", ""] + (progressed or ["- none this week"])
-        lines += ["", "### Regressed", ""] + (regressed or ["- none this week"])
-        if held:
-            lines += ["", "Held steady: " + ", ".join(held) + "."]
-        new = [e for e in p["exercises"] if e["delta_vs_previous_session_week"] is None]
-        if new:
-            lines += ["", "First time logged: " + ", ".join(e["exercise_name"] for e in new) + "."]
-        lines += ["", "### Records", ""] + (records or ["- no new records this week"])
-
-    if p["muscle_groups"]:
-        low, high = HARD_SET_RANGE
-        lines += [
-            "",
-            f"## Hard sets per muscle group (common weekly range {low}–{high})",
-            "",
-            "| muscle group | hard sets | tonnage | reading |",
-            "|---|---:|---:|---|",
-        ]
-        for m in p["muscle_groups"]:
-            sets = m["hard_sets"]
-            reading = "below range" if sets < low else "above range" if sets > high else "in range"
-            lines.append(
-                f"| {m['muscle_group']} | {_n(sets)} | {_n(m['tonnage_kg'], 'kg')} | {reading} |"
-            )
-
-    lines += ["", "## Diet", ""]
-    if diet["logged_days"]:
-        lines.append(
-            f"Averages over {_n(diet['logged_days'])} logged days: {_n(diet['avg_calories_kcal'])} "
-            f"kcal, {_n(diet['avg_carbs_g'], 'g')} carbs, {_n(diet['avg_protein_g'], 'g')} protein, "
-            f"{_n(diet['avg_fat_g'], 'g')} fat."
-        )
-        if diet["avg_bodyweight_kg"] is not None:
-            change = diet["bodyweight_change_kg"]
-            lines.append(
-                f"Bodyweight {_n(diet['avg_bodyweight_kg'], 'kg')}"
-                + (f" ({_signed(change, 'kg')} against last week)" if change is not None else "")
-                + f"; protein {_n(diet['protein_g_per_kg'])} g per kg of bodyweight."
-            )
-        if diet["cardio_weekly_min"] is not None:
-            lines.append(f"Weekly cardio target: {_n(diet['cardio_weekly_min'])} minutes.")
-    else:
-        lines.append("No diet was logged this week.")
-
-    lines += ["", "## Body", ""] + _body_lines(p["body"], p["adherence"], ov)
-    lines += ["", "## Signals", ""] + _signal_lines(p["signals"])
-    review = p["cycle_review"]
-    current = p["cycle_so_far"]
-    if current and not (review and review["cycle_number"] == current["cycle_number"]):
-        lines += ["", "## The cycle so far", ""] + _cycle_lines(current)
-    if review:
-        review = p["cycle_review"]
-        lines += ["", f"## Cycle review: {review['cycle_name']}", ""]
-        lines += _cycle_lines(review, review=True)
-
-    lines += ["", "## Reading the week in its cycle", ""]
-    if cycle:
-        lines.append(CYCLE_READING.get(cycle["cycle_type"], CYCLE_READING["other"]))
-        if cycle["cycle_type"] == "cutting" and regressed and not progressed:
-            lines.append(
-                "Every change this week was a dip: expected in a cut, but watch whether "
-                "it continues next week."
-            )
-        if cycle["cycle_type"] == "bulking" and regressed and len(regressed) > len(progressed):
-            lines.append("More exercises regressed than progressed, which is unusual in a bulk.")
-    else:
-        lines.append("Without a cycle the week is read on its own trends.")
-
-    lines += ["", "## Data quality", ""]
-    notes = []
-    if not dq["has_training"]:
-        notes.append("no workouts logged")
-    if not dq["has_diet"]:
-        notes.append("no diet log")
-    elif dq["diet_days_missing"]:
-        notes.append(f"{_n(dq['diet_days_missing'])} diet days not logged")
-    if dq["bodyweight_days_missing"]:
-        notes.append(f"{_n(dq['bodyweight_days_missing'])} logged days without a bodyweight")
-    if dq["kcal_mismatch_days"]:
-        notes.append(f"{_n(dq['kcal_mismatch_days'])} days whose kcal disagree with the macros")
-    if dq["quarantined_rows"]:
-        notes.append(f"{_n(dq['quarantined_rows'])} rows quarantined")
-    if dq["corrected_values"]:
-        notes.append(
-            f"{_n(dq['corrected_values'])} "
-            f"{'value' if dq['corrected_values'] == 1 else 'values'} corrected by hand "
-            "(data/corrections.csv)"
-        )
-    if dq["inferred_exercises"]:
-        notes.append(
-            "exercises classified by name, not the catalog: " + ", ".join(dq["inferred_exercises"])
-        )
-    lines += [f"- {note}" for note in notes] or ["- nothing to report"]
-    return "\n".join(lines) + "\n"
+    """The offline coaching report of one athlete-week, as Markdown (verified statements)."""
+    return render(payload, structured_report(payload), title=report_title(payload))

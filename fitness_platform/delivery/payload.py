@@ -387,3 +387,8 @@ def report_key(athlete_key: str, week_start: date | str) -> str:
 
 def report_meta_key(athlete_key: str, week_start: date | str) -> str:
     return f"reports/athlete={athlete_key}/week_start={week_start}/weekly_report.meta.json"
+
+
+def verification_key(athlete_key: str, week_start: date | str) -> str:
+    """The verification record of a report: its statements, their paths, the checks' result."""
+    return f"reports/athlete={athlete_key}/week_start={week_start}/weekly_report.verification.json"

@@ -25,6 +25,7 @@ from fitness_platform.delivery.payload import (
     report_meta_key,
     serialise,
     sha256,
+    verification_key,
     weeks_with_data,
 )
 from fitness_platform.delivery.reference import REFERENCE_CONSTANTS
@@ -180,6 +181,7 @@ def publish_payloads(
                 payload_key(athlete, week),
                 report_key(athlete, week),
                 report_meta_key(athlete, week),
+                verification_key(athlete, week),
             ):
                 storage.delete(key)
             summary.deleted.append(payload_key(athlete, week))
@@ -193,8 +195,13 @@ class ReportSummary:
     unchanged: int = 0
     deleted: list[str] = field(default_factory=list)
     untraceable: list[dict] = field(default_factory=list)
+    refused: list[dict] = field(default_factory=list)
+    """Weeks whose report was refused (failed verification, or cut off): nothing stored."""
     checked: int = 0
     usage: dict = field(default_factory=dict)
+    cost_usd: float = 0.0
+    cost_unknown: int = 0
+    """Reports written by a model whose price is not in the price table."""
     latencies_ms: list[float] = field(default_factory=list)
     weeks: dict[str, WeekCounts] = field(default_factory=dict)
 
@@ -220,8 +227,12 @@ def publish_reports(
         for week in sorted(
             _stored_weeks(storage, f"reports/athlete={athlete}/", first, last) - payload_weeks
         ):
-            storage.delete(report_key(athlete, week))
-            storage.delete(report_meta_key(athlete, week))
+            for key in (
+                report_key(athlete, week),
+                report_meta_key(athlete, week),
+                verification_key(athlete, week),
+            ):
+                storage.delete(key)
             summary.deleted.append(report_key(athlete, week))
             summary.weeks[week].deleted += 1
         todo += [(athlete, week) for week in sorted(payload_weeks)]
@@ -246,9 +257,16 @@ def publish_reports(
             _count_check(summary, counts, athlete, week, missing)
             counts.items.append({"athlete": athlete, "action": "unchanged"})
             continue
-        report = reporter.write(payload=payload, payload_json=data.decode())
-        if not report.text.strip():
-            raise ReportRefused(f"empty report for {athlete} week {week}; nothing was stored")
+        try:
+            report = reporter.write(payload=payload, payload_json=data.decode())
+        except ReportRefused as exc:
+            # Never stored half-right: no report for this week, only the record of why.
+            storage.delete(report_key(athlete, week))
+            storage.delete(report_meta_key(athlete, week))
+            _write_json(storage, verification_key(athlete, week), exc.verification or {})
+            summary.refused.append({"athlete": athlete, "week_start": week, "error": str(exc)})
+            counts.items.append({"athlete": athlete, "action": "refused"})
+            continue
         missing = _untraceable(report.text, payload)
         _count_check(summary, counts, athlete, week, missing)
         uri = storage.write_bytes(
@@ -256,16 +274,23 @@ def publish_reports(
             report.text.encode(),
             content_type="text/markdown; charset=utf-8",
         )
-        storage.write_bytes(
+        _write_json(
+            storage,
             report_meta_key(athlete, week),
-            (
-                json.dumps({**meta, "untraceable_numbers": missing}, indent=2, sort_keys=True)
-                + "\n"
-            ).encode(),
-            content_type="application/json",
+            {
+                **meta,
+                "untraceable_numbers": missing,
+                "usage": report.usage,
+                "cost_usd": report.cost_usd,
+            },
         )
+        _write_json(storage, verification_key(athlete, week), report.verification)
         for k, v in report.usage.items():
             summary.usage[k] = summary.usage.get(k, 0) + v
+        if report.cost_usd is not None:
+            summary.cost_usd += report.cost_usd
+        elif report.reporter != "offline":
+            summary.cost_unknown += 1
         if report.latency_ms is not None:
             summary.latencies_ms.append(report.latency_ms)
         summary.written.append({"athlete": athlete, "week_start": week, "uri": uri})
@@ -277,6 +302,14 @@ def publish_reports(
         if progress and (i % 25 == 0 or i == len(todo)):
             progress(i, len(todo))
     return summary
+
+
+def _write_json(storage: StorageResource, key: str, value: dict) -> None:
+    storage.write_bytes(
+        key,
+        (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode(),
+        content_type="application/json",
+    )
 
 
 def _read_meta(storage: StorageResource, athlete: str, week: str) -> dict | None:

@@ -313,7 +313,9 @@ def test_reference_windows_are_the_ones_the_sql_and_the_report_use():
     payload["exercises"] = [exercise]
     report = render_report(payload)
     assert f"best top load of the past {RECORD_WINDOWS_WEEKS[0]} weeks (121.5 kg)" in report
-    assert f"(common weekly range {HARD_SET_RANGE[0]}–{HARD_SET_RANGE[1]})" in report
+    assert (
+        f"The common weekly range is {HARD_SET_RANGE[0]} to {HARD_SET_RANGE[1]} hard sets" in report
+    )
     assert (
         untraceable_numbers(
             report, payload, constants=REFERENCE_CONSTANTS, ignore_text=names_in(payload)

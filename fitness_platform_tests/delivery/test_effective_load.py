@@ -97,7 +97,7 @@ def test_less_assistance_is_progress(payloads):
     assert delta["best_e1rm_kg"] == 4.43
     assert assisted["records"]["top_load"]["all_time"] is True
     report = render_report(built[WEEK_B])
-    progressed = report.split("### Progressed", 1)[1].split("###", 1)[0]
+    progressed = report.split("## Progressed", 1)[1].split("\n## ", 1)[0]
     assert "**Pull Up (Assisted)**" in progressed
     assert "least assistance 20.0 kg (-5.0 kg)" in progressed
 

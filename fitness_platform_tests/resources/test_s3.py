@@ -62,9 +62,9 @@ def test_delivery_layer_on_s3(platform_env, aws, bucket, monkeypatch):
     # The frames passed between steps sit beside the outputs, in their own folder.
     assert "team/fitness/dagster-io/silver/workout_sets" in everything
     keys = [k for k in everything if not k.startswith("team/fitness/dagster-io/")]
-    # Nine weeks × (payload, report, report sidecar).
+    # Nine weeks × (payload, report, report sidecar, verification record).
     outputs = [k for k in keys if k.startswith(("team/fitness/payloads/", "team/fitness/reports/"))]
-    assert len(outputs) == 27
+    assert len(outputs) == 36
     # The feature table and its column dictionary, written by the ingestion through the storage.
     assert {k for k in keys if k.startswith("team/fitness/features/")} == {
         "team/fitness/features/weekly_features.parquet",

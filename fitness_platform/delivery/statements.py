@@ -1,0 +1,394 @@
+"""Reports verified by construction: statements that cite the payload, checked, then rendered.
+
+A reporter (an LLM, or the offline reporter) answers with a *structured report*: sections of short
+statements. A statement's text never holds a number of its own; it holds placeholders, ``{path}``,
+that name payload fields (``{exercises[bench_press_barbell].current_week.best_e1rm_kg}``), and the
+platform writes the numbers in from the payload itself, rounded as the payload rounds them and in
+the athlete's display unit. A statement that states a direction or a record says so in a field of
+its own, which is checked against the cited delta's sign and the payload's record flags.
+
+Paths: dot-separated field names; a list of objects is indexed by its natural key in brackets
+(``exercises[<exercise_key>]``, ``muscle_groups[<muscle_group>]``, ``history.main_lifts[<key>]``,
+``signals.stalls[<key>]``, ``signals.acwr[<muscle_group>]``, ``cycle_so_far.main_lifts[<key>]``,
+``cycle_review.main_lifts[<key>]``), a list of values by position (``history.tonnage_kg[7]``).
+``reference.<name>`` names one of the platform's reference constants (``REFERENCE_VALUES``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from fitness_platform.delivery.reference import (
+    ACWR_BAND,
+    CALORIE_TOLERANCE_PCT,
+    DELOAD_BASELINE_WEEKS,
+    DELOAD_PCT,
+    EXPENDITURE_WINDOW_DAYS,
+    HARD_SET_RANGE,
+    HISTORY_WEEKS,
+    KG_PER_LB,
+    LIFT_HISTORY_WEEKS,
+    MAIN_LIFT_WINDOW_WEEKS,
+    PROTEIN_MIN_PCT,
+    RATE_WINDOW_DAYS,
+    RECORD_WINDOWS_WEEKS,
+    STALL_WEEKS,
+)
+
+STATEMENTS_VERSION = "statements-v1"
+# The constants a statement may cite as {reference.<name>}: definitions, never measurements.
+REFERENCE_VALUES = {
+    "hard_sets_low": HARD_SET_RANGE[0],
+    "hard_sets_high": HARD_SET_RANGE[1],
+    "record_short_weeks": RECORD_WINDOWS_WEEKS[0],
+    "record_long_weeks": RECORD_WINDOWS_WEEKS[1],
+    "stall_weeks": STALL_WEEKS,
+    "deload_pct": DELOAD_PCT,
+    "deload_baseline_weeks": DELOAD_BASELINE_WEEKS,
+    "acwr_low": ACWR_BAND[0],
+    "acwr_high": ACWR_BAND[1],
+    "rate_window_days": RATE_WINDOW_DAYS,
+    "expenditure_window_days": EXPENDITURE_WINDOW_DAYS,
+    "calorie_tolerance_pct": CALORIE_TOLERANCE_PCT,
+    "protein_min_pct": PROTEIN_MIN_PCT,
+    "history_weeks": HISTORY_WEEKS,
+    "lift_history_weeks": LIFT_HISTORY_WEEKS,
+    "main_lift_window_weeks": MAIN_LIFT_WINDOW_WEEKS,
+}
+KEYED_LISTS = {
+    "exercises": "exercise_key",
+    "muscle_groups": "muscle_group",
+    "main_lifts": "exercise_key",
+    "stalls": "exercise_key",
+    "acwr": "muscle_group",
+}
+RECORD_WINDOWS = ("all_time", "last_52_weeks", "last_8_weeks")
+DIRECTIONS = ("up", "down", "flat")
+MAX_STATEMENTS = 150
+
+# The JSON Schema of a structured report: the tool every provider is asked to call.
+REPORT_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["sections"],
+    "properties": {
+        "sections": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 12,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["title", "statements"],
+                "properties": {
+                    "title": {"type": "string", "minLength": 1, "maxLength": 80},
+                    "statements": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["text", "cites"],
+                            "properties": {
+                                "text": {
+                                    "type": "string",
+                                    "minLength": 1,
+                                    "maxLength": 600,
+                                    "description": "Prose with {path} placeholders for every "
+                                    "number and date; no digit of its own.",
+                                },
+                                "cites": {
+                                    "type": "array",
+                                    "items": {"type": "string"},
+                                    "description": "Every payload path the statement rests on "
+                                    "(each placeholder, and the flags it reads).",
+                                },
+                                "direction": {
+                                    "type": "object",
+                                    "additionalProperties": False,
+                                    "required": ["path", "is"],
+                                    "properties": {
+                                        "path": {"type": "string"},
+                                        "is": {"enum": list(DIRECTIONS)},
+                                    },
+                                },
+                                "record": {
+                                    "type": "object",
+                                    "additionalProperties": False,
+                                    "required": ["path", "window"],
+                                    "properties": {
+                                        "path": {"type": "string"},
+                                        "window": {"enum": list(RECORD_WINDOWS)},
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        }
+    },
+}
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_SEGMENT = re.compile(r"^([a-z_][a-z0-9_]*)(?:\[([^\]]+)\])?$")
+# Words that state a direction: a statement using one must carry a direction that agrees.
+_UP = re.compile(r"\b(progress(?:ed|ing)?|rose|risen|increased?|improved?|gained|climbed)\b", re.I)
+_DOWN = re.compile(
+    r"\b(regress(?:ed|ion|ing)?|fell|fallen|decreased?|dropped|declined|worsened)\b", re.I
+)
+# Terms that hold a digit and are no number: the estimated one-rep max.
+TERMS = ("e1RM", "1RM")
+
+
+class PathError(LookupError):
+    pass
+
+
+def resolve(payload: dict, path: str):
+    """The payload value a path names; PathError when it names nothing."""
+    if path.startswith("reference."):
+        name = path.removeprefix("reference.")
+        if name not in REFERENCE_VALUES:
+            raise PathError(f"{path}: no reference constant {name!r}")
+        return REFERENCE_VALUES[name]
+    node = payload
+    for part in path.split("."):
+        match = _SEGMENT.match(part)
+        if not match:
+            raise PathError(f"{path}: {part!r} is not a field name or name[key]")
+        name, key = match.groups()
+        if not isinstance(node, dict) or name not in node:
+            raise PathError(f"{path}: no field {name!r}")
+        node = node[name]
+        if key is None:
+            continue
+        if not isinstance(node, list):
+            raise PathError(f"{path}: {name} is not a list")
+        if key.isdigit():
+            index = int(key)
+            if index >= len(node):
+                raise PathError(f"{path}: {name} has {len(node)} items")
+            node = node[index]
+            continue
+        field_name = KEYED_LISTS.get(name)
+        found = [x for x in node if isinstance(x, dict) and field_name and x.get(field_name) == key]
+        if not found:
+            raise PathError(f"{path}: no {name} item {key!r}")
+        node = found[0]
+    return node
+
+
+def _field(path: str) -> str:
+    """The last field name of a path, without an index: ``tonnage_kg`` of ``history.tonnage_kg[7]``."""
+    return path.rsplit(".", 1)[-1].split("[")[0]
+
+
+def weight_path(path: str) -> bool:
+    """A weight in kg (shown in the athlete's unit): ``*_kg`` and ``*_kg_per_week``, not a
+    ``*_per_kg`` ratio such as protein_g_per_kg."""
+    name = _field(path)
+    return (name.endswith("_kg") and not name.endswith("_per_kg")) or name.endswith("_kg_per_week")
+
+
+def format_value(payload: dict, path: str, value) -> str:
+    """A payload value as the report writes it: as the payload rounds it, with its unit."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return value
+    unit = (payload.get("display") or {}).get("weight_unit") or "kg"
+    signed = signed_path(path)
+    if weight_path(path):
+        if unit == "lb":
+            return f"{_number(round(value / KG_PER_LB, 1), signed)} lb"
+        return f"{_number(value, signed)} kg"
+    name = _field(path)
+    for suffix, label in (
+        ("_kcal", "kcal"),
+        ("_pct", "%"),
+        ("_pct_per_week", "%"),
+        ("_g", "g"),
+        ("_km", "km"),
+    ):
+        if name.endswith(suffix):
+            return f"{_number(value, signed)} {label}"
+    return _number(value, signed)
+
+
+def _number(value, signed: bool = False) -> str:
+    """As the payload's JSON writes it (68, 43297.1, 20.0), with a sign for a change."""
+    text = str(value) if isinstance(value, int) else repr(float(value))
+    return "+" + text if signed and value > 0 else text
+
+
+def signed_path(path: str) -> bool:
+    """A change (a delta against an earlier week, or a ``*change*`` field) is written with its
+    sign: +2.5 kg, -1.0 kg."""
+    parts = [p.split("[")[0] for p in path.split(".")]
+    if parts[-1] == "weeks_since":
+        return False
+    return any(p.startswith("delta_") or p == "vs_last_week" for p in parts) or any(
+        word in parts[-1] for word in ("change", "rate")
+    )
+
+
+@dataclass(frozen=True)
+class Checked:
+    errors: list[str]
+    record: dict
+    """The verification record stored beside the report."""
+
+
+def _names(payload: dict) -> list[str]:
+    """Payload text that may hold digits and is not a number (names, keys)."""
+    names = [payload["athlete"]["athlete_key"], payload["athlete"].get("display_name") or ""]
+    for exercise in payload.get("exercises", []):
+        names += [exercise["exercise_name"], exercise["exercise_key"]]
+    for section in ("cycle", "cycle_so_far", "cycle_review"):
+        if payload.get(section):
+            names.append(payload[section]["cycle_name"])
+    for lift in payload.get("history", {}).get("main_lifts", []):
+        names.append(lift["exercise_name"])
+    body = payload.get("body") or {}
+    names += [body.get("trend_change_note") or "", body.get("expenditure_note") or ""]
+    names += payload.get("data_quality", {}).get("inferred_exercises", [])
+    return sorted({n for n in names if n}, key=len, reverse=True)
+
+
+def verify(payload: dict, report: dict) -> Checked:
+    """Every check of a structured report against its payload; the errors name the statement."""
+    errors: list[str] = []
+    names = _names(payload)
+    sections = report.get("sections") if isinstance(report, dict) else None
+    if not isinstance(sections, list) or not sections:
+        return Checked(["the report has no sections"], {"statements": [], "passed": False})
+    checked = []
+    count = 0
+    for s_index, section in enumerate(sections):
+        title = str(section.get("title", ""))
+        where_section = f"section {s_index + 1} ({title!r})"
+        if _has_digit(title, names):
+            errors.append(f"{where_section}: the title holds a number of its own")
+        for t_index, statement in enumerate(section.get("statements") or []):
+            count += 1
+            where = f"{where_section}, statement {t_index + 1}"
+            problems = _verify_statement(payload, statement, names)
+            errors += [f"{where}: {p}" for p in problems]
+            checked.append(
+                {
+                    "section": title,
+                    "text": statement.get("text", ""),
+                    "cites": list(statement.get("cites") or []),
+                    "direction": statement.get("direction"),
+                    "record": statement.get("record"),
+                    "passed": not problems,
+                    "errors": problems,
+                }
+            )
+    if count == 0:
+        errors.append("the report has no statements")
+    if count > MAX_STATEMENTS:
+        errors.append(f"the report has {count} statements; at most {MAX_STATEMENTS}")
+    return Checked(
+        errors,
+        {"version": STATEMENTS_VERSION, "statements": checked, "passed": not errors},
+    )
+
+
+def _has_digit(text: str, names: list[str]) -> bool:
+    for name in [*names, *TERMS]:
+        text = text.replace(name, " ")
+    return re.search(r"\d", text) is not None
+
+
+def _verify_statement(payload: dict, statement: dict, names: list[str]) -> list[str]:
+    problems = []
+    text = statement.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return ["empty text"]
+    cites = statement.get("cites") or []
+    placeholders = _PLACEHOLDER.findall(text)
+    for path in placeholders:
+        if path not in cites:
+            problems.append(f"placeholder {{{path}}} is not among its cites")
+    for path in cites:
+        try:
+            value = resolve(payload, path)
+        except PathError as exc:
+            problems.append(f"cites a path that does not exist: {exc}")
+            continue
+        if path in placeholders and value is None:
+            problems.append(f"{{{path}}} is null in the payload: say there is no value instead")
+        if path in placeholders and isinstance(value, (dict, list)):
+            problems.append(f"{{{path}}} is not a single value")
+    prose = _PLACEHOLDER.sub(" ", text)
+    for name in [*names, *TERMS]:
+        prose = prose.replace(name, " ")
+    if re.search(r"\d", prose):
+        problems.append(
+            "the text holds a number of its own (write every number as a {path} placeholder)"
+        )
+    direction = statement.get("direction")
+    if direction is not None:
+        problems += _check_direction(payload, direction, cites)
+    said_up, said_down = bool(_UP.search(prose)), bool(_DOWN.search(prose))
+    stated = direction.get("is") if isinstance(direction, dict) else None
+    if (said_up or said_down) and stated is None:
+        problems.append("the text states a direction but the statement has no direction")
+    elif said_up and stated != "up":
+        problems.append(f"the text says up but the direction is {stated!r}")
+    elif said_down and stated != "down":
+        problems.append(f"the text says down but the direction is {stated!r}")
+    record = statement.get("record")
+    if record is not None:
+        problems += _check_record(payload, record, cites)
+    return problems
+
+
+def _check_direction(payload: dict, direction: dict, cites: list[str]) -> list[str]:
+    path, stated = direction.get("path", ""), direction.get("is")
+    if path not in cites:
+        return [f"its direction rests on {path}, which it does not cite"]
+    try:
+        value = resolve(payload, path)
+    except PathError as exc:
+        return [f"its direction rests on a path that does not exist: {exc}"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return [f"its direction rests on {path}, which is not a number ({value!r})"]
+    actual = "up" if value > 0 else "down" if value < 0 else "flat"
+    if actual != stated:
+        return [f"it says {stated} but {path} is {value} ({actual})"]
+    return []
+
+
+def _check_record(payload: dict, record: dict, cites: list[str]) -> list[str]:
+    path, window = record.get("path", ""), record.get("window")
+    if path not in cites:
+        return [f"its record rests on {path}, which it does not cite"]
+    try:
+        flags = resolve(payload, path)
+    except PathError as exc:
+        return [f"its record rests on a path that does not exist: {exc}"]
+    if not isinstance(flags, dict) or window not in flags:
+        return [f"{path} is not a record's flags (all_time, last_52_weeks, last_8_weeks)"]
+    if flags[window] is not True:
+        return [f"it claims a {window} record but {path}.{window} is {flags[window]}"]
+    return []
+
+
+def render(payload: dict, report: dict, *, title: str) -> str:
+    """The verified report as Markdown: each statement a line, its numbers from the payload."""
+    lines = [title, ""]
+    for section in report["sections"]:
+        lines += [f"## {section['title']}", ""]
+        statements = section["statements"] or []
+        for statement in statements:
+            text = _PLACEHOLDER.sub(
+                lambda m: format_value(payload, m.group(1), resolve(payload, m.group(1))),
+                statement["text"],
+            )
+            lines.append(f"- {text}")
+        if not statements:
+            lines.append("- nothing to report")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
