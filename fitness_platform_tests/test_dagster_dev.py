@@ -190,6 +190,7 @@ def test_sensors_deliver_then_a_backfill_of_every_week_is_one_run(dagster_dev, m
     assert evaluations == {
         "payload_matches_json_schema": True,
         "data_inside_partitions": True,
+        "reports_verified": True,
         "report_numbers_traceable": True,
     }
     assert len(list(out.glob("payloads/athlete=demo/*/weekly_fitness_context.json"))) == 142
