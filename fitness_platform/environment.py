@@ -75,9 +75,15 @@ def build_raw_files(settings: Settings):
     if settings.raw_s3_uri:
         bucket, prefix = split_s3_uri(settings.raw_s3_uri)
         return S3RawFilesResource(
-            s3=s3_resource(settings), bucket=bucket, prefix=prefix, raw_dir=str(settings.raw_dir)
+            s3=s3_resource(settings),
+            bucket=bucket,
+            prefix=prefix,
+            raw_dir=str(settings.raw_dir),
+            scan_cache_dir=str(settings.state_dir / "scan"),
         )
-    return RawFilesResource(raw_dir=str(settings.raw_dir))
+    return RawFilesResource(
+        raw_dir=str(settings.raw_dir), scan_cache_dir=str(settings.state_dir / "scan")
+    )
 
 
 def build_storage(settings: Settings):

@@ -89,14 +89,14 @@ def state_sql(name: str) -> Path:
 @dataclass(frozen=True)
 class GoldView:
     """One file of ``sql/gold``: its stem is the view name. The header comment gives the grain
-    (``-- grain: a, b``, the unique index of a materialized view) and optionally ``-- kind: view``
-    for a plain view."""
+    (``-- grain: a, b``, the unique index of its Gold table) and optionally ``-- kind: view`` for a
+    plain view (computed when read, never stored)."""
 
     name: str
     path: Path
     query: str
     grain: tuple[str, ...]
-    kind: str  # "materialized" or "view"
+    kind: str  # "table" (kept per athlete, gold/views.py) or "view"
     description: str
     depends_on: tuple[str, ...]
 
@@ -125,8 +125,8 @@ def discover_views(
         unknown = refs - set(texts)
         if unknown:
             raise ValueError(f"{path.name} reads unknown Gold views {sorted(unknown)}")
-        kind = headers.get("kind", "materialized")
-        if force_kind and kind == "materialized":
+        kind = headers.get("kind", "table")
+        if force_kind and kind == "table":
             kind = force_kind
         views[name] = GoldView(
             name,

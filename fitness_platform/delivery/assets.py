@@ -162,6 +162,7 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
             "run_written": len(summary.written),
             "run_unchanged": summary.unchanged,
             "run_deleted": len(summary.deleted),
+            "run_athletes_skipped": summary.athletes_skipped,
             "run_weeks_without_data": len(empty),
             "run_weeks_without_data_list": _ranges(empty),
             "storage_root": storage.root_uri(),
@@ -217,7 +218,7 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
                 description="Every number each report of the weeks in the run states (written "
                 "in this run or earlier) can be traced to its payload, allowing a writer's "
                 "rounding and the reference constants of delivery/reference.py.",
-            )
+            ),
         ],
     )
     def weekly_report(
@@ -241,6 +242,7 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
             "run_written": len(summary.written),
             "run_unchanged": summary.unchanged,
             "run_deleted": len(summary.deleted),
+            "run_athletes_skipped": summary.athletes_skipped,
             **reporter.identity(),
             "storage_root": storage.root_uri(),
             **{f"run_usage_{k}": v for k, v in summary.usage.items()},
@@ -279,7 +281,7 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
                         "reports_with_untraceable_numbers": len(summary.untraceable),
                         "untraceable": MetadataValue.json(summary.untraceable[:20]),
                     },
-                )
+                ),
             ],
         )
 

@@ -389,6 +389,17 @@ def report_meta_key(athlete_key: str, week_start: date | str) -> str:
     return f"reports/athlete={athlete_key}/week_start={week_start}/weekly_report.meta.json"
 
 
+def payload_manifest_key(athlete_key: str) -> str:
+    """What each stored payload of an athlete was built from, and its sha256 (``publish.py``);
+    outside ``payloads/``, so that a consumer listing the payloads finds only payloads."""
+    return f"delivery_state/athlete={athlete_key}/payloads.json"
+
+
+def report_manifest_key(athlete_key: str) -> str:
+    """What each stored report of an athlete was written from (``publish.py``)."""
+    return f"delivery_state/athlete={athlete_key}/reports.json"
+
+
 def verification_key(athlete_key: str, week_start: date | str) -> str:
     """The verification record of a report: its statements, their paths, the checks' result."""
     return f"reports/athlete={athlete_key}/week_start={week_start}/weekly_report.verification.json"

@@ -7,10 +7,12 @@ that a run over many weeks can say what happened to each one."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 import jsonschema
 from sqlalchemy import Connection
@@ -21,7 +23,9 @@ from fitness_platform.delivery.payload import (
     athlete_keys,
     build_payload,
     payload_key,
+    payload_manifest_key,
     report_key,
+    report_manifest_key,
     report_meta_key,
     serialise,
     sha256,
@@ -31,14 +35,58 @@ from fitness_platform.delivery.payload import (
 from fitness_platform.delivery.reference import REFERENCE_CONSTANTS
 from fitness_platform.delivery.reporters import ReporterResource
 from fitness_platform.errors import ReportRefused
-from fitness_platform.paths import CONTRACTS_DIR
+from fitness_platform.paths import CONTRACTS_DIR, PAYLOAD_SQL_DIR
 from fitness_platform.resources.storage import StorageResource
-from fitness_platform.sqlfiles import fetch_all, payload_sql
+from fitness_platform.sqlfiles import discover_views, fetch_all, payload_sql
 
 PAYLOAD_SCHEMA_PATH = CONTRACTS_DIR / "weekly_payload.v2.schema.json"
 _WEEK = re.compile(r"week_start=(\d{4}-\d{2}-\d{2})/")
 # What a stored report was written from; a change of any of these rewrites it.
 IDENTITY_FIELDS = ("payload_sha256", "reporter", "model_id", "prompt_version")
+MANIFEST_VERSION = 1
+
+
+@functools.cache
+def builder_digest() -> str:
+    """What every payload is built by: the builder's code, its queries, the contract and the Gold
+    definitions. A change of any of them rebuilds every payload (and compares its bytes)."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    files = [here / "payload.py", here / "reference.py", PAYLOAD_SCHEMA_PATH]
+    files += sorted(PAYLOAD_SQL_DIR.glob("*.sql"))
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for view in discover_views():
+        digest.update(f"{view.name}:{view.tag}\n".encode())
+    return digest.hexdigest()
+
+
+def athlete_sources(conn: Connection) -> dict[str, str]:
+    """By athlete, what their payloads are built from now: the builder and the load and Gold build
+    of their rows. An athlete whose stored payloads were built from the same, for the same weeks,
+    is skipped without building or reading anything."""
+    builder = builder_digest()
+    return {
+        athlete: sha256(f"{builder}\n{source}".encode())
+        for athlete, source in fetch_all(conn, payload_sql("athlete_sources.sql"))
+        if source is not None
+    }
+
+
+def read_manifest(storage: StorageResource, key: str) -> dict:
+    """A manifest written by this module, or {} when absent or damaged (then rebuilt)."""
+    raw = storage.read_bytes(key)
+    if raw is None:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def write_manifest(storage: StorageResource, key: str, value: dict) -> None:
+    _write_json(storage, key, value)
 
 
 @functools.cache
@@ -119,6 +167,8 @@ class PayloadSummary:
     validated: int = 0
     weeks_with_data: int = 0
     weeks: dict[str, WeekCounts] = field(default_factory=dict)
+    athletes_skipped: int = 0
+    """Athletes whose manifest showed every payload of the range current: nothing built."""
 
 
 def _stored_weeks(storage: StorageResource, prefix: str, first: date, last: date) -> set[str]:
@@ -139,44 +189,83 @@ def publish_payloads(
     conn: Connection, storage: StorageResource, first: date, last: date, progress=None
 ) -> PayloadSummary:
     """Build every athlete-week payload with data in [first, last]; write those whose bytes differ
-    from the stored ones; delete payloads (and reports) of athlete-weeks that no longer have data."""
+    from the stored ones; delete payloads (and reports) of athlete-weeks that no longer have data.
+
+    Each athlete's manifest records, per stored week, the payload's sha256 and what it was built
+    from (``athlete_sources``). An athlete whose weeks in the range are all recorded as built from
+    what they would be built from now is skipped whole: a replay builds and reads nothing but
+    one manifest per athlete. Otherwise the athlete's weeks are built and compared by sha256 with
+    the manifest (the stored bytes are read back only for weeks it does not record)."""
     summary = PayloadSummary(weeks=_all_weeks(first, last))
     pairs = weeks_with_data(conn, first, last)
     summary.weeks_with_data = len({week for _, week in pairs})
-    athletes = athlete_keys(conn)
-    present: dict[str, set[str]] = {a: set() for a in athletes}
-    for i, (athlete, week) in enumerate(pairs, start=1):
-        present.setdefault(athlete, set()).add(week.isoformat())
-        counts = summary.weeks[week.isoformat()]
-        counts.athletes += 1
-        payload = build_payload(conn, athlete, week)
-        data = serialise(payload)
-        errors = schema_errors(payload)
-        summary.validated += 1
-        key = payload_key(athlete, week)
-        if errors:
-            summary.invalid.append({"athlete": athlete, "week": str(week), "errors": errors[:5]})
-            counts.invalid += 1
-            continue
-        item = {"athlete": athlete, "uri": storage.uri(key), "sha256": sha256(data)}
-        if storage.read_bytes(key) == data:
-            summary.unchanged += 1
-            counts.unchanged += 1
-            item["action"] = "unchanged"
-        else:
-            storage.write_bytes(key, data, content_type="application/json")
-            summary.written.append({**item, "week_start": str(week)})
-            counts.written += 1
-            item["action"] = "written"
-        if not counts.items:
-            item["preview"] = data.decode()[:600]
-        counts.items.append(item)
-        if progress and (i % 25 == 0 or i == len(pairs)):
-            progress(i, len(pairs))
-    for athlete, weeks in present.items():
-        for week in sorted(
-            _stored_weeks(storage, f"payloads/athlete={athlete}/", first, last) - weeks
+    sources = athlete_sources(conn)
+    by_athlete: dict[str, list[date]] = {a: [] for a in athlete_keys(conn)}
+    for athlete, week in pairs:
+        by_athlete.setdefault(athlete, []).append(week)
+    window = (first.isoformat(), last.isoformat())
+    done = 0
+    for athlete, weeks in by_athlete.items():
+        manifest_key = payload_manifest_key(athlete)
+        manifest = read_manifest(storage, manifest_key)
+        recorded = manifest.get("weeks", {})
+        source = sources.get(athlete)
+        wanted = {w.isoformat() for w in weeks}
+        in_window = {w for w in recorded if window[0] <= w <= window[1]}
+        if (
+            source
+            and in_window == wanted
+            and all(recorded[w].get("source") == source for w in wanted)
         ):
+            for week in sorted(wanted):
+                counts = summary.weeks[week]
+                counts.athletes += 1
+                counts.unchanged += 1
+                summary.unchanged += 1
+                summary.validated += 1
+                counts.items.append(
+                    {"athlete": athlete, "action": "unchanged", "sha256": recorded[week]["sha256"]}
+                )
+            done += len(weeks)
+            summary.athletes_skipped += 1
+            continue
+        updated = dict(recorded)
+        for week in weeks:
+            counts = summary.weeks[week.isoformat()]
+            counts.athletes += 1
+            payload = build_payload(conn, athlete, week)
+            data = serialise(payload)
+            errors = schema_errors(payload)
+            summary.validated += 1
+            key = payload_key(athlete, week)
+            done += 1
+            if errors:
+                summary.invalid.append(
+                    {"athlete": athlete, "week": str(week), "errors": errors[:5]}
+                )
+                counts.invalid += 1
+                updated.pop(week.isoformat(), None)
+                continue
+            digest = sha256(data)
+            item = {"athlete": athlete, "uri": storage.uri(key), "sha256": digest}
+            stored = recorded.get(week.isoformat(), {}).get("sha256")
+            if stored == digest or (stored is None and storage.read_bytes(key) == data):
+                summary.unchanged += 1
+                counts.unchanged += 1
+                item["action"] = "unchanged"
+            else:
+                storage.write_bytes(key, data, content_type="application/json")
+                summary.written.append({**item, "week_start": str(week)})
+                counts.written += 1
+                item["action"] = "written"
+            updated[week.isoformat()] = {"sha256": digest, "source": source}
+            if not counts.items:
+                item["preview"] = data.decode()[:600]
+            counts.items.append(item)
+            if progress and (done % 25 == 0 or done == len(pairs)):
+                progress(done, len(pairs))
+        stale = _stored_weeks(storage, f"payloads/athlete={athlete}/", first, last) | in_window
+        for week in sorted(stale - wanted):
             for key in (
                 payload_key(athlete, week),
                 report_key(athlete, week),
@@ -184,8 +273,15 @@ def publish_payloads(
                 verification_key(athlete, week),
             ):
                 storage.delete(key)
+            updated.pop(week, None)
             summary.deleted.append(payload_key(athlete, week))
             summary.weeks[week].deleted += 1
+        if updated != recorded or manifest.get("version") != MANIFEST_VERSION:
+            write_manifest(
+                storage,
+                manifest_key,
+                {"version": MANIFEST_VERSION, "weeks": dict(sorted(updated.items()))},
+            )
     return summary
 
 
@@ -204,6 +300,8 @@ class ReportSummary:
     """Reports written by a model whose price is not in the price table."""
     latencies_ms: list[float] = field(default_factory=list)
     weeks: dict[str, WeekCounts] = field(default_factory=dict)
+    athletes_skipped: int = 0
+    """Athletes whose manifests showed every report of the range current: nothing read."""
 
 
 def publish_reports(
@@ -221,8 +319,31 @@ def publish_reports(
     result is kept in the sidecar, so an unchanged report is checked once, when it is written."""
     summary = ReportSummary(weeks=_all_weeks(first, last))
     identity = reporter.identity()
+    window = (first.isoformat(), last.isoformat())
     todo = []
+    manifests: dict[str, dict] = {}
     for athlete in athletes:
+        payloads = read_manifest(storage, payload_manifest_key(athlete)).get("weeks", {})
+        recorded = read_manifest(storage, report_manifest_key(athlete)).get("weeks", {})
+        weeks = sorted(w for w in payloads if window[0] <= w <= window[1])
+        if weeks and all(
+            recorded.get(w, {}).get("payload_sha256") == payloads[w]["sha256"]
+            and all(recorded[w].get(k) == v for k, v in identity.items())
+            for w in weeks
+        ):
+            # Every report of the range was written from the payload now stored, by this
+            # reporter: nothing to read (the number check's result is in the manifest).
+            for week in weeks:
+                counts = summary.weeks[week]
+                counts.athletes += 1
+                counts.unchanged += 1
+                summary.unchanged += 1
+                _count_check(summary, counts, athlete, week, recorded[week]["untraceable_numbers"])
+                counts.items.append({"athlete": athlete, "action": "unchanged"})
+            summary.athletes_skipped += 1
+            continue
+        # Weeks no longer among the payloads leave the manifest (their files went with them).
+        manifests[athlete] = {w: e for w, e in recorded.items() if w in payloads}
         payload_weeks = _stored_weeks(storage, f"payloads/athlete={athlete}/", first, last)
         for week in sorted(
             _stored_weeks(storage, f"reports/athlete={athlete}/", first, last) - payload_weeks
@@ -233,6 +354,7 @@ def publish_reports(
                 verification_key(athlete, week),
             ):
                 storage.delete(key)
+            manifests[athlete].pop(week, None)
             summary.deleted.append(report_key(athlete, week))
             summary.weeks[week].deleted += 1
         todo += [(athlete, week) for week in sorted(payload_weeks)]
@@ -256,6 +378,7 @@ def publish_reports(
                 missing = _untraceable(stored_report.decode(), payload)
             _count_check(summary, counts, athlete, week, missing)
             counts.items.append({"athlete": athlete, "action": "unchanged"})
+            manifests[athlete][week] = {**meta, "untraceable_numbers": missing}
             continue
         try:
             report = reporter.write(payload=payload, payload_json=data.decode())
@@ -266,6 +389,7 @@ def publish_reports(
             _write_json(storage, verification_key(athlete, week), exc.verification or {})
             summary.refused.append({"athlete": athlete, "week_start": week, "error": str(exc)})
             counts.items.append({"athlete": athlete, "action": "refused"})
+            manifests[athlete].pop(week, None)
             continue
         missing = _untraceable(report.text, payload)
         _count_check(summary, counts, athlete, week, missing)
@@ -285,6 +409,7 @@ def publish_reports(
             },
         )
         _write_json(storage, verification_key(athlete, week), report.verification)
+        manifests[athlete][week] = {**meta, "untraceable_numbers": missing}
         for k, v in report.usage.items():
             summary.usage[k] = summary.usage.get(k, 0) + v
         if report.cost_usd is not None:
@@ -301,6 +426,15 @@ def publish_reports(
         counts.items.append(item)
         if progress and (i % 25 == 0 or i == len(todo)):
             progress(i, len(todo))
+    for athlete, weeks in manifests.items():
+        if weeks:
+            write_manifest(
+                storage,
+                report_manifest_key(athlete),
+                {"version": MANIFEST_VERSION, "weeks": dict(sorted(weeks.items()))},
+            )
+        else:
+            storage.delete(report_manifest_key(athlete))
     return summary
 
 

@@ -41,20 +41,24 @@ def _upstream(view: GoldView) -> list[list[str]]:
     ],
 )
 def gold_views(context: AssetExecutionContext, warehouse: WarehouseResource):
-    """Create missing or changed views, and refresh the materialized ones when some athlete's last
-    load is not yet in them (whichever run loaded it); a current Gold costs nothing here."""
+    """Create missing or changed views; else rebuild the rows of the athletes whose last load is
+    not yet in Gold (whichever run loaded it), and only theirs. A current Gold costs nothing."""
     with warehouse.exclusive_snapshot(GOLD_LOCK_KEY) as conn:
         reason = gold_pending_reason(conn, GOLD_VIEWS)
-        results = build_views(conn, GOLD_VIEWS, refresh=reason is not None)
+        build = build_views(conn, GOLD_VIEWS, refresh=reason is not None)
     if reason:
-        context.log.info(f"gold: building because {reason}")
-    for r in results:
+        context.log.info(
+            f"gold: building because {reason} ({build.mode}, {build.athletes} athletes)"
+        )
+    for r in build.results:
         metadata = {
             "action": r.action,
             "seconds": round(r.seconds, 3),
             "reason": reason or "current",
+            "build": build.mode,
+            "athletes_rebuilt": r.athletes,
         }
         if r.rows >= 0:
             metadata["dagster/row_count"] = r.rows
         yield MaterializeResult(asset_key=gold_key(r.name), metadata=metadata)
-    context.log.info("gold: " + ", ".join(f"{r.name} {r.action}" for r in results))
+    context.log.info("gold: " + ", ".join(f"{r.name} {r.action}" for r in build.results))

@@ -27,6 +27,7 @@ from fitness_platform.ingest.csvfile import count_records, read_csv_table, read_
 from fitness_platform.ingest.cycles import CYCLE_COLUMNS
 from fitness_platform.ingest.diet import DIET_COLUMNS
 from fitness_platform.ingest.rules import REJECT_COLUMNS
+from fitness_platform.ingest.scan_cache import ScanCache, now_ns
 from fitness_platform.ingest.sets import SET_COLUMNS, parse_times
 from fitness_platform.ingest.sources import (
     ROLES,
@@ -62,24 +63,39 @@ class SourceFile:
         return kind.role if kind else UNKNOWN
 
 
-def describe_file(athlete_key: str, path: Path) -> SourceFile:
+def describe_file(athlete_key: str, path: Path, cache: ScanCache | None = None) -> SourceFile:
     """Hash a file and recognise its kind (by name for the settings file, else from the header and
     first rows); rows are counted without a full parse (silver parses later, and only for
-    athletes whose files changed). An unreadable file gets kind ``unknown``."""
+    athletes whose files changed). An unreadable file gets kind ``unknown``.
+
+    With a scan cache, a file unchanged by its metadata since the last scan is not read."""
+    if cache is not None:
+        started = now_ns()
+        stat = path.stat()
+        known = cache.lookup(path, stat)
+        if known is not None:
+            digest, kind_name, rows = known
+            return SourceFile(athlete_key, path, kind_name, digest, rows, stat.st_size)
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     named = by_file_name(path.name)
     if named is not None:
-        return SourceFile(athlete_key, path, named.name, digest, 0, len(data))
-    try:
-        header, first_rows = read_head(path, data)
-        kind, rows = recognise(header, first_rows), count_records(data)
-    except (ExportError, UnicodeDecodeError):
-        kind, rows = None, 0
-    return SourceFile(athlete_key, path, kind.name if kind else UNKNOWN, digest, rows, len(data))
+        found = SourceFile(athlete_key, path, named.name, digest, 0, len(data))
+    else:
+        try:
+            header, first_rows = read_head(path, data)
+            kind, rows = recognise(header, first_rows), count_records(data)
+        except (ExportError, UnicodeDecodeError):
+            kind, rows = None, 0
+        found = SourceFile(
+            athlete_key, path, kind.name if kind else UNKNOWN, digest, rows, len(data)
+        )
+    if cache is not None and stat.st_size == len(data):
+        cache.record(path, stat, started, digest, found.kind, found.rows)
+    return found
 
 
-def discover(raw_dir: Path) -> list[SourceFile]:
+def discover(raw_dir: Path, cache: ScanCache | None = None) -> list[SourceFile]:
     """Every ``*.csv`` (and named non-CSV source) under ``raw_dir/<athlete>/``, sorted by athlete
     then file name."""
     found = []
@@ -87,15 +103,15 @@ def discover(raw_dir: Path) -> list[SourceFile]:
         return found
     for athlete_dir in sorted(p for p in raw_dir.iterdir() if p.is_dir()):
         if not athlete_dir.name.startswith("."):
-            found += athlete_files(athlete_dir)
+            found += athlete_files(athlete_dir, cache)
     return found
 
 
-def athlete_files(folder: Path) -> list[SourceFile]:
+def athlete_files(folder: Path, cache: ScanCache | None = None) -> list[SourceFile]:
     """The files of one athlete folder, by name."""
     named = [k.file_name for k in kinds() if k.file_name]
     paths = {*folder.glob("*.csv"), *(folder / n for n in named)}
-    return [describe_file(folder.name, p) for p in sorted(paths) if p.is_file()]
+    return [describe_file(folder.name, p, cache) for p in sorted(paths) if p.is_file()]
 
 
 def fingerprint(files: list[SourceFile], context: str) -> str:

@@ -94,8 +94,12 @@ def raw_exports(context: AssetExecutionContext, raw_files: RawFilesResource):
     if problem:
         raise Failure(description=problem)
     files = [file_record(f) for f in raw_files.discover()]
+    known, read = raw_files.last_scan()
     if files:
-        context.log.info(f"found {len(files)} export files under {raw_files.describe()}")
+        context.log.info(
+            f"found {len(files)} export files under {raw_files.describe()} "
+            f"({read} read, {known} unchanged by size and modification time)"
+        )
     else:
         context.log.warning(f"no exports found under {raw_files.describe()}")
     found = {r["athlete_key"] for r in files}

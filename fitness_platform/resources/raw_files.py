@@ -9,9 +9,11 @@ from pathlib import Path
 
 from dagster import ConfigurableResource, ResourceDependency
 from dagster_aws.s3 import S3Resource
+from pydantic import PrivateAttr
 
 from fitness_platform.errors import StorageUnavailable
 from fitness_platform.ingest.athlete import SourceFile, discover
+from fitness_platform.ingest.scan_cache import ScanCache
 from fitness_platform.ingest.sources import kinds
 
 
@@ -29,13 +31,32 @@ class RawFilesResource(ConfigurableResource):
     registry knows by name) with their hash and detected kind; reads and writes an athlete's
     named files (the Hevy API mirror)."""
 
+    _last_scan: tuple[int, int] = PrivateAttr(default=(0, 0))
+
     raw_dir: str
+    scan_cache_dir: str | None = None
+    """Where the scan remembers each file's size, times and hash (replay by metadata); None:
+    every scan reads every file."""
 
     def local_dir(self) -> Path:
         return Path(self.raw_dir)
 
+    def scan_cache(self) -> ScanCache:
+        if not self.scan_cache_dir:
+            return ScanCache(None)
+        name = hashlib.sha256(str(self.local_dir().resolve()).encode()).hexdigest()[:16]
+        return ScanCache(Path(self.scan_cache_dir) / f"raw-{name}.json")
+
     def discover(self) -> list[SourceFile]:
-        return discover(self.local_dir())
+        cache = self.scan_cache()
+        found = discover(self.local_dir(), cache)
+        cache.save()
+        self._last_scan = (cache.hits, cache.misses)
+        return found
+
+    def last_scan(self) -> tuple[int, int]:
+        """(files known by their metadata, files read) in the last ``discover``."""
+        return self._last_scan
 
     def problem(self) -> str | None:
         """Why the raw location cannot be scanned at all, or None. A missing folder is an error,
@@ -133,7 +154,7 @@ class S3RawFilesResource(RawFilesResource):
                 path.with_name(path.name + ".etag").unlink(missing_ok=True)
         for folder in [p for p in cache.iterdir() if p.is_dir() and not any(p.iterdir())]:
             shutil.rmtree(folder)
-        return discover(cache)
+        return super().discover()
 
     def problem(self) -> str | None:
         return None  # an empty or missing prefix is simply no objects; a missing bucket raises

@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import threading
 import uuid
 from abc import abstractmethod
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from botocore.exceptions import ClientError
 from dagster import ConfigurableResource, ResourceDependency
 from dagster_aws.s3 import S3Resource
+from pydantic import PrivateAttr
 
 from fitness_platform.errors import StorageUnavailable
 
@@ -109,11 +111,21 @@ class S3StorageResource(StorageResource):
     prefix: str = ""
     server_side_encryption: str = "AES256"
 
+    _client_cache: object = PrivateAttr(default=None)
+    _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
     def _key(self, key: str) -> str:
         return f"{self.prefix.strip('/')}/{key}" if self.prefix.strip("/") else key
 
     def _client(self):
-        return self.s3.get_client()
+        """One boto3 client for the resource's life: building one costs about 0.1 s (it loads the
+        service model and resolves credentials), far more than a request to S3 takes. Clients are
+        thread-safe, so threads share it."""
+        if self._client_cache is None:
+            with self._client_lock:
+                if self._client_cache is None:
+                    self._client_cache = self.s3.get_client()
+        return self._client_cache
 
     def _explain(self, exc: ClientError, action: str, key: str) -> Exception:
         code = exc.response.get("Error", {}).get("Code", "")

@@ -23,7 +23,14 @@ from datetime import date
 
 from sqlalchemy import Connection
 
-from fitness_platform.delivery.payload import payload_key, report_key, sha256
+from fitness_platform.delivery.payload import (
+    payload_key,
+    payload_manifest_key,
+    report_key,
+    report_manifest_key,
+    sha256,
+)
+from fitness_platform.delivery.publish import read_manifest
 from fitness_platform.resources.storage import StorageResource
 from fitness_platform.site.render import (
     RENDERER_VERSION,
@@ -70,6 +77,24 @@ def cycle_key(athlete: str, number: int) -> str:
 def manifest_key(athlete: str) -> str:
     """What each of the athlete's report pages was rendered from (outside ``site/``: not served)."""
     return f"site_state/athlete={athlete}/pages.json"
+
+
+def inputs_key(athlete: str) -> str:
+    """What the athlete's whole site was last built from, and its pages (skip when unchanged)."""
+    return f"site_state/athlete={athlete}/inputs.json"
+
+
+def _inputs(storage: StorageResource, athlete: str, first: date, last: date):
+    """(digest of everything the athlete's pages are made of, newest week with a report), from
+    the payload and report manifests; None when either is missing (then every page is looked at)."""
+    payloads = read_manifest(storage, payload_manifest_key(athlete)).get("weeks")
+    reports = read_manifest(storage, report_manifest_key(athlete)).get("weeks")
+    if not payloads or not reports:
+        return None
+    text = json.dumps(
+        [RENDERER_VERSION, str(first), str(last), payloads, reports], sort_keys=True
+    ).encode()
+    return sha256(text), max(reports)
 
 
 def _read_manifest(storage: StorageResource, athlete: str) -> dict[str, str]:
@@ -145,7 +170,37 @@ def publish_athlete(
     storage: StorageResource, athlete: str, first: date, last: date, summary: SiteSummary
 ) -> dict | None:
     """Every page of one athlete: the weeks in [first, last] rendered, the index, the cycles and
-    ``latest.html`` rebuilt from every stored week. Returns the newest payload (for the roster)."""
+    ``latest.html`` rebuilt from every stored week. Returns the newest payload (for the roster).
+
+    When the athlete's payloads and reports are those the site was last built from (their
+    manifests say so) for the same weeks, nothing is rendered or read but the newest payload."""
+    inputs = _inputs(storage, athlete, first, last)
+    if inputs is not None:
+        recorded = read_manifest(storage, inputs_key(athlete))
+        newest_bytes = storage.read_bytes(payload_key(athlete, inputs[1]))
+        if recorded.get("inputs") == inputs[0] and newest_bytes is not None:
+            summary.unchanged += len(recorded.get("pages", []))
+            summary.pages[athlete] = list(recorded.get("pages", []))
+            return json.loads(newest_bytes)
+    newest = _publish_athlete(storage, athlete, first, last, summary)
+    if inputs is not None and newest is not None:
+        storage.write_bytes(
+            inputs_key(athlete),
+            (
+                json.dumps({"inputs": inputs[0], "pages": summary.pages.get(athlete, [])}, indent=1)
+                + "\n"
+            ).encode(),
+            content_type="application/json",
+        )
+    else:
+        storage.delete(inputs_key(athlete))
+    return newest
+
+
+def _publish_athlete(
+    storage: StorageResource, athlete: str, first: date, last: date, summary: SiteSummary
+) -> dict | None:
+    """Every page of one athlete, each rendered unless its own inputs are unchanged."""
     weeks = report_weeks(storage, athlete)
     folder = athlete_folder(athlete)
     existing = set(storage.list_keys(folder))

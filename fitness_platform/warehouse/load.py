@@ -187,6 +187,8 @@ def upsert_exercises(conn: Connection, exercises: pd.DataFrame) -> dict[str, Tab
     groups = run_file(conn, load_sql("10_upsert_muscle_groups.sql"))
     upserted = run_file(conn, load_sql("11_upsert_exercises.sql"))
     mapping = run_file(conn, load_sql("12_upsert_exercise_muscle_map.sql"))
+    if int(upserted["updated"]) or int(mapping["deleted"]):
+        run_file(conn, load_sql("13_mark_gold_stale.sql"))
     return {
         "muscle_groups": TableCounts(inserted=int(groups["inserted"])),
         "exercises": _counts(upserted, staged),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -66,8 +67,20 @@ def test_replay_and_fresh_database_give_identical_bytes(
     first = tree_hashes(out)
     # Replay: nothing is rewritten, no byte changes.
     _, delivery = run_all()
-    assert materialization_metadata(delivery, ("delivery", "weekly_payload"))["run_written"] == 0
-    assert materialization_metadata(delivery, ("delivery", "weekly_report"))["run_written"] == 0
+    payloads = materialization_metadata(delivery, ("delivery", "weekly_payload"))
+    reports = materialization_metadata(delivery, ("delivery", "weekly_report"))
+    assert payloads["run_written"] == 0
+    assert reports["run_written"] == 0
+    # The only athlete is skipped whole: its manifests record every week as current.
+    assert (payloads["run_athletes_skipped"], reports["run_athletes_skipped"]) == (1, 1)
+    assert tree_hashes(out) == first
+    # Without the manifests, every payload is built and compared with the stored bytes again:
+    # the same bytes, and the manifests come back as they were.
+    shutil.rmtree(out / "delivery_state")
+    _, delivery = run_all()
+    payloads = materialization_metadata(delivery, ("delivery", "weekly_payload"))
+    assert (payloads["run_written"], payloads["run_athletes_skipped"]) == (0, 0)
+    assert payloads["run_unchanged"] == sum(k.startswith("payloads/") for k in first)
     assert tree_hashes(out) == first
     # A fresh database and a fresh output folder: the same bytes.
     import uuid
