@@ -143,6 +143,12 @@ def measure(
     try:
         # Raw CSV to committed warehouse (what the load target is about), then Gold on its own.
         result, out["fresh_load_s"] = run(load_assets)
+        # Each size runs in its own process: the high-water mark now is the fresh load's own
+        # (this process plus its largest parse worker), before payloads and ceilings add theirs.
+        out["fresh_load_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        out["fresh_load_worker_rss_mb"] = (
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        )
         _, out["gold_create_s"] = run([gold_views])
         sets_meta = _meta(result, ("fitness", "sets"))
         out["sets"] = sets_meta["dagster/row_count"]
@@ -339,7 +345,8 @@ def table(results: dict) -> str:
         "",
         "| athletes | sets | fresh load | sets/s (× baseline) | sets step (% of ceiling b) "
         "| replay (% of fresh, rows written) | re-export 1 set | Gold create / refresh "
-        "| payload p50 / p95 (plain views p95) | backfill (weeks) | peak RSS | commit |",
+        "| payload p50 / p95 (plain views p95) | backfill (weeks) "
+        "| RSS fresh load (parse worker) / peak | commit |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for n, s in sizes.items():
@@ -362,6 +369,11 @@ def table(results: dict) -> str:
                 f"{s['backfill_s']:.1f} s ({s['backfill_weeks']}) | "
                 if "backfill_s" in s
                 else "not measured | "
+            )
+            + (
+                f"{s['fresh_load_rss_mb']:,.0f} ({s['fresh_load_worker_rss_mb']:,.0f}) / "
+                if "fresh_load_rss_mb" in s
+                else ""
             )
             + f"{s['peak_rss_mb']:,.0f} MB | {s.get('commit') or '—'} |"
         )
