@@ -14,6 +14,7 @@ from fitness_platform.delivery.reporters import (
 from fitness_platform.resources.email import NoEmailResource, SesEmailResource
 from fitness_platform.resources.hevy_api import HevyApiResource
 from fitness_platform.resources.raw_files import RawFilesResource, S3RawFilesResource
+from fitness_platform.resources.spool import SilverSpoolResource
 from fitness_platform.resources.storage import LocalStorageResource, S3StorageResource
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.settings import Settings
@@ -29,6 +30,7 @@ def build_resources(settings: Settings) -> dict:
             load_workers=settings.load_workers,
         ),
         "raw_files": build_raw_files(settings),
+        "silver_spool": SilverSpoolResource(base_dir=str(settings.state_dir / "spool")),
         "storage": build_storage(settings),
         "reporter": build_reporter(settings),
         "io_manager": build_io_manager(settings),

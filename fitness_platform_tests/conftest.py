@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from fitness_platform.paths import DATA_DIR
 from fitness_platform.resources.warehouse import WarehouseResource, embedded_url
-from fitness_platform_tests.helpers import SAMPLE_HEVY, fresh_database
+from fitness_platform_tests.helpers import SAMPLE_DELIVERY, SAMPLE_HEVY, fresh_database
 from fitness_platform_tests.hevy_fake import FakeHevy
 
 _GIT_BEFORE = pytest.StashKey[set | None]()
@@ -107,10 +107,6 @@ def hevy_server():
     fake.url = fake.start()
     yield fake
     fake.stop()
-
-
-# The sample's weeks delivered in the run below: from the first week of training to the last.
-SAMPLE_DELIVERY = ("2023-11-20", "2026-01-12")
 
 
 @pytest.fixture(scope="session")

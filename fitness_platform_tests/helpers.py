@@ -26,6 +26,8 @@ SAMPLE_DIR = DATA_DIR / "raw" / "demo"
 SAMPLE_HEVY = SAMPLE_DIR / "hevy_workouts_raw.csv"
 SAMPLE_DIET = SAMPLE_DIR / "diet_daily_raw_export.csv"
 FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE_DELIVERY = ("2023-11-20", "2026-01-12")
+"""The weeks the session's sample run delivers (``conftest.sample_run``)."""
 
 
 @contextlib.contextmanager

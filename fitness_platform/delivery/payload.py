@@ -81,20 +81,67 @@ def athlete_keys(conn: Connection) -> list[str]:
 
 def build_payload(conn: Connection, athlete_key: str, week_start: date) -> dict | None:
     """The payload of one athlete-week, or None when the athlete has no data that week."""
-    params = {"athlete": athlete_key, "week": week_start}
-    found = fetch_mappings(conn, payload_sql("week_summary.sql"), params)
-    s = found[0] if found else None
-    if s is None:
-        return None
-    ids = {"athlete_id": s["athlete_id"], "week": week_start}
-    muscles = fetch_mappings(conn, payload_sql("week_muscle_groups.sql"), ids)
-    exercises = fetch_mappings(conn, payload_sql("week_exercises.sql"), ids)
+    return build_payloads(conn, athlete_key, [week_start]).get(week_start)
+
+
+def _by(rows, column: str) -> dict:
+    grouped: dict = {}
+    for r in rows:
+        grouped.setdefault(r[column], []).append(r)
+    return grouped
+
+
+def build_payloads(conn: Connection, athlete_key: str, weeks: list[date]) -> dict[date, dict]:
+    """The payloads of many weeks of one athlete (every week of a backfill at once), from one
+    query per section for all of them: week → payload, for the weeks with data. Each payload is
+    exactly the one ``build_payload`` gives for its week alone."""
+    weeks = sorted(set(weeks))
+    if not weeks:
+        return {}
+    summaries = fetch_mappings(
+        conn, payload_sql("week_summary.sql"), {"athlete": athlete_key, "weeks": weeks}
+    )
+    if not summaries:
+        return {}
+    ids = {"athlete_id": summaries[0]["athlete_id"], "weeks": [s["week_start"] for s in summaries]}
+    span = {"athlete_id": ids["athlete_id"], "first_week": weeks[0], "last_week": weeks[-1]}
+    muscles = _by(fetch_mappings(conn, payload_sql("week_muscle_groups.sql"), ids), "week_start")
+    exercises = _by(fetch_mappings(conn, payload_sql("week_exercises.sql"), ids), "week_start")
+    lifts = _by(fetch_mappings(conn, payload_sql("main_lifts.sql"), ids), "for_week")
+    cycles = _by(fetch_mappings(conn, payload_sql("cycles.sql"), ids), "week_start")
+    history_rows = fetch_mappings(conn, payload_sql("history.sql"), span)
+    history_muscle_rows = fetch_mappings(conn, payload_sql("history_muscles.sql"), span)
+    built = {}
+    for s in summaries:
+        week = s["week_start"]
+        oldest = week - timedelta(days=7 * (HISTORY_WEEKS - 1))
+        built[week] = _payload(
+            athlete_key,
+            week,
+            s,
+            muscles.get(week, []),
+            exercises.get(week, []),
+            [r for r in history_rows if oldest <= r["week_start"] <= week],
+            [r for r in history_muscle_rows if oldest <= r["week_start"] <= week],
+            lifts.get(week, []),
+            cycles.get(week, []),
+        )
+    return built
+
+
+def _payload(
+    athlete_key: str,
+    week_start: date,
+    s,
+    muscles,
+    exercises,
+    history,
+    history_muscles,
+    lifts,
+    cycles,
+) -> dict:
     weeks = [week_start - timedelta(days=7 * n) for n in range(HISTORY_WEEKS - 1, -1, -1)]
     lift_weeks = [week_start - timedelta(days=7 * n) for n in range(LIFT_HISTORY_WEEKS - 1, -1, -1)]
-    history = fetch_mappings(conn, payload_sql("history.sql"), ids)
-    history_muscles = fetch_mappings(conn, payload_sql("history_muscles.sql"), ids)
-    lifts = fetch_mappings(conn, payload_sql("main_lifts.sql"), ids)
-    cycles = fetch_mappings(conn, payload_sql("cycles.sql"), ids)
     cycle = None
     if s["cycle_number"] is not None:
         cycle = {

@@ -21,7 +21,7 @@ from sqlalchemy.exc import ProgrammingError
 from fitness_platform.delivery.numbers import names_in, untraceable_numbers
 from fitness_platform.delivery.payload import (
     athlete_keys,
-    build_payload,
+    build_payloads,
     payload_key,
     payload_manifest_key,
     report_key,
@@ -230,10 +230,11 @@ def publish_payloads(
             summary.athletes_skipped += 1
             continue
         updated = dict(recorded)
+        built = build_payloads(conn, athlete, weeks)
         for week in weeks:
             counts = summary.weeks[week.isoformat()]
             counts.athletes += 1
-            payload = build_payload(conn, athlete, week)
+            payload = built.get(week)
             data = serialise(payload)
             errors = schema_errors(payload)
             summary.validated += 1

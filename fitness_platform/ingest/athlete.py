@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -342,29 +343,36 @@ def parse_pool(workers: int) -> ProcessPoolExecutor:
 
 def parse_many(
     todo: dict[str, list[SourceFile]], corrections: pd.DataFrame, log=None
-) -> list[tuple]:
-    """Parse athletes, on every core when there are enough of them, in athlete order.
+) -> Iterator[tuple[str, AthleteSilver | None, str | None]]:
+    """Parse athletes, on every core when there are enough of them, yielding each as it is done,
+    in athlete order (the caller keeps only what it needs of each: memory does not grow with the
+    number of athletes).
 
     Workers are spawned, not forked (the caller holds threads and database connections). If the
-    pool cannot run (a broken worker, a platform without spawn support), parsing simply happens
-    in this process."""
+    pool cannot run (a broken worker, a platform without spawn support), the athletes not yet
+    parsed are parsed in this process."""
     workers = min(os.cpu_count() or 1, len(todo))
+    done: set[str] = set()
     if workers >= 2 and len(todo) >= PARALLEL_THRESHOLD:
         try:
             with parse_pool(workers) as pool:
-                return list(
-                    pool.map(
-                        parse_one,
-                        todo.keys(),
-                        todo.values(),
-                        [corrections] * len(todo),
-                        chunksize=4,
-                    )
+                results = pool.map(
+                    parse_one,
+                    todo.keys(),
+                    todo.values(),
+                    [corrections] * len(todo),
+                    chunksize=4,
                 )
+                for result in results:
+                    done.add(result[0])
+                    yield result
+            return
         except (BrokenProcessPool, OSError) as exc:
             if log is not None:
                 log(f"parallel parsing unavailable ({exc}); parsing in one process")
-    return [parse_one(a, files, corrections) for a, files in todo.items()]
+    for athlete, files in todo.items():
+        if athlete not in done:
+            yield parse_one(athlete, files, corrections)
 
 
 def concat_frames(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

@@ -26,8 +26,9 @@ from fitness_platform.ingest.corrections import load_corrections
 from fitness_platform.ownership import OWNERS
 from fitness_platform.paths import CATALOG_PATH, CORRECTIONS_PATH
 from fitness_platform.raw.assets import DIET_EXPORTS, WORKOUT_EXPORTS
+from fitness_platform.resources.spool import SilverSpoolResource, SpooledFrames
 from fitness_platform.resources.warehouse import WarehouseResource
-from fitness_platform.silver.batches import AthleteFrames, LoadBatch
+from fitness_platform.silver.batches import LoadBatch
 
 EXERCISE_CATALOG = ["silver", "exercise_catalog"]
 SILVER_KEYS = {
@@ -148,20 +149,24 @@ def silver_frames(
     context: AssetExecutionContext,
     config: SilverConfig,
     warehouse: WarehouseResource,
+    silver_spool: SilverSpoolResource,
     workout_exports: list[dict],
     diet_exports: list[dict],
 ):
     """Parse each athlete whose files (or the catalog, corrections or parser) changed since their
     last committed load; a file that cannot be read refuses that athlete only. Each frame output
-    holds one frame per athlete loaded in this run; ``load_batches`` one ``LoadBatch`` for every
-    athlete."""
+    holds one frame per athlete loaded in this run, written to the run's spool as soon as the
+    athlete is parsed (``resources/spool.py``), so no step holds every athlete's rows at once;
+    ``load_batches`` holds one ``LoadBatch`` for every athlete."""
     corrections = load_corrections(CORRECTIONS_PATH)
     context_hash = f"{_sha(CATALOG_PATH)}:{_sha(CORRECTIONS_PATH)}"
     by_athlete: dict[str, list[SourceFile]] = {}
     for f in _files(workout_exports + diet_exports):
         by_athlete.setdefault(f.athlete_key, []).append(f)
     loaded = warehouse.loaded_fingerprints()
-    frames: dict[str, AthleteFrames] = {name: {} for name in FRAME_OUTPUTS}
+    spool = None
+    exercise_keys: set[str] = set()
+    rules: Counter = Counter()
     batches: dict[str, LoadBatch] = {}
     todo = {}
     for athlete, files in sorted(by_athlete.items()):
@@ -192,11 +197,21 @@ def silver_frames(
                 )
         batch.fingerprint = fingerprint(parsed_files, context_hash)
         batch.files = _file_records(parsed_files)
-        frames["workout_sets"][athlete] = parsed.sets
-        frames["diet_days"][athlete] = parsed.diet
-        frames["diet_cycles"][athlete] = parsed.cycles
-        frames["body_measurements"][athlete] = parsed.body
-        frames["rejected_rows"][athlete] = parsed.rejects
+        if spool is None:
+            spool = silver_spool.open(context.run.run_id)
+        spool.put(
+            athlete,
+            {
+                "workout_sets": parsed.sets,
+                "diet_days": parsed.diet,
+                "diet_cycles": parsed.cycles,
+                "body_measurements": parsed.body,
+                "rejected_rows": parsed.rejects,
+            },
+        )
+        exercise_keys.update(parsed.sets["exercise_key"])
+        rules.update(parsed.rejects["rule"])
+        batch.titles = sorted(pd.unique(parsed.sets["exercise_title"]))
         batch.corrections, batch.profile, batch.units = (
             parsed.corrections,
             parsed.profile,
@@ -212,11 +227,13 @@ def silver_frames(
     batch_list = list(batches.values())
     applied = [dict(c, athlete=b.athlete_key) for b in batch_list for c in b.corrections]
     status = Counter(b.status for b in batch_list)
-    all_sets = list(frames["workout_sets"].values())
-    rules = Counter(r for f in frames["rejected_rows"].values() for r in f["rule"])
+    frames: dict[str, SpooledFrames] = {
+        name: spool.frames(name) if spool is not None else SpooledFrames.empty(name)
+        for name in FRAME_OUTPUTS
+    }
     extra = {
         "workout_sets": {
-            "exercises": len({t for f in all_sets for t in f["exercise_key"]}),
+            "exercises": len(exercise_keys),
             "corrections_applied": sum(c["status"] == "applied" for c in applied),
             "corrections": MetadataValue.md(_corrections_md(applied)),
         },
@@ -253,7 +270,7 @@ def silver_frames(
             by_athlete_frames,
             output_name=name,
             metadata={
-                "dagster/row_count": sum(len(f) for f in by_athlete_frames.values()),
+                "dagster/row_count": by_athlete_frames.rows,
                 "athletes": len(by_athlete_frames),
                 **extra.get(name, {}),
             },

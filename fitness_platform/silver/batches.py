@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-AthleteFrames = dict[str, pd.DataFrame]
-"""One silver frame per athlete loaded in this run (athlete_key → rows)."""
+AthleteFrames = Mapping[str, pd.DataFrame]
+"""One silver frame per athlete loaded in this run (athlete_key → rows): a ``SpooledFrames``
+read from disk one athlete at a time (``resources/spool.py``)."""
 
 
 @dataclass
@@ -32,6 +34,9 @@ class LoadBatch:
     """Workouts deleted at a live source (the Hevy API), for fitness.hevy_deletions."""
     templates: list[dict] = field(default_factory=list)
     """Hevy's exercise templates of the titles used: classification for titles the catalog lacks."""
+    titles: list[str] = field(default_factory=list)
+    """The distinct exercise titles of the athlete's sets: the load resolves every athlete's
+    titles at once without reading their rows."""
 
     def as_row(self) -> dict:
         return {

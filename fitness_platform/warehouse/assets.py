@@ -1,9 +1,9 @@
 """Warehouse layer: the PostgreSQL tables of schema ``fitness``, loaded per athlete in one
 transaction each from the silver frames."""
 
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
-import numpy as np
 import pandas as pd
 from dagster import (
     AssetCheckResult,
@@ -23,6 +23,7 @@ from fitness_platform.errors import LoadRefused
 from fitness_platform.ingest.athlete import AthleteSilver
 from fitness_platform.ingest.catalog import resolve_exercises
 from fitness_platform.ownership import OWNERS
+from fitness_platform.resources.spool import SpooledFrames, release
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.silver.assets import EXERCISE_CATALOG, SILVER_KEYS
 from fitness_platform.silver.batches import AthleteFrames, LoadBatch
@@ -47,7 +48,7 @@ def _table_schema(conn, table: str) -> TableSchema:
 
 
 def silver_for(
-    batch: LoadBatch, frames: dict[str, AthleteFrames], exercises: pd.DataFrame
+    batch: LoadBatch, frames: Mapping[str, AthleteFrames], exercises: pd.DataFrame
 ) -> AthleteSilver:
     """One athlete's silver rows (silver hands them over per athlete) and the exercise rows of
     their titles, from the exercises resolved once for every title of the load."""
@@ -68,10 +69,9 @@ def silver_for(
     )
 
 
-def all_titles(frames: AthleteFrames) -> pd.Series:
-    """Every distinct exercise title of the load's sets."""
-    titles = [f["exercise_title"].to_numpy() for f in frames.values() if not f.empty]
-    return pd.Series(pd.unique(np.concatenate(titles)) if titles else [], dtype=object)
+def all_titles(batches: list[LoadBatch]) -> pd.Series:
+    """Every distinct exercise title of the load's sets (silver records each athlete's)."""
+    return pd.Series(sorted({t for b in batches for t in b.titles}), dtype=object)
 
 
 def _silver_key(name: str) -> list[str]:
@@ -105,11 +105,11 @@ def _silver_key(name: str) -> list[str]:
 def warehouse_tables(
     context: AssetExecutionContext,
     warehouse: WarehouseResource,
-    workout_sets: AthleteFrames,
-    diet_days: AthleteFrames,
-    diet_cycles: AthleteFrames,
-    body_measurements: AthleteFrames,
-    rejected_rows: AthleteFrames,
+    workout_sets: SpooledFrames,
+    diet_days: SpooledFrames,
+    diet_cycles: SpooledFrames,
+    body_measurements: SpooledFrames,
+    rejected_rows: SpooledFrames,
     load_batches: list[LoadBatch],
     catalog: pd.DataFrame,
 ):
@@ -129,7 +129,7 @@ def warehouse_tables(
     loaded, meanwhile, timings = [], [], {}
     todo = [b for b in load_batches if b.status == "load"]
     templates = [t for b in todo for t in b.templates]
-    exercises = resolve_exercises(all_titles(workout_sets), catalog, templates)
+    exercises = resolve_exercises(all_titles(todo), catalog, templates)
     if todo:
         # The shared exercise dimension first, once, in its own transaction: the athletes'
         # transactions then only read it, so they can run side by side without waiting.
@@ -193,6 +193,9 @@ def warehouse_tables(
             # An unexpected failure stops the load: athletes not yet started are not started.
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+    # Every athlete of the run is committed or refused: the spooled rows are not needed again.
+    for by_athlete in frames.values():
+        release(by_athlete)
 
     parse_refused = sum(b.status == "refused" for b in load_batches)
     with warehouse.connect() as conn:

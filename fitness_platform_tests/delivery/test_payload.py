@@ -10,6 +10,7 @@ import pytest
 
 from fitness_platform.delivery.payload import payload_key
 from fitness_platform_tests import reference as ref
+from fitness_platform_tests.helpers import SAMPLE_DELIVERY
 
 CUT_WEEK = date(2024, 2, 5)  # Cutting II
 BULK_WEEK = date(2024, 4, 15)  # Bulking I
@@ -207,3 +208,18 @@ def test_adherence_every_week(every_week, sets):
     # After the diet log ends there is nothing to judge calories by: null, not 0.
     assert every_week[NO_DIET_WEEK]["adherence"]["calories"] is None
     assert every_week[NO_DIET_WEEK]["adherence"]["intake_logged_days"] == 0
+
+
+def test_payloads_built_together_equal_each_built_alone(sample_run, every_week):
+    """The delivery builds all of an athlete's weeks from one query per section: each stored
+    payload must be the one its week gets when built alone (no week's rows in another's)."""
+    _, out = sample_run
+    first, last = (date.fromisoformat(d) for d in SAMPLE_DELIVERY)
+    delivered = {
+        date.fromisoformat(p.parent.name.removeprefix("week_start=")): p
+        for p in Path(out).glob("payloads/athlete=demo/week_start=*/*.json")
+    }
+    assert sorted(delivered) == [w for w in sorted(every_week) if first <= w <= last]
+    assert len(delivered) > 100
+    for week, path in delivered.items():
+        assert json.loads(path.read_text()) == every_week[week], week

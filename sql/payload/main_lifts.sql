@@ -1,6 +1,7 @@
--- The week's main lifts, their best e1RM in each of the last 12 weeks, and their stall status as of
--- this week (their latest week with an e1RM up to it).
-SELECT l.lift_rank, l.exercise_key, l.exercise_name, l.working_sets_12w,
+-- Each week's main lifts (for every week of :weeks, as for_week), their best e1RM in each of the
+-- 12 weeks up to it, and their stall status as of that week (their latest week with an e1RM up
+-- to it).
+SELECT l.week_start AS for_week, l.lift_rank, l.exercise_key, l.exercise_name, l.working_sets_12w,
        h.week_start, h.best_e1rm_kg,
        s.best_e1rm_kg AS latest_best_e1rm_kg, s.week_start AS latest_week,
        s.previous_best_e1rm_kg, s.weeks_since_best, s.is_stalled
@@ -16,5 +17,5 @@ LEFT JOIN LATERAL (
 LEFT JOIN fitness.gold_exercise_progress h
   ON h.athlete_id = l.athlete_id AND h.exercise_id = l.exercise_id
  AND h.week_start BETWEEN l.week_start - 77 AND l.week_start
-WHERE l.athlete_id = :athlete_id AND l.week_start = :week
-ORDER BY l.lift_rank, h.week_start;
+WHERE l.athlete_id = :athlete_id AND l.week_start = ANY(:weeks)
+ORDER BY l.week_start, l.lift_rank, h.week_start;

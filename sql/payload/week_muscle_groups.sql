@@ -1,5 +1,5 @@
--- One athlete-week's hard sets and tonnage per muscle group, sorted by group.
-SELECT muscle_group, hard_sets, tonnage_kg
+-- Hard sets and tonnage per muscle group in each of one athlete's weeks (:weeks), sorted by group.
+SELECT week_start, muscle_group, hard_sets, tonnage_kg
 FROM fitness.gold_weekly_muscle_group_volume
-WHERE athlete_id = :athlete_id AND week_start = :week
-ORDER BY muscle_group;
+WHERE athlete_id = :athlete_id AND week_start = ANY(:weeks)
+ORDER BY week_start, muscle_group;

@@ -1,4 +1,4 @@
--- One athlete-week's summary, body composition, adherence and data quality: the payload's
+-- One athlete's weeks (:weeks, any number of them): each week's summary, body composition, adherence and data quality: the payload's
 -- top-level numbers.
 SELECT s.*, q.has_training, q.has_diet, q.diet_days_missing, q.bodyweight_days_missing,
        q.quarantined_rows, q.corrected_values, q.inferred_exercises, a.display_name,
@@ -13,4 +13,5 @@ FROM fitness.gold_weekly_fitness_summary s
 JOIN fitness.gold_weekly_data_quality q USING (athlete_id, week_start)
 JOIN fitness.athletes a ON a.athlete_id = s.athlete_id
 LEFT JOIN fitness.gold_weekly_body b ON b.athlete_id = s.athlete_id AND b.week_start = s.week_start
-WHERE s.athlete_key = :athlete AND s.week_start = :week;
+WHERE s.athlete_key = :athlete AND s.week_start = ANY(:weeks)
+ORDER BY s.week_start;
