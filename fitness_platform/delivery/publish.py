@@ -12,8 +12,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
+import fastjsonschema
 import jsonschema
 from sqlalchemy import Connection
 from sqlalchemy.exc import ProgrammingError
@@ -90,18 +92,39 @@ def write_manifest(storage: StorageResource, key: str, value: dict) -> None:
 
 
 @functools.cache
+@lru_cache(maxsize=1)
 def payload_validator() -> jsonschema.protocols.Validator:
+    """The contract's reference validator (jsonschema, draft 2020-12): every error, with its path."""
     schema = json.loads(PAYLOAD_SCHEMA_PATH.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
+@lru_cache(maxsize=1)
+def fast_payload_check():
+    """The same contract compiled to Python by fastjsonschema (about 20 times faster: a backfill
+    validates every payload). It knows drafts up to 7, which is all the contract uses
+    (``properties``, ``required``, ``type``, ``enum``, ``pattern``, ``format: date``, bounds; no
+    2020-12-only keyword), so it compiles the contract as draft 7. A payload it rejects is
+    validated again by ``payload_validator`` for the full list of errors."""
+    schema = json.loads(PAYLOAD_SCHEMA_PATH.read_text(encoding="utf-8"))
+    return fastjsonschema.compile({**schema, "$schema": "http://json-schema.org/draft-07/schema#"})
+
+
 def schema_errors(payload: dict) -> list[str]:
-    return [
+    try:
+        fast_payload_check()(payload)
+    except fastjsonschema.JsonSchemaException:
+        pass
+    else:
+        return []
+    errors = [
         f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
         for e in payload_validator().iter_errors(payload)
     ]
+    # Never accept what the fast check refused, even where the two would disagree.
+    return errors or ["(root): refused by the compiled contract check"]
 
 
 @dataclass(frozen=True)

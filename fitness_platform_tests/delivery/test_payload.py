@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import fastjsonschema
 import pytest
 
 from fitness_platform.delivery.payload import payload_key
+from fitness_platform.delivery.publish import fast_payload_check, payload_validator, schema_errors
 from fitness_platform_tests import reference as ref
 from fitness_platform_tests.helpers import SAMPLE_DELIVERY
 
@@ -223,3 +226,38 @@ def test_payloads_built_together_equal_each_built_alone(sample_run, every_week):
     assert len(delivered) > 100
     for week, path in delivered.items():
         assert json.loads(path.read_text()) == every_week[week], week
+
+
+def _broken(payload: dict, how: str) -> dict:
+    broken = copy.deepcopy(payload)
+    if how == "date":
+        broken["week_start"] = "2024-13-45"
+    elif how == "required":
+        del broken["athlete"]
+    elif how == "type":
+        broken["diet"]["avg_calories_kcal"] = "a lot"
+    elif how == "enum":
+        broken["exercises"][0]["load_basis"] = "magic"
+    elif how == "extra":
+        broken["unexpected"] = 1
+    return broken
+
+
+@pytest.mark.parametrize("how", ["date", "required", "type", "enum", "extra"])
+def test_compiled_contract_check_refuses_what_the_reference_validator_refuses(every_week, how):
+    """The delivery checks payloads with the contract compiled by fastjsonschema; the reference
+    validator (jsonschema, draft 2020-12) must agree on what is broken, and name it."""
+    payload = every_week[BULK_WEEK]
+    broken = _broken(payload, how)
+    with pytest.raises(fastjsonschema.JsonSchemaException):
+        fast_payload_check()(broken)
+    assert list(payload_validator().iter_errors(broken))
+    errors = schema_errors(broken)
+    expected = {"date": "week_start", "required": "'athlete'", "type": "avg_calories_kcal"}
+    assert errors and expected.get(how, "") in " ".join(errors)
+
+
+def test_compiled_contract_check_accepts_every_sample_week(every_week):
+    for payload in every_week.values():
+        fast_payload_check()(payload)
+        assert not list(payload_validator().iter_errors(payload))
