@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -303,6 +304,68 @@ def command_validate(args: argparse.Namespace) -> int:
     )
 
 
+def shard_launch_commands(
+    weeks: tuple[str, str], shards: int, workspace: Path, job: str = "weekly_delivery_job"
+) -> list[list[str]]:
+    """One ``dagster job launch`` per athlete shard: each submits a run of the delivery job over
+    the whole week range (one run per shard, single-run backfill) to the instance DAGSTER_HOME
+    names, whose run coordinator and launcher (ECS, Kubernetes) place it on a worker."""
+    from fitness_platform.delivery.schedules import range_run_tags
+    from fitness_platform.delivery.shards import MAX_SHARDS, shard_tags
+    from fitness_platform.errors import ConfigurationError
+
+    if not 1 <= shards <= MAX_SHARDS:
+        raise ConfigurationError(f"--shards must be between 1 and {MAX_SHARDS}")
+    commands = []
+    for index in range(1, shards + 1):
+        tags = {**range_run_tags(*weeks), **shard_tags(index, shards)}
+        commands.append(
+            [
+                "dagster",
+                "job",
+                "launch",
+                "-w",
+                str(workspace),
+                "-j",
+                job,
+                "--tags",
+                json.dumps(tags, sort_keys=True),
+            ]
+        )
+    return commands
+
+
+def command_backfill(args: argparse.Namespace) -> int:
+    import shlex
+    import subprocess
+
+    commands = shard_launch_commands(args.weeks, args.shards, args.workspace)
+    if not args.launch:
+        for command in commands:
+            _say(shlex.join(command))
+        return 0
+    from fitness_platform.errors import ConfigurationError
+
+    if not os.environ.get("DAGSTER_HOME"):
+        raise ConfigurationError(
+            "DAGSTER_HOME is not set: name the folder of the instance (deploy/dagster.yaml or "
+            "deploy/dagster.ecs.yaml) the runs are submitted to"
+        )
+    binary = Path(sys.executable).with_name("dagster")
+    for index, command in enumerate(commands, start=1):
+        command = [str(binary) if binary.exists() else command[0], *command[1:]]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(
+                f"error: shard {index}/{len(commands)} was not submitted: "
+                f"{(done.stderr or done.stdout).strip()[-800:]}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        _say(f"submitted shard {index}/{len(commands)}")
+    return 0
+
+
 def command_sample(args: argparse.Namespace) -> int:
     from fitness_platform.sample.generator import write_sample
 
@@ -354,6 +417,25 @@ def main(argv: list[str] | None = None) -> int:
         "--raw-dir", type=Path, help="athlete folders (default FITNESS_RAW_DIR or data/raw)"
     )
     sync.set_defaults(func=command_sync)
+    backfill = sub.add_parser(
+        "backfill",
+        help="split a delivery backfill into athlete-shard runs for a deployed instance's run "
+        "launcher (docs/deploy.md)",
+    )
+    backfill.add_argument(
+        "--weeks", type=_parse_weeks, required=True, metavar="START...END", help="Mondays"
+    )
+    backfill.add_argument("--shards", type=int, required=True, help="how many runs (1-1024)")
+    backfill.add_argument(
+        "--workspace", type=Path, default=Path("workspace.yaml"), help="the Dagster workspace"
+    )
+    backfill.add_argument(
+        "--launch",
+        action="store_true",
+        help="submit the runs (to the instance DAGSTER_HOME names) instead of printing the "
+        "commands that would",
+    )
+    backfill.set_defaults(func=command_backfill)
     sample = sub.add_parser(
         "sample", help="rewrite the committed sample exports from the seeded generator"
     )

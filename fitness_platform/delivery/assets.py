@@ -27,6 +27,7 @@ from fitness_platform.delivery.publish import (
     publish_reports,
 )
 from fitness_platform.delivery.reporters import ReporterResource
+from fitness_platform.delivery.shards import run_shard, shard_athletes
 from fitness_platform.gold.assets import gold_key
 from fitness_platform.ownership import OWNERS
 from fitness_platform.resources.storage import StorageResource
@@ -148,8 +149,14 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
         byte-deterministic description of that week. Only changed bytes are written."""
         first, last = window_weeks(context)
         with warehouse.connect() as conn:
+            shard = run_shard(context)
             summary = publish_payloads(
-                conn, storage, first, last, progress=_progress(context, "payloads")
+                conn,
+                storage,
+                first,
+                last,
+                progress=_progress(context, "payloads"),
+                athletes=shard_athletes(context, athlete_keys(conn)) if shard else None,
             )
             outside = data_weeks(conn, partitions_def.get_partition_keys())
         warning = outside_partitions_warning(outside, partitions_def.get_first_partition_key())
@@ -163,6 +170,7 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
             "run_unchanged": summary.unchanged,
             "run_deleted": len(summary.deleted),
             "run_athletes_skipped": summary.athletes_skipped,
+            "run_athlete_shard": str(shard) if shard else "all",
             "run_weeks_without_data": len(empty),
             "run_weeks_without_data_list": _ranges(empty),
             "storage_root": storage.root_uri(),
@@ -233,7 +241,7 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
         changed. Beside each: its sidecar (usage, cost) and its verification record."""
         first, last = window_weeks(context)
         with warehouse.connect() as conn:
-            athletes = athlete_keys(conn)
+            athletes = shard_athletes(context, athlete_keys(conn))
         summary = publish_reports(
             storage, reporter, athletes, first, last, progress=_progress(context, "reports")
         )

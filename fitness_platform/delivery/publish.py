@@ -209,7 +209,12 @@ def _all_weeks(first: date, last: date) -> dict[str, WeekCounts]:
 
 
 def publish_payloads(
-    conn: Connection, storage: StorageResource, first: date, last: date, progress=None
+    conn: Connection,
+    storage: StorageResource,
+    first: date,
+    last: date,
+    progress=None,
+    athletes: list[str] | None = None,
 ) -> PayloadSummary:
     """Build every athlete-week payload with data in [first, last]; write those whose bytes differ
     from the stored ones; delete payloads (and reports) of athlete-weeks that no longer have data.
@@ -218,12 +223,18 @@ def publish_payloads(
     from (``athlete_sources``). An athlete whose weeks in the range are all recorded as built from
     what they would be built from now is skipped whole: a replay builds and reads nothing but
     one manifest per athlete. Otherwise the athlete's weeks are built and compared by sha256 with
-    the manifest (the stored bytes are read back only for weeks it does not record)."""
+    the manifest (the stored bytes are read back only for weeks it does not record). With
+    ``athletes``, only those athletes (a shard) are built."""
     summary = PayloadSummary(weeks=_all_weeks(first, last))
     pairs = weeks_with_data(conn, first, last)
+    if athletes is not None:  # one shard of the athletes (``shards.py``)
+        chosen = set(athletes)
+        pairs = [(a, w) for a, w in pairs if a in chosen]
     summary.weeks_with_data = len({week for _, week in pairs})
     sources = athlete_sources(conn)
-    by_athlete: dict[str, list[date]] = {a: [] for a in athlete_keys(conn)}
+    by_athlete: dict[str, list[date]] = {
+        a: [] for a in (athletes if athletes is not None else athlete_keys(conn))
+    }
     for athlete, week in pairs:
         by_athlete.setdefault(athlete, []).append(week)
     window = (first.isoformat(), last.isoformat())

@@ -16,6 +16,7 @@ from dagster import (
 
 from fitness_platform.delivery.assets import REPORT_KEY, window_weeks
 from fitness_platform.delivery.payload import athlete_keys
+from fitness_platform.delivery.shards import shard_athletes
 from fitness_platform.ownership import OWNERS
 from fitness_platform.resources.email import EmailResource
 from fitness_platform.resources.storage import StorageResource
@@ -57,7 +58,8 @@ def build_site_assets(partitions_def: PartitionsDefinition):
         first, last = window_weeks(context)
         with warehouse.connect() as conn:
             athletes = athlete_keys(conn)
-            summary = publish_site(conn, storage, athletes, first, last)
+            chosen = shard_athletes(context, athletes)
+            summary = publish_site(conn, storage, chosen, first, last, roster=athletes)
         errors = private_link_errors(storage, summary)
         metadata = {
             "run_written": len(summary.written),
@@ -115,7 +117,8 @@ def build_site_assets(partitions_def: PartitionsDefinition):
         if not email.enabled:
             context.log.info("e-mail is off (FITNESS_EMAIL unset): nothing sent")
         with warehouse.connect() as conn:
-            summary = send_reports(conn, storage, email, athlete_keys(conn), first, last)
+            athletes = shard_athletes(context, athlete_keys(conn))
+            summary = send_reports(conn, storage, email, athletes, first, last)
         for failure in summary.failed:
             context.log.warning(
                 f"e-mail of {failure['athlete']} week {failure['week_start']} failed "

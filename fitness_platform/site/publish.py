@@ -166,6 +166,15 @@ def _cycle_of(payload: dict) -> tuple[dict, bool] | None:
     return None
 
 
+def newest_payload(storage: StorageResource, athlete: str) -> dict | None:
+    """The newest stored payload of an athlete that has a report (what their pages show)."""
+    for week in report_weeks(storage, athlete):
+        data = storage.read_bytes(payload_key(athlete, week))
+        if data is not None:
+            return json.loads(data)
+    return None
+
+
 def publish_athlete(
     storage: StorageResource, athlete: str, first: date, last: date, summary: SiteSummary
 ) -> dict | None:
@@ -302,13 +311,24 @@ def _publish_athlete(
 
 
 def publish_site(
-    conn: Connection, storage: StorageResource, athletes: list[str], first: date, last: date
+    conn: Connection,
+    storage: StorageResource,
+    athletes: list[str],
+    first: date,
+    last: date,
+    roster: list[str] | None = None,
 ) -> SiteSummary:
-    """The athlete sites and the roster, from the stored payloads and reports."""
+    """The sites of ``athletes`` and the roster of ``roster`` (default: the same athletes), from
+    the stored payloads and reports. A shard run renders its own athletes' pages and lists every
+    athlete on the roster, each from their newest stored payload."""
     summary = SiteSummary()
     latest = {}
     for athlete in athletes:
         newest = publish_athlete(storage, athlete, first, last, summary)
+        if newest is not None:
+            latest[athlete] = newest
+    for athlete in sorted(set(roster or []) - set(athletes)):
+        newest = newest_payload(storage, athlete)
         if newest is not None:
             latest[athlete] = newest
     sessions = {r[0]: r[1] for r in fetch_all(conn, payload_sql("last_sessions.sql"))}
