@@ -12,7 +12,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 from pathlib import Path
 
 import fastjsonschema
@@ -92,7 +91,6 @@ def write_manifest(storage: StorageResource, key: str, value: dict) -> None:
 
 
 @functools.cache
-@lru_cache(maxsize=1)
 def payload_validator() -> jsonschema.protocols.Validator:
     """The contract's reference validator (jsonschema, draft 2020-12): every error, with its path."""
     schema = json.loads(PAYLOAD_SCHEMA_PATH.read_text(encoding="utf-8"))
@@ -101,7 +99,7 @@ def payload_validator() -> jsonschema.protocols.Validator:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
-@lru_cache(maxsize=1)
+@functools.cache
 def fast_payload_check():
     """The same contract compiled to Python by fastjsonschema (about 20 times faster: a backfill
     validates every payload). It knows drafts up to 7, which is all the contract uses
@@ -265,6 +263,7 @@ def publish_payloads(
             continue
         updated = dict(recorded)
         built = build_payloads(conn, athlete, weeks)
+        writes: list[tuple[str, bytes, str]] = []
         for week in weeks:
             counts = summary.weeks[week.isoformat()]
             counts.athletes += 1
@@ -289,7 +288,7 @@ def publish_payloads(
                 counts.unchanged += 1
                 item["action"] = "unchanged"
             else:
-                storage.write_bytes(key, data, content_type="application/json")
+                writes.append((key, data, "application/json"))
                 summary.written.append({**item, "week_start": str(week)})
                 counts.written += 1
                 item["action"] = "written"
@@ -299,6 +298,9 @@ def publish_payloads(
             counts.items.append(item)
             if progress and (done % 25 == 0 or done == len(pairs)):
                 progress(done, len(pairs))
+        # The athlete's changed payloads at once (concurrently on S3), before the manifest
+        # that records them.
+        storage.write_many(writes)
         stale = _stored_weeks(storage, f"payloads/athlete={athlete}/", first, last) | in_window
         for week in sorted(stale - wanted):
             for key in (
@@ -428,22 +430,23 @@ def publish_reports(
             continue
         missing = _untraceable(report.text, payload)
         _count_check(summary, counts, athlete, week, missing)
-        uri = storage.write_bytes(
-            report_key(athlete, week),
-            report.text.encode(),
-            content_type="text/markdown; charset=utf-8",
+        sidecar = {
+            **meta,
+            "untraceable_numbers": missing,
+            "usage": report.usage,
+            "cost_usd": report.cost_usd,
+        }
+        uri, _, _ = storage.write_many(
+            [
+                (report_key(athlete, week), report.text.encode(), "text/markdown; charset=utf-8"),
+                (report_meta_key(athlete, week), _json_bytes(sidecar), "application/json"),
+                (
+                    verification_key(athlete, week),
+                    _json_bytes(report.verification),
+                    "application/json",
+                ),
+            ]
         )
-        _write_json(
-            storage,
-            report_meta_key(athlete, week),
-            {
-                **meta,
-                "untraceable_numbers": missing,
-                "usage": report.usage,
-                "cost_usd": report.cost_usd,
-            },
-        )
-        _write_json(storage, verification_key(athlete, week), report.verification)
         manifests[athlete][week] = {**meta, "untraceable_numbers": missing}
         for k, v in report.usage.items():
             summary.usage[k] = summary.usage.get(k, 0) + v
@@ -473,12 +476,12 @@ def publish_reports(
     return summary
 
 
+def _json_bytes(value: dict) -> bytes:
+    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
 def _write_json(storage: StorageResource, key: str, value: dict) -> None:
-    storage.write_bytes(
-        key,
-        (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode(),
-        content_type="application/json",
-    )
+    storage.write_bytes(key, _json_bytes(value), content_type="application/json")
 
 
 def _read_meta(storage: StorageResource, athlete: str, week: str) -> dict | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 
 import boto3
 import pytest
@@ -125,6 +126,38 @@ def test_transient_5xx_is_retried(aws, bucket):
     assert proxy.failed == 2 and proxy.forwarded >= 1
     assert uri == f"s3://{bucket}/reports/r.md"
     assert client.get_object(Bucket=bucket, Key="reports/r.md")["Body"].read() == b"# hi\n"
+
+
+def test_write_many_writes_concurrently_and_in_order(aws, bucket):
+    endpoint, client = aws
+    storage = S3StorageResource(
+        s3=S3Resource(endpoint_url=endpoint, region_name="us-east-1"), bucket=bucket, prefix="w"
+    )
+    items = [
+        (f"payloads/{i:02d}.json", f'{{"n": {i}}}'.encode(), "application/json") for i in range(20)
+    ]
+    threads = set()
+    storage._client().meta.events.register(
+        "before-send.s3.PutObject", lambda **_: threads.add(threading.current_thread().name)
+    )
+    uris = storage.write_many(items)
+    assert uris == [f"s3://{bucket}/w/payloads/{i:02d}.json" for i in range(20)]
+    for i in range(20):
+        reply = client.get_object(Bucket=bucket, Key=f"w/payloads/{i:02d}.json")
+        assert reply["Body"].read() == f'{{"n": {i}}}'.encode()
+        assert reply["ContentType"] == "application/json"
+    # The requests went out on the resource's one client from several threads, not one by one.
+    assert 1 < len(threads) <= storage.WRITE_CONCURRENCY
+    assert all(name.startswith("s3") for name in threads)
+
+
+def test_write_many_failure_is_the_clear_error(aws):
+    endpoint, _ = aws
+    storage = S3StorageResource(
+        s3=S3Resource(endpoint_url=endpoint, region_name="us-east-1"), bucket="no-such-bucket-w"
+    )
+    with pytest.raises(ConfigurationError, match="S3 bucket 'no-such-bucket-w' does not exist"):
+        storage.write_many([("a.json", b"{}", "application/json"), ("b.json", b"{}", "x/y")])
 
 
 def test_local_raw_dir_unaffected_by_s3_settings(tmp_path):

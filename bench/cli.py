@@ -1,0 +1,113 @@
+"""The whole ``fitness-platform run``, the way users run it: ``python -m bench.cli --sizes 10``.
+
+For each size: N generated athletes (``bench/generate.py``) in a fresh database of the bench's
+embedded PostgreSQL; then, each as its own ``fitness-platform run`` subprocess (ingestion, Gold,
+payloads, offline reports, site, e-mail step, every week with data): a fresh run, a replay with
+nothing changed, and a run after one set of one athlete was edited. Prints the times and ratios;
+``bench.run --profile full`` records them in bench/results.json under ``cli``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from bench.run import ROOT, WORKDIR, _drop_database, _new_database
+
+
+def _run(env: dict) -> float:
+    binary = Path(sys.executable).with_name("fitness-platform")
+    started = time.perf_counter()
+    done = subprocess.run(
+        [str(binary), "run"], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"fitness-platform run failed ({done.returncode}): {done.stderr[-2000:]}"
+        )
+    return seconds
+
+
+def edit_one_set(path: Path) -> bytes:
+    """Add 2.5 kg to the first set of a Hevy export; returns the original bytes."""
+    original = path.read_bytes()
+    lines = original.decode().split("\n")
+    cells = lines[1].split('","')
+    cells[9] = str(float(cells[9] or 0) + 2.5) if cells[9] else "42.5"
+    lines[1] = '","'.join(cells)
+    path.write_text("\n".join(lines))
+    return original
+
+
+def measure(size: int) -> dict:
+    from bench.generate import athlete_key, generate
+    from fitness_platform.resources.warehouse import embedded_url
+
+    raw = generate(WORKDIR / "raw" / f"n{size}", size)
+    admin = embedded_url(WORKDIR / "pg")
+    name = f"bench_cli_{size}_{uuid.uuid4().hex[:6]}"
+    url = _new_database(admin, name)
+    work = WORKDIR / f"cli_{name}"
+    env = dict(
+        os.environ,
+        FITNESS_DATABASE_URL=url,
+        FITNESS_RAW_DIR=str(raw),
+        FITNESS_OUTPUT_DIR=str(work / "out"),
+        FITNESS_STATE_DIR=str(work / "state"),
+        FITNESS_STORAGE="local",
+        FITNESS_LLM="offline",
+        DAGSTER_HOME=str(work / "dagster_home"),
+    )
+    (work / "dagster_home").mkdir(parents=True, exist_ok=True)
+    out: dict = {"athletes": size}
+    try:
+        out["fresh_s"] = _run(env)
+        out["replay_s"] = _run(env)
+        hevy = raw / athlete_key(0) / "hevy_workouts_raw.csv"
+        original = edit_one_set(hevy)
+        try:
+            out["edit_s"] = _run(env)
+        finally:
+            hevy.write_bytes(original)
+        out["replay_pct_of_fresh"] = 100 * out["replay_s"] / out["fresh_s"]
+    finally:
+        _drop_database(admin, name)
+    return out
+
+
+def table(results: dict) -> str:
+    lines = [
+        "| athletes | fresh run | replay (% of fresh) | one edited set |",
+        "|---:|---:|---:|---:|",
+    ]
+    for n, r in results.items():
+        lines.append(
+            f"| {n} | {r['fresh_s']:.1f} s | {r['replay_s']:.1f} s "
+            f"({r['replay_pct_of_fresh']:.1f}%) | {r['edit_s']:.1f} s |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args(argv)
+    results = {}
+    for size in args.sizes:
+        print(f"whole CLI run, {size} athlete(s)…", flush=True)
+        results[str(size)] = measure(size)
+    if args.json_out:
+        args.json_out.write_text(json.dumps(results))
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
