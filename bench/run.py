@@ -393,7 +393,49 @@ def table(results: dict) -> str:
             for n, s in sizes.items()
         )
     ]
+    lines += targets(results)
     return "\n".join(lines)
+
+
+def targets(results: dict) -> list[str]:
+    """The lines that compare sizes and steps (issue 16's targets), from what was measured."""
+    sizes = results["sizes"]
+    out = ["", "targets:"]
+    small, large = sizes.get("10"), sizes.get("1000") or sizes.get("100")
+    if small and large and "gold_refresh_s" in large:
+        one_edit = {n: s["reexport_s"] + s["gold_refresh_s"] for n, s in sizes.items()}
+        out.append(
+            f"- one edited set, load + Gold: {one_edit['10']:.1f} s at 10 athletes, "
+            f"{one_edit[str(large['athletes'])]:.1f} s at {large['athletes']} "
+            f"({one_edit[str(large['athletes'])] / one_edit['10']:.1f}×)"
+        )
+    if "100" in sizes and "1000" in sizes and "fresh_load_rss_mb" in sizes["1000"]:
+        a, b = sizes["100"].get("fresh_load_rss_mb"), sizes["1000"]["fresh_load_rss_mb"]
+        if a:
+            out.append(
+                f"- peak RSS of a fresh load: {b:,.0f} MB at 1,000 athletes, {a:,.0f} MB at 100 "
+                f"({b / a:.2f}×)"
+            )
+    for n, s in sizes.items():
+        if "ceiling_b_per_s" in s and int(n) >= 100:
+            out.append(
+                f"- fresh load at {n} athletes: {s['fresh_sets_per_s']:,.0f} sets/s end to end, "
+                f"{s['fresh_sets_per_s'] / s['ceiling_b_per_s']:.0%} of ceiling (b)"
+            )
+        if "backfill_s" in s and int(n) >= 100:
+            out.append(
+                f"- backfill at {n} athletes: {s['backfill_s']:.0f} s for "
+                f"{s['backfill_payloads']:,} payloads and {s['backfill_reports']:,} reports"
+            )
+    if "s3" in results:
+        from bench.s3 import table as s3_table
+
+        out.append("- " + s3_table(results["s3"]))
+    if "cli" in results:
+        from bench.cli import table as cli_table
+
+        out += ["", "whole `fitness-platform run` (bench/cli.py):", cli_table(results["cli"])]
+    return out if len(out) > 2 else []
 
 
 def _commit() -> str | None:
@@ -422,6 +464,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-backfill", action="store_true", help="skip the full backfill (long at 1,000)"
     )
+    parser.add_argument(
+        "--cli-sizes",
+        type=int,
+        nargs="*",
+        help="sizes for the whole-CLI runs of bench/cli.py (full profile default: 1 10; none: "
+        "skip)",
+    )
+    parser.add_argument(
+        "--no-s3", action="store_true", help="skip the S3 against local folder delivery"
+    )
     parser.add_argument("--size", type=int, help="measure one size in this process (internal)")
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args(argv)
@@ -439,6 +491,7 @@ def main(argv: list[str] | None = None) -> int:
         previous = json.loads(RESULTS.read_text())
         if previous.get("machine") == results["machine"]:
             results["sizes"] = previous.get("sizes", {})
+            results |= {k: previous[k] for k in ("s3", "cli") if k in previous}
     for size in sizes:
         print(f"measuring {size} athlete(s)…", flush=True)
         target = WORKDIR / f"result_{size}.json"
@@ -449,6 +502,20 @@ def main(argv: list[str] | None = None) -> int:
         measured |= {"measured_on": date.today().isoformat(), "commit": _commit()}
         results["sizes"][str(size)] = measured
         results["sizes"] = dict(sorted(results["sizes"].items(), key=lambda kv: int(kv[0])))
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    cli_sizes = args.cli_sizes
+    if cli_sizes is None:
+        cli_sizes = [1, 10] if args.profile == "full" and not args.sizes else []
+    extra = [] if args.no_s3 or (args.profile != "full" or args.sizes) else ["s3"]
+    extra += ["cli"] if cli_sizes else []
+    for name in extra:
+        print(f"measuring {name}…", flush=True)
+        target = WORKDIR / f"result_{name}.json"
+        command = [sys.executable, "-m", f"bench.{name}", "--json-out", str(target)]
+        if name == "cli":
+            command += ["--sizes", *map(str, cli_sizes)]
+        subprocess.run(command, check=True, cwd=ROOT)
+        results[name] = json.loads(target.read_text())
         RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))
     print(f"\nwritten to {RESULTS}")

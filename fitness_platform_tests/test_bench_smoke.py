@@ -25,6 +25,8 @@ def test_smallest_size_runs(tmp_path, pg_admin_url, monkeypatch):
     assert result["ceiling_a_per_s"] > result["ceiling_b_per_s"] > 0
     assert result["baseline_sets_per_s"] > 0 and result["payload_ms_p95"] > 0
     assert result["load_workers"] == 1  # one athlete: one connection, whatever the cores
+    # The fresh load's own high-water mark, recorded before payloads and ceilings add theirs.
+    assert 0 < result["fresh_load_rss_mb"] <= result["peak_rss_mb"]
     rendered = table({"machine": machine(), "sizes": {"1": result}})
     assert "| 1 | " in rendered and "cores" in rendered
     assert "| not measured |" in rendered  # the backfill was skipped, and the table says so

@@ -16,8 +16,10 @@ Only pages whose bytes change are written; pages of weeks that lost their report
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import re
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -31,6 +33,7 @@ from fitness_platform.delivery.payload import (
     sha256,
 )
 from fitness_platform.delivery.publish import read_manifest
+from fitness_platform.ingest.athlete import parse_pool
 from fitness_platform.resources.storage import StorageResource
 from fitness_platform.site.render import (
     RENDERER_VERSION,
@@ -114,6 +117,40 @@ class SiteSummary:
     """Athlete → the keys of that athlete's pages (for checks and the e-mail step)."""
 
 
+RENDER_POOL_MIN_PAGES = 24
+"""Fewer week pages than this to render are rendered in this process (workers cost ~2 s to start:
+they import matplotlib); more go to a pool of processes, one per core (at most 4)."""
+
+
+def _render(job: tuple[bytes, bytes, int, str | None]) -> str:
+    payload_bytes, report_bytes, depth, cycle_href = job
+    return week_html(payload_bytes, report_bytes, depth=depth, cycle_href=cycle_href)
+
+
+class PageRenderer:
+    """Renders week pages (charts are most of a delivery's CPU), in a pool of spawned processes
+    when there are enough of them; the pages are the same bytes either way."""
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+        self._pool = None
+
+    def render(self, jobs: list[tuple[bytes, bytes, int, str | None]]) -> list[str]:
+        if self.workers >= 2 and len(jobs) >= RENDER_POOL_MIN_PAGES:
+            try:
+                if self._pool is None:
+                    self._pool = parse_pool(self.workers)
+                return list(self._pool.map(_render, jobs, chunksize=4))
+            except (BrokenProcessPool, OSError):
+                self.close()  # no pool on this machine: render here, as with few pages
+        return [_render(job) for job in jobs]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
 def _put(storage: StorageResource, summary: SiteSummary, key: str, html: str) -> None:
     data = html.encode()
     if storage.read_bytes(key) == data:
@@ -176,7 +213,12 @@ def newest_payload(storage: StorageResource, athlete: str) -> dict | None:
 
 
 def publish_athlete(
-    storage: StorageResource, athlete: str, first: date, last: date, summary: SiteSummary
+    storage: StorageResource,
+    athlete: str,
+    first: date,
+    last: date,
+    summary: SiteSummary,
+    renderer: PageRenderer | None = None,
 ) -> dict | None:
     """Every page of one athlete: the weeks in [first, last] rendered, the index, the cycles and
     ``latest.html`` rebuilt from every stored week. Returns the newest payload (for the roster).
@@ -191,7 +233,7 @@ def publish_athlete(
             summary.unchanged += len(recorded.get("pages", []))
             summary.pages[athlete] = list(recorded.get("pages", []))
             return json.loads(newest_bytes)
-    newest = _publish_athlete(storage, athlete, first, last, summary)
+    newest = _publish_athlete(storage, athlete, first, last, summary, renderer or PageRenderer(1))
     if inputs is not None and newest is not None:
         storage.write_bytes(
             inputs_key(athlete),
@@ -207,7 +249,12 @@ def publish_athlete(
 
 
 def _publish_athlete(
-    storage: StorageResource, athlete: str, first: date, last: date, summary: SiteSummary
+    storage: StorageResource,
+    athlete: str,
+    first: date,
+    last: date,
+    summary: SiteSummary,
+    renderer: PageRenderer,
 ) -> dict | None:
     """Every page of one athlete, each rendered unless its own inputs are unchanged."""
     weeks = report_weeks(storage, athlete)
@@ -227,6 +274,8 @@ def _publish_athlete(
     manifest = _read_manifest(storage, athlete)
     fingerprints: dict[str, str] = {}
 
+    pending: list[tuple[str, tuple]] = []
+
     def report_html(key, payload_bytes, report_bytes, depth, cycle_href):
         """Render a report page unless its inputs are those it was last rendered from."""
         fingerprint = sha256(
@@ -238,12 +287,7 @@ def _publish_athlete(
         if manifest.get(key) == fingerprint and key in existing:
             summary.unchanged += 1
             return
-        _put(
-            storage,
-            summary,
-            key,
-            week_html(payload_bytes, report_bytes, depth=depth, cycle_href=cycle_href),
-        )
+        pending.append((key, (payload_bytes, report_bytes, depth, cycle_href)))
 
     rows, cycles, by_cycle = [], {}, {}
     newest = None
@@ -274,6 +318,8 @@ def _publish_athlete(
             if newest is None:
                 newest = payload
                 report_html(latest_key(athlete), payload_bytes, report_bytes, 0, cycle_href)
+    for (key, _), html in zip(pending, renderer.render([job for _, job in pending]), strict=True):
+        _put(storage, summary, key, html)
     # Weeks outside the window keep the fingerprint they were rendered from.
     fingerprints = {
         **{k: v for k, v in manifest.items() if k in keep and k not in fingerprints},
@@ -323,10 +369,14 @@ def publish_site(
     athlete on the roster, each from their newest stored payload."""
     summary = SiteSummary()
     latest = {}
-    for athlete in athletes:
-        newest = publish_athlete(storage, athlete, first, last, summary)
-        if newest is not None:
-            latest[athlete] = newest
+    renderer = PageRenderer()
+    try:
+        for athlete in athletes:
+            newest = publish_athlete(storage, athlete, first, last, summary, renderer)
+            if newest is not None:
+                latest[athlete] = newest
+    finally:
+        renderer.close()
     for athlete in sorted(set(roster or []) - set(athletes)):
         newest = newest_payload(storage, athlete)
         if newest is not None:
