@@ -16,6 +16,7 @@ from pathlib import Path
 
 import fastjsonschema
 import jsonschema
+import orjson
 from sqlalchemy import Connection
 from sqlalchemy.exc import ProgrammingError
 
@@ -477,7 +478,14 @@ def publish_reports(
 
 
 def _json_bytes(value: dict) -> bytes:
-    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    """A sidecar or record as indented JSON with sorted keys (by orjson: a backfill writes two a
+    report)."""
+    return (
+        orjson.dumps(
+            value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+        )
+        + b"\n"
+    )
 
 
 def _write_json(storage: StorageResource, key: str, value: dict) -> None:

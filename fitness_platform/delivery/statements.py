@@ -15,6 +15,7 @@ Paths: dot-separated field names; a list of objects is indexed by its natural ke
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -152,11 +153,7 @@ def resolve(payload: dict, path: str):
             raise PathError(f"{path}: no reference constant {name!r}")
         return REFERENCE_VALUES[name]
     node = payload
-    for part in path.split("."):
-        match = _SEGMENT.match(part)
-        if not match:
-            raise PathError(f"{path}: {part!r} is not a field name or name[key]")
-        name, key = match.groups()
+    for name, key in _segments(path):
         if not isinstance(node, dict) or name not in node:
             raise PathError(f"{path}: no field {name!r}")
         node = node[name]
@@ -171,11 +168,26 @@ def resolve(payload: dict, path: str):
             node = node[index]
             continue
         field_name = KEYED_LISTS.get(name)
-        found = [x for x in node if isinstance(x, dict) and field_name and x.get(field_name) == key]
-        if not found:
+        found = next(
+            (x for x in node if isinstance(x, dict) and field_name and x.get(field_name) == key),
+            None,
+        )
+        if found is None:
             raise PathError(f"{path}: no {name} item {key!r}")
-        node = found[0]
+        node = found
     return node
+
+
+@functools.lru_cache(maxsize=65536)
+def _segments(path: str) -> tuple[tuple[str, str | None], ...]:
+    """A path's (field, key) steps, parsed once per distinct path (reports repeat them)."""
+    steps = []
+    for part in path.split("."):
+        match = _SEGMENT.match(part)
+        if not match:
+            raise PathError(f"{path}: {part!r} is not a field name or name[key]")
+        steps.append(match.groups())
+    return tuple(steps)
 
 
 def _field(path: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import fastjsonschema
 import pytest
 
-from fitness_platform.delivery.payload import payload_key
+from fitness_platform.delivery.payload import number, payload_key, serialise
 from fitness_platform.delivery.publish import fast_payload_check, payload_validator, schema_errors
 from fitness_platform_tests import reference as ref
 from fitness_platform_tests.helpers import SAMPLE_DELIVERY
@@ -261,3 +261,14 @@ def test_compiled_contract_check_accepts_every_sample_week(every_week):
     for payload in every_week.values():
         fast_payload_check()(payload)
         assert not list(payload_validator().iter_errors(payload))
+
+
+def test_serialised_bytes_are_pythons_json_of_the_payload(every_week):
+    """The contract's bytes, written by orjson, are exactly what Python's json writes with a
+    2-space indent (the second computation), for every sample week; a number that is not finite
+    is refused, never written as null."""
+    for payload in every_week.values():
+        reference = json.dumps(payload, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+        assert serialise(payload) == reference.encode()
+    with pytest.raises(ValueError, match="tonnage_kg is nan"):
+        number(float("nan"), "tonnage_kg")

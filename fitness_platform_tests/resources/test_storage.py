@@ -58,3 +58,14 @@ def test_two_writers_of_one_key_never_collide(tmp_path):
     assert errors == []
     assert storage.read_bytes(KEY) in {b"a\n", b"b\n"}
     assert storage.list_keys("payloads/") == [KEY]
+
+
+def test_a_key_cannot_climb_out_of_the_output_folder(tmp_path):
+    storage = LocalStorageResource(root=str(tmp_path / "out"))
+    for key in ("../outside.json", "payloads/../../outside.json", "/etc/passwd"):
+        with pytest.raises(ValueError, match="escapes the output folder"):
+            storage.write_bytes(key, b"{}", content_type="application/json")
+    assert not (tmp_path / "outside.json").exists()
+    uri = storage.write_bytes("payloads/a/../b.json", b"{}", content_type="application/json")
+    assert (tmp_path / "out" / "payloads" / "b.json").read_bytes() == b"{}"
+    assert uri.endswith("b.json")
