@@ -34,19 +34,8 @@ def _run(env: dict) -> float:
     return seconds
 
 
-def edit_one_set(path: Path) -> bytes:
-    """Add 2.5 kg to the first set of a Hevy export; returns the original bytes."""
-    original = path.read_bytes()
-    lines = original.decode().split("\n")
-    cells = lines[1].split('","')
-    cells[9] = str(float(cells[9] or 0) + 2.5) if cells[9] else "42.5"
-    lines[1] = '","'.join(cells)
-    path.write_text("\n".join(lines))
-    return original
-
-
 def measure(size: int) -> dict:
-    from bench.generate import athlete_key, generate
+    from bench.generate import athlete_key, edit_one_set, generate
     from fitness_platform.resources.warehouse import embedded_url
 
     raw = generate(WORKDIR / "raw" / f"n{size}", size)

@@ -30,3 +30,15 @@ def generate(raw_dir: Path, athletes: int, base_seed: int = 1000) -> Path:
             write_sample(raw_dir, athlete=athlete_key(i), seed=base_seed + i, target_rows=None)
     marker.write_text(json.dumps(wanted))
     return raw_dir
+
+
+def edit_one_set(path: Path) -> bytes:
+    """Add 2.5 kg to the first set of a Hevy export (the benchmarks' one edited set); returns the
+    original bytes, for the caller to put back."""
+    original = path.read_bytes()
+    lines = original.decode().split("\n")
+    cells = lines[1].split('","')
+    cells[9] = str(float(cells[9] or 0) + 2.5) if cells[9] else "42.5"
+    lines[1] = '","'.join(cells)
+    path.write_text("\n".join(lines))
+    return original

@@ -90,7 +90,7 @@ def measure(
     from sqlalchemy import text
 
     from bench.baseline import load_row_by_row
-    from bench.generate import athlete_key, generate
+    from bench.generate import athlete_key, edit_one_set, generate
     from fitness_platform.definitions import build_definitions
     from fitness_platform.delivery.payload import build_payload, serialise
     from fitness_platform.delivery.schedules import range_run_tags
@@ -166,12 +166,7 @@ def measure(
         )
 
         hevy = raw / athlete_key(0) / "hevy_workouts_raw.csv"
-        original = hevy.read_bytes()
-        lines = original.decode().split("\n")
-        cells = lines[1].split('","')
-        cells[9] = str(float(cells[9] or 0) + 2.5) if cells[9] else "42.5"
-        lines[1] = '","'.join(cells)
-        hevy.write_text("\n".join(lines))
+        original = edit_one_set(hevy)
         try:
             edit, out["reexport_s"] = run(load_assets)
             _, out["gold_refresh_s"] = run([gold_views])

@@ -58,7 +58,7 @@ def test_production_instance_stores_runs_in_postgres(
         conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
 
 
-def test_ecs_instance_launches_runs_as_ecs_tasks(pg_admin_url, monkeypatch, tmp_path):
+def test_ecs_instance_launches_runs_as_ecs_tasks(database_url, monkeypatch, tmp_path):
     """deploy/dagster.ecs.yaml builds an instance whose runs start as ECS tasks (no cluster runs
     here: the launcher's AWS clients talk to moto), with the same storage as dagster.yaml."""
     import boto3
@@ -77,11 +77,7 @@ def test_ecs_instance_launches_runs_as_ecs_tasks(pg_admin_url, monkeypatch, tmp_
         ecs["concurrency"]["runs"]["max_concurrent_runs"]
         > base["concurrency"]["runs"]["max_concurrent_runs"]
     )
-    name = "dagster_ecs_" + uuid.uuid4().hex[:8]
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(pg_admin_url).set(drivername="postgresql+psycopg2", database=name)
+    url = make_url(database_url).set(drivername="postgresql+psycopg2")
     monkeypatch.setenv("DAGSTER_PG_URL", url.render_as_string(hide_password=False))
     monkeypatch.setenv("DAGSTER_RUN_TASK_DEFINITION", "fitness-platform-run:1")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
@@ -107,9 +103,6 @@ def test_ecs_instance_launches_runs_as_ecs_tasks(pg_admin_url, monkeypatch, tmp_
             assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         finally:
             instance.dispose()
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-            admin.dispose()
     # No secret is written in the file: the database URLs come from the environment.
     text_ = (deploy / "dagster.ecs.yaml").read_text()
     assert "postgresql+psycopg2://" not in text_.split("storage:")[1]
