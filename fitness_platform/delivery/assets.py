@@ -1,5 +1,6 @@
 """Delivery layer: the weekly payload per athlete (JSON contract) and the weekly report."""
 
+import time
 import warnings
 from datetime import date, timedelta
 
@@ -69,8 +70,21 @@ def _table(rows: list[dict], columns: list[str], limit: int = 30) -> str:
     return "\n".join(lines)
 
 
+PROGRESS_EVERY_S = 15.0
+"""Progress lines at most this often: each is an event in the run's log (a few ms to store), and
+a backfill of a large installation counts hundreds of thousands of items."""
+
+
 def _progress(context, what: str):
-    return lambda done, total: context.log.info(f"{what}: {done}/{total}")
+    last = [time.monotonic()]
+
+    def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == total or now - last[0] >= PROGRESS_EVERY_S:
+            last[0] = now
+            context.log.info(f"{what}: {done}/{total}")
+
+    return report
 
 
 def _week_metadata(counts, *, kind: str) -> dict:

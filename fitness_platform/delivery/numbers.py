@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -11,29 +12,44 @@ _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:[.,]\d+)?(?![\w])")
 
 
-def payload_numbers(payload) -> set[Decimal]:
-    found: set[Decimal] = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
+def _raw_numbers(payload) -> set:
+    """Every number in the payload as stored (int or float; never a bool), without duplicates."""
+    found: set = set()
+    stack = [payload]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is dict:
+            stack.extend(node.values())
+        elif kind is list:
+            stack.extend(node)
+        elif kind is int or kind is float:
+            found.add(node)
+        elif isinstance(node, (dict, list)):  # a subclass: walked like its base
+            stack.extend(node.values() if isinstance(node, dict) else node)
         elif isinstance(node, (int, float)) and not isinstance(node, bool):
-            found.add(Decimal(str(node)))
-
-    walk(payload)
+            found.add(node)
     return found
 
 
-def _variants(value: Decimal) -> set[Decimal]:
-    """A number and the ways a writer may round it (0, 1 or 2 decimals), with either sign."""
-    out = {abs(value)}
-    for places in ("1", "0.1", "0.01"):
-        out.add(abs(value).quantize(Decimal(places), rounding=ROUND_HALF_UP))
-    return out
+@functools.lru_cache(maxsize=1 << 17)
+def _variants(value) -> frozenset[Decimal]:
+    """A number and the ways a writer may round it (0, 1 or 2 decimals), with either sign.
+    Cached: a backfill meets the same history values in week after week."""
+    exact = abs(Decimal(str(value)))
+    return frozenset(
+        [exact]
+        + [
+            exact.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+            for places in ("1", "0.1", "0.01")
+        ]
+    )
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _pound_variants(value) -> frozenset[Decimal]:
+    """The variants of a kg value converted to pounds (rounded to 0.1 lb first)."""
+    return _variants(round(float(value) / KG_PER_LB, 1))
 
 
 def untraceable_numbers(
@@ -43,15 +59,20 @@ def untraceable_numbers(
     constants: set = frozenset(),
     ignore_text: list[str] | None = None,
 ) -> list[str]:
-    """Numbers written in ``report`` that match no payload value (after rounding) nor a constant."""
-    allowed: set[Decimal] = set()
-    values = payload_numbers(payload)
-    for value in values | {Decimal(str(c)) for c in constants}:
-        allowed |= _variants(value)
-    if (payload.get("display") or {}).get("weight_unit") == "lb":
+    """Numbers written in ``report`` that match no payload value (after rounding) nor a constant.
+
+    Most numbers a report writes are payload values as they stand: those are found in a set of
+    floats first. Only a number not found there is compared with every rounding of every value
+    (in Decimal, built once per report when first needed). A token of at most 15 significant
+    digits equals a float exactly when it equals the float's shortest repr, so the quick test
+    accepts nothing the full one would refuse."""
+    values = _raw_numbers(payload)
+    pounds = (payload.get("display") or {}).get("weight_unit") == "lb"
+    exact = {abs(v) for v in values} | {abs(float(c)) for c in constants}
+    if pounds:
         # A report in pounds states a weight as its kg value converted (then rounded).
-        for value in values:
-            allowed |= _variants(Decimal(str(round(float(value) / KG_PER_LB, 1))))
+        exact |= {abs(round(float(v) / KG_PER_LB, 1)) for v in values}
+    allowed: set[Decimal] | None = None
     text = report
     # Payload text first (a note may hold a date), then the dates left.
     for fragment in sorted(ignore_text or [], key=len, reverse=True):
@@ -60,8 +81,17 @@ def untraceable_numbers(
     missing = []
     for match in _NUMBER.finditer(text):
         token = match.group(0)
-        value = abs(Decimal(token.replace(",", ".").lstrip("+")))
-        if value not in allowed:  # Decimal equality is numeric: 160 == 160.0
+        digits = token.replace(",", ".").lstrip("+-")
+        if len(digits.replace(".", "").lstrip("0")) <= 15 and float(digits) in exact:
+            continue
+        if allowed is None:
+            allowed = set()
+            for value in values | set(constants):
+                allowed |= _variants(value)
+            if pounds:
+                for value in values:
+                    allowed |= _pound_variants(value)
+        if abs(Decimal(digits)) not in allowed:  # Decimal equality is numeric: 160 == 160.0
             missing.append(token)
     return missing
 

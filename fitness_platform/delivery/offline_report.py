@@ -7,7 +7,7 @@ same rendering. A null value is never a placeholder: the text says "n/a" or expl
 
 from __future__ import annotations
 
-from fitness_platform.delivery.statements import render, resolve
+from fitness_platform.delivery.statements import PayloadPaths, render
 
 REPORTER_VERSION = "offline-v7"
 
@@ -36,13 +36,14 @@ CYCLE_READING = {
 class _Writer:
     """Collects the statements of one report; ``v(path)`` is a placeholder for a non-null value."""
 
-    def __init__(self, payload: dict):
+    def __init__(self, payload: dict, paths: PayloadPaths | None = None):
         self.payload = payload
+        self.paths = paths or PayloadPaths(payload)
         self.sections: list[dict] = []
         self._cites: list[str] = []
 
     def v(self, path: str, absent: str = "n/a") -> str:
-        value = resolve(self.payload, path)
+        value = self.paths(path)
         if value is None:
             return absent
         self._cites.append(path)
@@ -216,7 +217,7 @@ def _muscles(w: _Writer, p: dict) -> None:
     if not p["muscle_groups"]:
         return
     w.section("Hard sets per muscle group")
-    low, high = resolve(p, "reference.hard_sets_low"), resolve(p, "reference.hard_sets_high")
+    low, high = w.paths("reference.hard_sets_low"), w.paths("reference.hard_sets_high")
     w.say(
         f"The common weekly range is {w.v('reference.hard_sets_low')} to "
         f"{w.v('reference.hard_sets_high')} hard sets per muscle group."
@@ -445,10 +446,10 @@ def _quality(w: _Writer, p: dict) -> None:
         w.say("Nothing to report.")
 
 
-def structured_report(payload: dict) -> dict:
+def structured_report(payload: dict, paths: PayloadPaths | None = None) -> dict:
     """The offline report as structured statements (the schema of delivery/statements.py)."""
     p = payload
-    w = _Writer(p)
+    w = _Writer(p, paths)
     w.section("The week")
     w.say(f"Week {w.v('week_start')} to {w.v('week_end')}.")
     if p["cycle"]:

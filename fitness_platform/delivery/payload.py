@@ -4,13 +4,17 @@ Every number is read from the Gold views; this module only shapes, rounds and se
 
 from __future__ import annotations
 
+import bisect
+import functools
 import hashlib
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import orjson
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine, create_engine
 
+from fitness_platform.delivery.contract import schema_errors
 from fitness_platform.delivery.reference import HISTORY_WEEKS, LIFT_HISTORY_WEEKS
 from fitness_platform.sqlfiles import fetch_all, fetch_mappings, payload_sql
 
@@ -56,11 +60,20 @@ def number(value, key: str = ""):
         return value
     if key in COUNTS:
         return int(value)
+    try:
+        return _cents(value)
+    except ValueError:
+        raise ValueError(f"{key or 'a payload number'} is {value}: not a finite number") from None
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _cents(value) -> float:
+    """``value`` rounded half-up to 2 decimals, as a float. Cached: a backfill rounds the same
+    history values for week after week."""
     exact = Decimal(str(value))
     if not exact.is_finite():
-        raise ValueError(f"{key or 'a payload number'} is {value}: not a finite number")
-    rounded = exact.quantize(_CENT, rounding=ROUND_HALF_UP)
-    result = float(rounded)
+        raise ValueError(value)
+    result = float(exact.quantize(_CENT, rounding=ROUND_HALF_UP))
     return 0.0 if result == 0 else result  # never "-0.0"
 
 
@@ -114,6 +127,9 @@ def build_payloads(conn: Connection, athlete_key: str, weeks: list[date]) -> dic
     cycles = _by(fetch_mappings(conn, payload_sql("cycles.sql"), ids), "week_start")
     history_rows = fetch_mappings(conn, payload_sql("history.sql"), span)
     history_muscle_rows = fetch_mappings(conn, payload_sql("history_muscles.sql"), span)
+    history = _Windows(history_rows)  # ordered by week
+    # Ordered by muscle group, then week: one window per group, concatenated in that order.
+    history_muscles = [_Windows(rows) for rows in _by(history_muscle_rows, "muscle_group").values()]
     built = {}
     for s in summaries:
         week = s["week_start"]
@@ -124,12 +140,25 @@ def build_payloads(conn: Connection, athlete_key: str, weeks: list[date]) -> dic
             s,
             muscles.get(week, []),
             exercises.get(week, []),
-            [r for r in history_rows if oldest <= r["week_start"] <= week],
-            [r for r in history_muscle_rows if oldest <= r["week_start"] <= week],
+            history.between(oldest, week),
+            [r for group in history_muscles for r in group.between(oldest, week)],
             lifts.get(week, []),
             cycles.get(week, []),
         )
     return built
+
+
+class _Windows:
+    """Rows ordered by ``week_start``; ``between`` gives those of a span of weeks by bisection
+    (a backfill takes one span per week from the same rows)."""
+
+    def __init__(self, rows: list):
+        self.rows = rows
+        self.weeks = [r["week_start"] for r in rows]
+
+    def between(self, first: date, last: date) -> list:
+        lo = bisect.bisect_left(self.weeks, first)
+        return self.rows[lo : bisect.bisect_right(self.weeks, last, lo)]
 
 
 def _payload(
@@ -416,6 +445,42 @@ def _exercise(e) -> dict:
             },
         },
     }
+
+
+@dataclass(frozen=True)
+class Built:
+    """One athlete-week's payload as bytes, with its digest and any contract errors (plain
+    values: it crosses processes)."""
+
+    week: date
+    data: bytes
+    sha256: str
+    errors: list[str]
+
+
+def built_payloads(conn: Connection, athlete_key: str, weeks: list[date]) -> list[Built]:
+    """The payloads of ``weeks`` (in their order) serialised and checked against the contract."""
+    built = build_payloads(conn, athlete_key, weeks)
+    out = []
+    for week in weeks:
+        payload = built.get(week)
+        data = serialise(payload)
+        out.append(Built(week, data, sha256(data), schema_errors(payload)))
+    return out
+
+
+_WORKER_ENGINES: dict[str, Engine] = {}
+
+
+def payload_batch(job: tuple[str, str, list[date]]) -> list[Built]:
+    """``built_payloads`` of one athlete in a worker process, over the worker's own connection
+    to the warehouse at the URL (one engine per worker, kept for its life)."""
+    url, athlete_key, weeks = job
+    engine = _WORKER_ENGINES.get(url)
+    if engine is None:
+        engine = _WORKER_ENGINES[url] = create_engine(url, pool_pre_ping=True, pool_size=1)
+    with engine.connect() as conn:
+        return built_payloads(conn, athlete_key, weeks)
 
 
 def serialise(payload: dict) -> bytes:

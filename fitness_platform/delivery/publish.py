@@ -14,38 +14,47 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-import fastjsonschema
-import jsonschema
 import orjson
 from sqlalchemy import Connection
 from sqlalchemy.exc import ProgrammingError
 
-from fitness_platform.delivery.numbers import names_in, untraceable_numbers
+from fitness_platform.delivery.contract import (
+    PAYLOAD_SCHEMA_PATH,
+)
 from fitness_platform.delivery.payload import (
     athlete_keys,
-    build_payloads,
+    built_payloads,
+    payload_batch,
     payload_key,
     payload_manifest_key,
     report_key,
     report_manifest_key,
     report_meta_key,
-    serialise,
     sha256,
     verification_key,
     weeks_with_data,
 )
-from fitness_platform.delivery.reference import REFERENCE_CONSTANTS
+from fitness_platform.delivery.report import (
+    Refused,
+    Written,
+    json_bytes,
+    offline_reports,
+    untraceable,
+    write_reports,
+)
 from fitness_platform.delivery.reporters import ReporterResource
-from fitness_platform.errors import ReportRefused
-from fitness_platform.paths import CONTRACTS_DIR, PAYLOAD_SQL_DIR
+from fitness_platform.delivery.workers import default_workers, ordered_map
+from fitness_platform.paths import PAYLOAD_SQL_DIR
 from fitness_platform.resources.storage import StorageResource
 from fitness_platform.sqlfiles import discover_views, fetch_all, payload_sql
 
-PAYLOAD_SCHEMA_PATH = CONTRACTS_DIR / "weekly_payload.v2.schema.json"
 _WEEK = re.compile(r"week_start=(\d{4}-\d{2}-\d{2})/")
 # What a stored report was written from; a change of any of these rewrites it.
 IDENTITY_FIELDS = ("payload_sha256", "reporter", "model_id", "prompt_version")
 MANIFEST_VERSION = 1
+POOL_MIN_WEEKS = 200
+"""Athlete-weeks from which payloads and offline reports are made in worker processes: starting
+them costs a second or two, which a few weeks would not repay."""
 
 
 @functools.cache
@@ -89,41 +98,6 @@ def read_manifest(storage: StorageResource, key: str) -> dict:
 
 def write_manifest(storage: StorageResource, key: str, value: dict) -> None:
     _write_json(storage, key, value)
-
-
-@functools.cache
-def payload_validator() -> jsonschema.protocols.Validator:
-    """The contract's reference validator (jsonschema, draft 2020-12): every error, with its path."""
-    schema = json.loads(PAYLOAD_SCHEMA_PATH.read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
-
-
-@functools.cache
-def fast_payload_check():
-    """The same contract compiled to Python by fastjsonschema (about 20 times faster: a backfill
-    validates every payload). It knows drafts up to 7, which is all the contract uses
-    (``properties``, ``required``, ``type``, ``enum``, ``pattern``, ``format: date``, bounds; no
-    2020-12-only keyword), so it compiles the contract as draft 7. A payload it rejects is
-    validated again by ``payload_validator`` for the full list of errors."""
-    schema = json.loads(PAYLOAD_SCHEMA_PATH.read_text(encoding="utf-8"))
-    return fastjsonschema.compile({**schema, "$schema": "http://json-schema.org/draft-07/schema#"})
-
-
-def schema_errors(payload: dict) -> list[str]:
-    try:
-        fast_payload_check()(payload)
-    except fastjsonschema.JsonSchemaException:
-        pass
-    else:
-        return []
-    errors = [
-        f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
-        for e in payload_validator().iter_errors(payload)
-    ]
-    # Never accept what the fast check refused, even where the two would disagree.
-    return errors or ["(root): refused by the compiled contract check"]
 
 
 @dataclass(frozen=True)
@@ -214,6 +188,7 @@ def publish_payloads(
     last: date,
     progress=None,
     athletes: list[str] | None = None,
+    workers: int | None = None,
 ) -> PayloadSummary:
     """Build every athlete-week payload with data in [first, last]; write those whose bytes differ
     from the stored ones; delete payloads (and reports) of athlete-weeks that no longer have data.
@@ -237,51 +212,68 @@ def publish_payloads(
     for athlete, week in pairs:
         by_athlete.setdefault(athlete, []).append(week)
     window = (first.isoformat(), last.isoformat())
-    done = 0
-    for athlete, weeks in by_athlete.items():
-        manifest_key = payload_manifest_key(athlete)
-        manifest = read_manifest(storage, manifest_key)
-        recorded = manifest.get("weeks", {})
-        source = sources.get(athlete)
-        wanted = {w.isoformat() for w in weeks}
-        in_window = {w for w in recorded if window[0] <= w <= window[1]}
-        if (
-            source
-            and in_window == wanted
-            and all(recorded[w].get("source") == source for w in wanted)
-        ):
-            for week in sorted(wanted):
-                counts = summary.weeks[week]
-                counts.athletes += 1
-                counts.unchanged += 1
-                summary.unchanged += 1
-                summary.validated += 1
-                counts.items.append(
-                    {"athlete": athlete, "action": "unchanged", "sha256": recorded[week]["sha256"]}
-                )
-            done += len(weeks)
-            summary.athletes_skipped += 1
-            continue
+    # What each athlete built has to be compared with: filled in as the athletes are read.
+    state: dict[str, tuple[dict, dict, str | None, set[str], set[str]]] = {}
+    done = [0]  # weeks dealt with, for progress
+
+    def to_build():
+        """The athletes whose payloads must be built (the current ones are counted here)."""
+        for athlete, weeks in by_athlete.items():
+            manifest = read_manifest(storage, payload_manifest_key(athlete))
+            recorded = manifest.get("weeks", {})
+            source = sources.get(athlete)
+            wanted = {w.isoformat() for w in weeks}
+            in_window = {w for w in recorded if window[0] <= w <= window[1]}
+            if (
+                source
+                and in_window == wanted
+                and all(recorded[w].get("source") == source for w in wanted)
+            ):
+                for week in sorted(wanted):
+                    counts = summary.weeks[week]
+                    counts.athletes += 1
+                    counts.unchanged += 1
+                    summary.unchanged += 1
+                    summary.validated += 1
+                    counts.items.append(
+                        {
+                            "athlete": athlete,
+                            "action": "unchanged",
+                            "sha256": recorded[week]["sha256"],
+                        }
+                    )
+                summary.athletes_skipped += 1
+                done[0] += len(weeks)
+                continue
+            state[athlete] = (manifest, recorded, source, wanted, in_window)
+            yield athlete, (url, athlete, weeks)
+
+    if workers is None:
+        workers = default_workers() if len(pairs) >= POOL_MIN_WEEKS else 1
+    url = conn.engine.url.render_as_string(hide_password=False) if workers >= 2 else ""
+    if workers >= 2:
+        results = ordered_map(payload_batch, to_build(), workers=workers)
+    else:  # here, over the caller's connection
+        results = ((a, built_payloads(conn, a, job[2])) for a, job in to_build())
+    for athlete, built in results:
+        manifest, recorded, source, wanted, in_window = state.pop(athlete)
         updated = dict(recorded)
-        built = build_payloads(conn, athlete, weeks)
         writes: list[tuple[str, bytes, str]] = []
-        for week in weeks:
+        for one in built:
+            week = one.week
             counts = summary.weeks[week.isoformat()]
             counts.athletes += 1
-            payload = built.get(week)
-            data = serialise(payload)
-            errors = schema_errors(payload)
             summary.validated += 1
             key = payload_key(athlete, week)
-            done += 1
-            if errors:
+            done[0] += 1
+            if one.errors:
                 summary.invalid.append(
-                    {"athlete": athlete, "week": str(week), "errors": errors[:5]}
+                    {"athlete": athlete, "week": str(week), "errors": one.errors[:5]}
                 )
                 counts.invalid += 1
                 updated.pop(week.isoformat(), None)
                 continue
-            digest = sha256(data)
+            data, digest = one.data, one.sha256
             item = {"athlete": athlete, "uri": storage.uri(key), "sha256": digest}
             stored = recorded.get(week.isoformat(), {}).get("sha256")
             if stored == digest or (stored is None and storage.read_bytes(key) == data):
@@ -294,11 +286,11 @@ def publish_payloads(
                 counts.written += 1
                 item["action"] = "written"
             updated[week.isoformat()] = {"sha256": digest, "source": source}
-            if not counts.items:
+            if not counts.items or all("preview" not in x for x in counts.items):
                 item["preview"] = data.decode()[:600]
             counts.items.append(item)
-            if progress and (done % 25 == 0 or done == len(pairs)):
-                progress(done, len(pairs))
+            if progress and done[0] % 25 == 0:
+                progress(done[0], len(pairs))
         # The athlete's changed payloads at once (concurrently on S3), before the manifest
         # that records them.
         storage.write_many(writes)
@@ -317,9 +309,13 @@ def publish_payloads(
         if updated != recorded or manifest.get("version") != MANIFEST_VERSION:
             write_manifest(
                 storage,
-                manifest_key,
+                payload_manifest_key(athlete),
                 {"version": MANIFEST_VERSION, "weeks": dict(sorted(updated.items()))},
             )
+    if progress and pairs:
+        progress(len(pairs), len(pairs))
+    for counts in summary.weeks.values():  # athlete order, however the work was spread
+        counts.items.sort(key=lambda item: item["athlete"])
     return summary
 
 
@@ -349,6 +345,7 @@ def publish_reports(
     first: date,
     last: date,
     progress=None,
+    workers: int | None = None,
 ) -> ReportSummary:
     """Write the report of every stored payload in [first, last] whose payload, reporter, prompt
     version or model changed since its report was written (recorded in a sidecar .meta.json).
@@ -396,75 +393,56 @@ def publish_reports(
             summary.deleted.append(report_key(athlete, week))
             summary.weeks[week].deleted += 1
         todo += [(athlete, week) for week in sorted(payload_weeks)]
-    for i, (athlete, week) in enumerate(todo, start=1):
-        counts = summary.weeks[week]
-        counts.athletes += 1
-        data = storage.read_bytes(payload_key(athlete, week))
-        payload = json.loads(data)
-        meta = {"payload_sha256": sha256(data), **identity}
-        stored = _read_meta(storage, athlete, week)
-        stored_report = storage.read_bytes(report_key(athlete, week))
-        if (
-            stored is not None
-            and {k: stored.get(k) for k in IDENTITY_FIELDS} == meta
-            and stored_report is not None
-        ):
-            summary.unchanged += 1
-            counts.unchanged += 1
-            missing = stored.get("untraceable_numbers")
-            if missing is None:  # a sidecar from before the check was recorded
-                missing = _untraceable(stored_report.decode(), payload)
-            _count_check(summary, counts, athlete, week, missing)
-            counts.items.append({"athlete": athlete, "action": "unchanged"})
-            manifests[athlete][week] = {**meta, "untraceable_numbers": missing}
-            continue
-        try:
-            report = reporter.write(payload=payload, payload_json=data.decode())
-        except ReportRefused as exc:
-            # Never stored half-right: no report for this week, only the record of why.
-            storage.delete(report_key(athlete, week))
-            storage.delete(report_meta_key(athlete, week))
-            _write_json(storage, verification_key(athlete, week), exc.verification or {})
-            summary.refused.append({"athlete": athlete, "week_start": week, "error": str(exc)})
-            counts.items.append({"athlete": athlete, "action": "refused"})
-            manifests[athlete].pop(week, None)
-            continue
-        missing = _untraceable(report.text, payload)
-        _count_check(summary, counts, athlete, week, missing)
-        sidecar = {
-            **meta,
-            "untraceable_numbers": missing,
-            "usage": report.usage,
-            "cost_usd": report.cost_usd,
-        }
-        uri, _, _ = storage.write_many(
-            [
-                (report_key(athlete, week), report.text.encode(), "text/markdown; charset=utf-8"),
-                (report_meta_key(athlete, week), _json_bytes(sidecar), "application/json"),
-                (
-                    verification_key(athlete, week),
-                    _json_bytes(report.verification),
-                    "application/json",
-                ),
-            ]
-        )
-        manifests[athlete][week] = {**meta, "untraceable_numbers": missing}
-        for k, v in report.usage.items():
-            summary.usage[k] = summary.usage.get(k, 0) + v
-        if report.cost_usd is not None:
-            summary.cost_usd += report.cost_usd
-        elif report.reporter != "offline":
-            summary.cost_unknown += 1
-        if report.latency_ms is not None:
-            summary.latencies_ms.append(report.latency_ms)
-        summary.written.append({"athlete": athlete, "week_start": week, "uri": uri})
-        counts.written += 1
-        item = {"athlete": athlete, "action": "written", "uri": uri}
-        if not any("preview" in x for x in counts.items):
-            item["preview"] = report.text[:800]
-        counts.items.append(item)
-        if progress and (i % 25 == 0 or i == len(todo)):
-            progress(i, len(todo))
+
+    def changed():
+        """By athlete, the weeks whose report must be written (the unchanged ones are counted
+        here, as they are read); each batch is one athlete's, or one week's for a model."""
+        batch: list[tuple[str, bytes, dict]] = []
+        for index, (athlete, week) in enumerate(todo):
+            counts = summary.weeks[week]
+            counts.athletes += 1
+            data = storage.read_bytes(payload_key(athlete, week))
+            meta = {"payload_sha256": sha256(data), **identity}
+            stored = _read_meta(storage, athlete, week)
+            stored_report = storage.read_bytes(report_key(athlete, week))
+            if (
+                stored is not None
+                and {k: stored.get(k) for k in IDENTITY_FIELDS} == meta
+                and stored_report is not None
+            ):
+                summary.unchanged += 1
+                counts.unchanged += 1
+                missing = stored.get("untraceable_numbers")
+                if missing is None:  # a sidecar from before the check was recorded
+                    missing = untraceable(stored_report.decode(), orjson.loads(data))
+                _count_check(summary, counts, athlete, week, missing)
+                counts.items.append({"athlete": athlete, "action": "unchanged"})
+                manifests[athlete][week] = {**meta, "untraceable_numbers": missing}
+            else:
+                batch.append((week, data, meta))
+            last = index + 1 == len(todo) or todo[index + 1][0] != athlete
+            if batch and (last or not local):
+                yield (athlete, batch), [data for _, data, _ in batch]
+                batch = []
+
+    local = reporter.LOCAL_CPU
+    if local:
+        if workers is None:
+            workers = default_workers() if len(todo) >= POOL_MIN_WEEKS else 1
+        results = ordered_map(offline_reports, changed(), workers=workers)
+    else:
+        results = ((tag, write_reports(reporter, datas)) for tag, datas in changed())
+    done = 0
+    for (athlete, batch), outcomes in results:
+        for (week, _, meta), outcome in zip(batch, outcomes, strict=True):
+            done += 1
+            _store_report(storage, summary, manifests, athlete, week, meta, outcome)
+            if progress and (done % 25 == 0):
+                progress(done, len(todo))
+    if progress and todo:
+        progress(len(todo), len(todo))
+    for counts in summary.weeks.values():  # athlete order, however the work was spread
+        counts.items.sort(key=lambda item: item["athlete"])
     for athlete, weeks in manifests.items():
         if weeks:
             write_manifest(
@@ -477,19 +455,59 @@ def publish_reports(
     return summary
 
 
-def _json_bytes(value: dict) -> bytes:
-    """A sidecar or record as indented JSON with sorted keys (by orjson: a backfill writes two a
-    report)."""
-    return (
-        orjson.dumps(
-            value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
-        )
-        + b"\n"
+def _store_report(
+    storage: StorageResource,
+    summary: ReportSummary,
+    manifests: dict,
+    athlete: str,
+    week: str,
+    meta: dict,
+    outcome: Written | Refused,
+) -> None:
+    counts = summary.weeks[week]
+    if isinstance(outcome, Refused):
+        # Never stored half-right: no report for this week, only the record of why.
+        storage.delete(report_key(athlete, week))
+        storage.delete(report_meta_key(athlete, week))
+        _write_json(storage, verification_key(athlete, week), outcome.verification)
+        summary.refused.append({"athlete": athlete, "week_start": week, "error": outcome.message})
+        counts.items.append({"athlete": athlete, "action": "refused"})
+        manifests[athlete].pop(week, None)
+        return
+    report, missing = outcome, outcome.missing
+    _count_check(summary, counts, athlete, week, missing)
+    sidecar = {
+        **meta,
+        "untraceable_numbers": missing,
+        "usage": report.usage,
+        "cost_usd": report.cost_usd,
+    }
+    uri, _, _ = storage.write_many(
+        [
+            (report_key(athlete, week), report.text.encode(), "text/markdown; charset=utf-8"),
+            (report_meta_key(athlete, week), json_bytes(sidecar), "application/json"),
+            (verification_key(athlete, week), report.verification_json, "application/json"),
+        ]
     )
+    manifests[athlete][week] = {**meta, "untraceable_numbers": missing}
+    for k, v in report.usage.items():
+        summary.usage[k] = summary.usage.get(k, 0) + v
+    if report.cost_usd is not None:
+        summary.cost_usd += report.cost_usd
+    elif report.reporter != "offline":
+        summary.cost_unknown += 1
+    if report.latency_ms is not None:
+        summary.latencies_ms.append(report.latency_ms)
+    summary.written.append({"athlete": athlete, "week_start": week, "uri": uri})
+    counts.written += 1
+    item = {"athlete": athlete, "action": "written", "uri": uri}
+    if not any("preview" in x for x in counts.items):
+        item["preview"] = report.text[:800]
+    counts.items.append(item)
 
 
 def _write_json(storage: StorageResource, key: str, value: dict) -> None:
-    storage.write_bytes(key, _json_bytes(value), content_type="application/json")
+    storage.write_bytes(key, json_bytes(value), content_type="application/json")
 
 
 def _read_meta(storage: StorageResource, athlete: str, week: str) -> dict | None:
@@ -500,13 +518,6 @@ def _read_meta(storage: StorageResource, athlete: str, week: str) -> dict | None
         return json.loads(raw)
     except ValueError:  # a damaged sidecar: the report is simply rewritten
         return None
-
-
-def _untraceable(report: str, payload: dict) -> list[str]:
-    found = untraceable_numbers(
-        report, payload, constants=REFERENCE_CONSTANTS, ignore_text=names_in(payload)
-    )
-    return sorted(set(found))
 
 
 def _count_check(summary: ReportSummary, counts: WeekCounts, athlete, week, missing) -> None:

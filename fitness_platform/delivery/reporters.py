@@ -10,7 +10,8 @@ still fails, or is cut off by the token limit, the report is refused for that we
 import json
 import time
 from abc import abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import ClassVar
 
 import boto3
 import requests
@@ -19,14 +20,11 @@ from botocore.exceptions import ClientError
 from dagster import ConfigurableResource, get_dagster_logger
 from pydantic import PrivateAttr
 
-from fitness_platform.delivery.offline_report import (
-    REPORTER_VERSION,
-    report_title,
-    structured_report,
-)
+from fitness_platform.delivery.offline_report import REPORTER_VERSION, report_title
 from fitness_platform.delivery.prices import estimate_cost, load_prices
 from fitness_platform.delivery.prompt import PROMPT_VERSION, SYSTEM_PROMPT
-from fitness_platform.delivery.statements import REPORT_SCHEMA, render, verify
+from fitness_platform.delivery.report import Report, offline_report, week_label
+from fitness_platform.delivery.statements import REPORT_SCHEMA, PayloadPaths, render, verify
 from fitness_platform.errors import ReportRefused
 
 TOOL_NAME = "submit_report"
@@ -37,19 +35,11 @@ TOOL_DESCRIPTION = (
 USAGE_KEYS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
 
 
-@dataclass
-class Report:
-    text: str
-    reporter: str
-    model_id: str
-    prompt_version: str
-    usage: dict = field(default_factory=dict)
-    latency_ms: float | None = None
-    verification: dict = field(default_factory=dict)
-    cost_usd: float | None = None
-
-
 class ReporterResource(ConfigurableResource):
+    LOCAL_CPU: ClassVar[bool] = False
+    """Its reports are ``report.offline_report``'s, made with this machine's CPU alone (no
+    network, no state): many are then written at once in worker processes."""
+
     @abstractmethod
     def identity(self) -> dict:
         """What a stored report was written by; a change means every report is rewritten."""
@@ -59,29 +49,17 @@ class ReporterResource(ConfigurableResource):
     def write(self, *, payload: dict, payload_json: str) -> Report: ...
 
 
-def _week(payload: dict) -> str:
-    return f"{payload['athlete']['athlete_key']} week {payload['week_start']}"
-
-
 class OfflineReporterResource(ReporterResource):
     """Deterministic statements from the payload alone: no network, no cost, same bytes every
     time, and the same verification as a model's reply."""
+
+    LOCAL_CPU: ClassVar[bool] = True
 
     def identity(self) -> dict:
         return {"reporter": "offline", "model_id": "offline", "prompt_version": REPORTER_VERSION}
 
     def write(self, *, payload: dict, payload_json: str) -> Report:
-        structured = structured_report(payload)
-        checked = verify(payload, structured)
-        record = {**checked.record, "attempts": 1, "reporter": "offline"}
-        if checked.errors:  # a defect of the offline reporter itself: never stored
-            raise ReportRefused(
-                f"the offline report for {_week(payload)} failed verification: "
-                + "; ".join(checked.errors[:5]),
-                verification=record,
-            )
-        text = render(payload, structured, title=report_title(payload))
-        return Report(text, "offline", "offline", REPORTER_VERSION, verification=record)
+        return offline_report(payload)
 
 
 @dataclass
@@ -136,6 +114,7 @@ class ModelReporterResource(ReporterResource):
 
     def write(self, *, payload: dict, payload_json: str) -> Report:
         conversation = self._start(payload_json)
+        paths = PayloadPaths(payload)
         usage = dict.fromkeys(USAGE_KEYS, 0)
         attempts: list[dict] = []
         latency = 0.0
@@ -147,7 +126,7 @@ class ModelReporterResource(ReporterResource):
             if reply.cut_off:
                 attempts.append({"attempt": attempt, "errors": ["cut off at max_tokens"]})
                 raise ReportRefused(
-                    f"the {self.provider} reply for {_week(payload)} was cut off at max_tokens="
+                    f"the {self.provider} reply for {week_label(payload)} was cut off at max_tokens="
                     f"{self.max_tokens}; raise FITNESS_LLM_MAX_TOKENS. Nothing was stored.",
                     verification=self._record(attempts, usage, passed=False),
                 )
@@ -155,7 +134,7 @@ class ModelReporterResource(ReporterResource):
                 errors = [f"the reply did not call the {TOOL_NAME} tool with a report"]
                 checked = None
             else:
-                checked = verify(payload, reply.report)
+                checked = verify(payload, reply.report, paths)
                 errors = checked.errors
             attempts.append({"attempt": attempt, "errors": errors})
             if not errors:
@@ -164,7 +143,7 @@ class ModelReporterResource(ReporterResource):
                     **self._record(attempts, usage, passed=True),
                 }
                 return Report(
-                    text=render(payload, reply.report, title=report_title(payload)),
+                    text=render(payload, reply.report, title=report_title(payload), paths=paths),
                     reporter=self.provider,
                     model_id=self.model_id,
                     prompt_version=PROMPT_VERSION,
@@ -174,13 +153,13 @@ class ModelReporterResource(ReporterResource):
                     cost_usd=record["cost_usd"],
                 )
             get_dagster_logger().warning(
-                f"{self.provider} reply {attempt}/{self.max_verify_attempts} for {_week(payload)} "
+                f"{self.provider} reply {attempt}/{self.max_verify_attempts} for {week_label(payload)} "
                 f"failed verification ({len(errors)} errors: {errors[0]})"
             )
             if attempt < self.max_verify_attempts:
                 self._send_errors(conversation, reply, errors)
         raise ReportRefused(
-            f"the {self.provider} report for {_week(payload)} failed verification "
+            f"the {self.provider} report for {week_label(payload)} failed verification "
             f"{self.max_verify_attempts} times; nothing was stored. Last errors: "
             + "; ".join(errors[:5]),
             verification={

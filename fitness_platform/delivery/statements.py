@@ -147,35 +147,73 @@ class PathError(LookupError):
 
 def resolve(payload: dict, path: str):
     """The payload value a path names; PathError when it names nothing."""
-    if path.startswith("reference."):
-        name = path.removeprefix("reference.")
-        if name not in REFERENCE_VALUES:
-            raise PathError(f"{path}: no reference constant {name!r}")
-        return REFERENCE_VALUES[name]
-    node = payload
-    for name, key in _segments(path):
-        if not isinstance(node, dict) or name not in node:
-            raise PathError(f"{path}: no field {name!r}")
-        node = node[name]
-        if key is None:
-            continue
-        if not isinstance(node, list):
-            raise PathError(f"{path}: {name} is not a list")
-        if key.isdigit():
-            index = int(key)
-            if index >= len(node):
-                raise PathError(f"{path}: {name} has {len(node)} items")
-            node = node[index]
-            continue
-        field_name = KEYED_LISTS.get(name)
-        found = next(
-            (x for x in node if isinstance(x, dict) and field_name and x.get(field_name) == key),
-            None,
-        )
-        if found is None:
-            raise PathError(f"{path}: no {name} item {key!r}")
-        node = found
-    return node
+    return PayloadPaths(payload)(path)
+
+
+class PayloadPaths:
+    """Resolves paths in one payload, each path once: writing, checking and rendering a report
+    name the same paths many times, and a keyed step (``exercises[bench_press]``) is looked up in
+    an index of its list instead of by a scan. The payload must not change while it is used."""
+
+    __slots__ = ("payload", "_values", "_keyed")
+
+    def __init__(self, payload: dict):
+        self.payload = payload
+        self._values: dict[str, tuple[bool, object]] = {}
+        self._keyed: dict[int, dict[str, object]] = {}
+
+    def __call__(self, path: str):
+        hit = self._values.get(path)
+        if hit is None:
+            try:
+                hit = (True, self._resolve(path))
+            except PathError as exc:
+                hit = (False, str(exc))
+            self._values[path] = hit
+        found, value = hit
+        if not found:
+            raise PathError(value)
+        return value
+
+    def _item(self, name: str, items: list, key: str):
+        """The first item of a keyed list whose key field is ``key`` (None when none is)."""
+        index = self._keyed.get(id(items))
+        if index is None:
+            field_name = KEYED_LISTS.get(name)
+            index = {}
+            if field_name:
+                for x in items:
+                    if isinstance(x, dict) and isinstance(x.get(field_name), str):
+                        index.setdefault(x[field_name], x)
+            self._keyed[id(items)] = index
+        return index.get(key)
+
+    def _resolve(self, path: str):
+        if path.startswith("reference."):
+            name = path.removeprefix("reference.")
+            if name not in REFERENCE_VALUES:
+                raise PathError(f"{path}: no reference constant {name!r}")
+            return REFERENCE_VALUES[name]
+        node = self.payload
+        for name, key in _segments(path):
+            if not isinstance(node, dict) or name not in node:
+                raise PathError(f"{path}: no field {name!r}")
+            node = node[name]
+            if key is None:
+                continue
+            if not isinstance(node, list):
+                raise PathError(f"{path}: {name} is not a list")
+            if key.isdigit():
+                index = int(key)
+                if index >= len(node):
+                    raise PathError(f"{path}: {name} has {len(node)} items")
+                node = node[index]
+                continue
+            found = self._item(name, node, key)
+            if found is None:
+                raise PathError(f"{path}: no {name} item {key!r}")
+            node = found
+        return node
 
 
 @functools.lru_cache(maxsize=65536)
@@ -190,11 +228,13 @@ def _segments(path: str) -> tuple[tuple[str, str | None], ...]:
     return tuple(steps)
 
 
+@functools.lru_cache(maxsize=65536)
 def _field(path: str) -> str:
     """The last field name of a path, without an index: ``tonnage_kg`` of ``history.tonnage_kg[7]``."""
     return path.rsplit(".", 1)[-1].split("[")[0]
 
 
+@functools.lru_cache(maxsize=65536)
 def weight_path(path: str) -> bool:
     """A weight in kg (shown in the athlete's unit): ``*_kg`` and ``*_kg_per_week``, not a
     ``*_per_kg`` ratio such as protein_g_per_kg."""
@@ -233,6 +273,7 @@ def _number(value, signed: bool = False) -> str:
     return "+" + text if signed and value > 0 else text
 
 
+@functools.lru_cache(maxsize=65536)
 def signed_path(path: str) -> bool:
     """A change (a delta against an earlier week, or a ``*change*`` field) is written with its
     sign: +2.5 kg, -1.0 kg."""
@@ -267,8 +308,10 @@ def _names(payload: dict) -> list[str]:
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 
-def verify(payload: dict, report: dict) -> Checked:
-    """Every check of a structured report against its payload; the errors name the statement."""
+def verify(payload: dict, report: dict, paths: PayloadPaths | None = None) -> Checked:
+    """Every check of a structured report against its payload; the errors name the statement.
+    ``paths`` resolves the payload's paths (one shared with ``render`` resolves each once)."""
+    paths = paths or PayloadPaths(payload)
     errors: list[str] = []
     names = _names(payload)
     sections = report.get("sections") if isinstance(report, dict) else None
@@ -284,7 +327,7 @@ def verify(payload: dict, report: dict) -> Checked:
         for t_index, statement in enumerate(section.get("statements") or []):
             count += 1
             where = f"{where_section}, statement {t_index + 1}"
-            problems = _verify_statement(payload, statement, names)
+            problems = _verify_statement(paths, statement, names)
             errors += [f"{where}: {p}" for p in problems]
             checked.append(
                 {
@@ -313,7 +356,7 @@ def _has_digit(text: str, names: list[str]) -> bool:
     return re.search(r"\d", text) is not None
 
 
-def _verify_statement(payload: dict, statement: dict, names: list[str]) -> list[str]:
+def _verify_statement(paths: PayloadPaths, statement: dict, names: list[str]) -> list[str]:
     problems = []
     text = statement.get("text")
     if not isinstance(text, str) or not text.strip():
@@ -325,7 +368,7 @@ def _verify_statement(payload: dict, statement: dict, names: list[str]) -> list[
             problems.append(f"placeholder {{{path}}} is not among its cites")
     for path in cites:
         try:
-            value = resolve(payload, path)
+            value = paths(path)
         except PathError as exc:
             problems.append(f"cites a path that does not exist: {exc}")
             continue
@@ -342,7 +385,7 @@ def _verify_statement(payload: dict, statement: dict, names: list[str]) -> list[
         )
     direction = statement.get("direction")
     if direction is not None:
-        problems += _check_direction(payload, direction, cites)
+        problems += _check_direction(paths, direction, cites)
     said_up, said_down = bool(_UP.search(prose)), bool(_DOWN.search(prose))
     stated = direction.get("is") if isinstance(direction, dict) else None
     if (said_up or said_down) and stated is None:
@@ -353,16 +396,16 @@ def _verify_statement(payload: dict, statement: dict, names: list[str]) -> list[
         problems.append(f"the text says down but the direction is {stated!r}")
     record = statement.get("record")
     if record is not None:
-        problems += _check_record(payload, record, cites)
+        problems += _check_record(paths, record, cites)
     return problems
 
 
-def _check_direction(payload: dict, direction: dict, cites: list[str]) -> list[str]:
+def _check_direction(paths: PayloadPaths, direction: dict, cites: list[str]) -> list[str]:
     path, stated = direction.get("path", ""), direction.get("is")
     if path not in cites:
         return [f"its direction rests on {path}, which it does not cite"]
     try:
-        value = resolve(payload, path)
+        value = paths(path)
     except PathError as exc:
         return [f"its direction rests on a path that does not exist: {exc}"]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -373,12 +416,12 @@ def _check_direction(payload: dict, direction: dict, cites: list[str]) -> list[s
     return []
 
 
-def _check_record(payload: dict, record: dict, cites: list[str]) -> list[str]:
+def _check_record(paths: PayloadPaths, record: dict, cites: list[str]) -> list[str]:
     path, window = record.get("path", ""), record.get("window")
     if path not in cites:
         return [f"its record rests on {path}, which it does not cite"]
     try:
-        flags = resolve(payload, path)
+        flags = paths(path)
     except PathError as exc:
         return [f"its record rests on a path that does not exist: {exc}"]
     if not isinstance(flags, dict) or window not in flags:
@@ -388,15 +431,16 @@ def _check_record(payload: dict, record: dict, cites: list[str]) -> list[str]:
     return []
 
 
-def render(payload: dict, report: dict, *, title: str) -> str:
+def render(payload: dict, report: dict, *, title: str, paths: PayloadPaths | None = None) -> str:
     """The verified report as Markdown: each statement a line, its numbers from the payload."""
+    paths = paths or PayloadPaths(payload)
     lines = [title, ""]
     for section in report["sections"]:
         lines += [f"## {section['title']}", ""]
         statements = section["statements"] or []
         for statement in statements:
             text = _PLACEHOLDER.sub(
-                lambda m: format_value(payload, m.group(1), resolve(payload, m.group(1))),
+                lambda m: format_value(payload, m.group(1), paths(m.group(1))),
                 statement["text"],
             )
             lines.append(f"- {text}")

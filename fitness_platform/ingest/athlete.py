@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import hashlib
 import json
-import multiprocessing
 import os
-import signal
-import sys
-import threading
-import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +32,7 @@ from fitness_platform.ingest.sources import (
     recognise,
     unrecognised,
 )
+from fitness_platform.processes import worker_pool
 
 # Bump when parsing or loading semantics change: every athlete is then reloaded once.
 PARSER_VERSION = "4"
@@ -294,8 +287,6 @@ def _rejects_without_superseded(rejects: pd.DataFrame, owner, live: list) -> pd.
 
 # Below this many athletes to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 8
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-WATCHDOG_SECONDS = 0.5
 
 
 def parse_one(
@@ -306,39 +297,6 @@ def parse_one(
         return athlete, parse_athlete(athlete, files, corrections=corrections), None
     except ExportError as exc:
         return athlete, None, str(exc)
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """Worker initializer: end this worker as soon as the process that started it is gone (a
-    parent killed with SIGKILL runs no cleanup, and an orphaned worker would parse on for
-    minutes). Linux is told directly; a watchdog thread covers every platform."""
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent_pid:  # the parent died before the signal was armed
-        os._exit(1)
-
-    def watch() -> None:
-        while True:
-            if os.getppid() != parent_pid:
-                os._exit(1)
-            time.sleep(WATCHDOG_SECONDS)
-
-    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
-
-
-def parse_pool(workers: int) -> ProcessPoolExecutor:
-    """Spawned (not forked: the caller holds threads and connections) workers that end when
-    their parent does."""
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_die_with_parent,
-        initargs=(os.getpid(),),
-    )
 
 
 def parse_many(
@@ -355,7 +313,7 @@ def parse_many(
     done: set[str] = set()
     if workers >= 2 and len(todo) >= PARALLEL_THRESHOLD:
         try:
-            with parse_pool(workers) as pool:
+            with worker_pool(workers) as pool:
                 results = pool.map(
                     parse_one,
                     todo.keys(),

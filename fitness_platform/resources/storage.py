@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import posixpath
 import threading
 import uuid
 from abc import abstractmethod
@@ -57,23 +58,48 @@ class LocalStorageResource(StorageResource):
 
     root: str
 
+    _base: Path | None = PrivateAttr(default=None)
+    _made: set = PrivateAttr(default_factory=set)
+
+    def _root(self) -> Path:
+        if self._base is None:
+            self._base = Path(self.root).resolve()
+        return self._base
+
     def _path(self, key: str) -> Path:
-        path = (Path(self.root) / key).resolve()
-        if Path(self.root).resolve() not in path.parents:
+        """The file of a key: a relative path below the root, checked as text (a backfill names
+        hundreds of thousands of keys, and resolving each against the disk costs more than the
+        write). Keys are made by the platform; one that is absolute or climbs out is refused."""
+        normal = posixpath.normpath(key)
+        if (
+            not key
+            or "\0" in key
+            or posixpath.isabs(normal)
+            or normal in (".", "..")
+            or normal.startswith("../")
+        ):
             raise ValueError(f"storage key escapes the output folder: {key!r}")
-        return path
+        return self._root() / normal
 
     def read_bytes(self, key: str) -> bytes | None:
-        path = self._path(key)
-        return path.read_bytes() if path.exists() else None
+        try:
+            return self._path(key).read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
 
     def write_bytes(self, key: str, data: bytes, *, content_type: str) -> str:
         path = self._path(key)
         # A name of its own per write: two runs writing the same key never share a temporary file.
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(data)
+            if path.parent not in self._made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(path.parent)
+            try:
+                tmp.write_bytes(data)
+            except FileNotFoundError:  # the folder was removed since: make it again
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp.write_bytes(data)
             tmp.replace(path)
         except OSError as exc:
             with contextlib.suppress(OSError):
@@ -91,7 +117,7 @@ class LocalStorageResource(StorageResource):
             raise StorageUnavailable(f"cannot delete {path}: {exc.strerror or exc}") from None
 
     def list_keys(self, prefix: str) -> list[str]:
-        base = Path(self.root).resolve()
+        base = self._root()
         folder = self._path(prefix) if prefix else base
         if not folder.is_dir():
             return []
@@ -105,7 +131,7 @@ class LocalStorageResource(StorageResource):
         return str(self._path(key))
 
     def root_uri(self) -> str:
-        return str(Path(self.root).resolve())
+        return str(self._root())
 
 
 class S3StorageResource(StorageResource):

@@ -33,7 +33,7 @@ from fitness_platform.delivery.payload import (
     sha256,
 )
 from fitness_platform.delivery.publish import read_manifest
-from fitness_platform.ingest.athlete import parse_pool
+from fitness_platform.processes import worker_pool
 from fitness_platform.resources.storage import StorageResource
 from fitness_platform.site.render import (
     RENDERER_VERSION,
@@ -139,7 +139,7 @@ class PageRenderer:
         if self.workers >= 2 and len(jobs) >= RENDER_POOL_MIN_PAGES:
             try:
                 if self._pool is None:
-                    self._pool = parse_pool(self.workers)
+                    self._pool = worker_pool(self.workers)
                 return list(self._pool.map(_render, jobs, chunksize=4))
             except (BrokenProcessPool, OSError):
                 self.close()  # no pool on this machine: render here, as with few pages

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from fitness_platform.delivery.contract import schema_errors
 from fitness_platform.delivery.numbers import names_in, untraceable_numbers
 from fitness_platform.delivery.offline_report import render_report
-from fitness_platform.delivery.publish import schema_errors
 from fitness_platform.delivery.reference import REFERENCE_CONSTANTS
 from fitness_platform_tests import reference as ref
 from fitness_platform_tests.helpers import (

@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
+from fitness_platform.delivery.contract import schema_errors
 from fitness_platform.delivery.offline_report import render_report
 from fitness_platform.delivery.payload import build_payload
-from fitness_platform.delivery.publish import schema_errors
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform_tests.helpers import FIXTURES, run_ingest
 

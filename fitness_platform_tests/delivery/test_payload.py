@@ -10,8 +10,8 @@ from pathlib import Path
 import fastjsonschema
 import pytest
 
+from fitness_platform.delivery.contract import fast_payload_check, payload_validator, schema_errors
 from fitness_platform.delivery.payload import number, payload_key, serialise
-from fitness_platform.delivery.publish import fast_payload_check, payload_validator, schema_errors
 from fitness_platform_tests import reference as ref
 from fitness_platform_tests.helpers import SAMPLE_DELIVERY
 

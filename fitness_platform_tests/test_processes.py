@@ -1,4 +1,4 @@
-"""Parse workers end with the process that started them, even when it is killed with SIGKILL."""
+"""Worker processes end with the process that started them, even when it is killed with SIGKILL."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import psutil
 
 PARENT = textwrap.dedent("""
     import sys, time
-    from fitness_platform.ingest.athlete import parse_pool
-    pool = parse_pool(2)
+    from fitness_platform.processes import worker_pool
+    pool = worker_pool(2)
     futures = [pool.submit(time.sleep, 120) for _ in range(2)]
     while len(pool._processes) < 2:
         time.sleep(0.05)
