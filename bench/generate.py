@@ -33,12 +33,14 @@ def generate(raw_dir: Path, athletes: int, base_seed: int = 1000) -> Path:
 
 
 def edit_one_set(path: Path) -> bytes:
-    """Add 2.5 kg to the first set of a Hevy export (the benchmarks' one edited set); returns the
+    """Add 2.5 kg to the first working set of a Hevy export, in its newest workout (the
+    benchmarks' one edited set: a warm-up's weight would change no payload); returns the
     original bytes, for the caller to put back."""
     original = path.read_bytes()
     lines = original.decode().split("\n")
-    cells = lines[1].split('","')
+    row = next(i for i, line in enumerate(lines[1:], 1) if '","normal","' in line)
+    cells = lines[row].split('","')
     cells[9] = str(float(cells[9] or 0) + 2.5) if cells[9] else "42.5"
-    lines[1] = '","'.join(cells)
+    lines[row] = '","'.join(cells)
     path.write_text("\n".join(lines))
     return original
