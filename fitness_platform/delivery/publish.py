@@ -18,9 +18,7 @@ import orjson
 from sqlalchemy import Connection
 from sqlalchemy.exc import ProgrammingError
 
-from fitness_platform.delivery.contract import (
-    PAYLOAD_SCHEMA_PATH,
-)
+from fitness_platform.delivery.contract import PAYLOAD_SCHEMA_PATH
 from fitness_platform.delivery.payload import (
     athlete_keys,
     built_payloads,
@@ -152,6 +150,8 @@ class WeekCounts:
     invalid: int = 0
     untraceable: int = 0
     items: list[dict] = field(default_factory=list)
+    previewed: bool = False
+    """An item of this week carries a preview (the first written one)."""
 
 
 @dataclass
@@ -286,8 +286,9 @@ def publish_payloads(
                 counts.written += 1
                 item["action"] = "written"
             updated[week.isoformat()] = {"sha256": digest, "source": source}
-            if not counts.items or all("preview" not in x for x in counts.items):
+            if not counts.previewed:
                 item["preview"] = data.decode()[:600]
+                counts.previewed = True
             counts.items.append(item)
             if progress and done[0] % 25 == 0:
                 progress(done[0], len(pairs))
@@ -501,8 +502,9 @@ def _store_report(
     summary.written.append({"athlete": athlete, "week_start": week, "uri": uri})
     counts.written += 1
     item = {"athlete": athlete, "action": "written", "uri": uri}
-    if not any("preview" in x for x in counts.items):
+    if not counts.previewed:
         item["preview"] = report.text[:800]
+        counts.previewed = True
     counts.items.append(item)
 
 
