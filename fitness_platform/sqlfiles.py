@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from pathlib import Path
 
+from psycopg.rows import dict_row
 from sqlalchemy import Connection, TextClause, text
 
 from fitness_platform.paths import (
@@ -65,6 +66,54 @@ def fetch_all(conn: Connection, path: Path, params: dict | None = None) -> list:
 def fetch_mappings(conn: Connection, path: Path, params: dict | None = None) -> list:
     """The rows of a file that holds exactly one query, as mappings (column name → value)."""
     return conn.execute(query(path), params or {}).mappings().all()
+
+
+def fetch_batch(conn: Connection, queries: list[tuple[Path, dict]]) -> list[list[dict]]:
+    """The rows of several one-query files, as dicts, fetched in one round trip to the server.
+
+    For the small, indexed, repeated reads of one athlete (a payload is seven of them), where
+    the time is not the queries' own but the turn-taking and the planning:
+
+    - the queries are sent together in psycopg's pipeline mode, within ``conn``'s transaction,
+      and their results read back in order;
+    - they run with generic plans (``plan_cache_mode = force_generic_plan``, for these statements
+      only: the setting is stashed and restored within the same round trip). psycopg prepares a
+      statement from its fifth execution; PostgreSQL would then still plan each execution
+      afresh for its array and date values, which took longer than running them. So batch only
+      queries whose best plan does not depend on their values (an index lookup by id).
+
+    Values are the driver's own (``Decimal``, ``date``), as ``fetch_mappings`` gives them."""
+    driver = conn.connection.driver_connection
+    compiled = [(_pyformat(path, conn.dialect), params) for path, params in queries]
+    with driver.pipeline():
+        driver.execute(_GENERIC_PLANS)
+        cursors = []
+        for (statement, bind), params in compiled:
+            cursor = driver.cursor(row_factory=dict_row)
+            cursor.execute(statement, bind.construct_params(params))
+            cursors.append(cursor)
+        driver.execute(_RESTORE_PLANS)
+        results = []
+        for cursor in cursors:
+            with cursor:
+                results.append(cursor.fetchall())
+    return results
+
+
+_GENERIC_PLANS = (
+    "SELECT set_config('fitness.stashed_plan_cache_mode', current_setting('plan_cache_mode'), true),"
+    " set_config('plan_cache_mode', 'force_generic_plan', true)"
+)
+_RESTORE_PLANS = (
+    "SELECT set_config('plan_cache_mode', current_setting('fitness.stashed_plan_cache_mode'), true)"
+)
+
+
+@functools.cache
+def _pyformat(path: Path, dialect) -> tuple:
+    """A file's query as the driver's own placeholder text, and what binds its parameters."""
+    compiled = query(path).compile(dialect=dialect)
+    return str(compiled), compiled
 
 
 def load_sql(name: str) -> Path:

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine
 
 from fitness_platform.delivery.contract import schema_errors
 from fitness_platform.delivery.reference import HISTORY_WEEKS, LIFT_HISTORY_WEEKS
-from fitness_platform.sqlfiles import fetch_all, fetch_mappings, payload_sql
+from fitness_platform.sqlfiles import fetch_all, fetch_batch, fetch_mappings, payload_sql
 
 SCHEMA_VERSION = "2.2"
 METRICS = [
@@ -114,6 +114,9 @@ def build_payloads(conn: Connection, athlete_key: str, weeks: list[date]) -> dic
     weeks = sorted(set(weeks))
     if not weeks:
         return {}
+    # The summary on its own, planned for its values: finding an athlete by key through four
+    # joined views, a generic plan was 2.5x slower at 100 athletes. The other sections are
+    # indexed reads by athlete id, fetched together (``fetch_batch``).
     summaries = fetch_mappings(
         conn, payload_sql("week_summary.sql"), {"athlete": athlete_key, "weeks": weeks}
     )
@@ -121,12 +124,23 @@ def build_payloads(conn: Connection, athlete_key: str, weeks: list[date]) -> dic
         return {}
     ids = {"athlete_id": summaries[0]["athlete_id"], "weeks": [s["week_start"] for s in summaries]}
     span = {"athlete_id": ids["athlete_id"], "first_week": weeks[0], "last_week": weeks[-1]}
-    muscles = _by(fetch_mappings(conn, payload_sql("week_muscle_groups.sql"), ids), "week_start")
-    exercises = _by(fetch_mappings(conn, payload_sql("week_exercises.sql"), ids), "week_start")
-    lifts = _by(fetch_mappings(conn, payload_sql("main_lifts.sql"), ids), "for_week")
-    cycles = _by(fetch_mappings(conn, payload_sql("cycles.sql"), ids), "week_start")
-    history_rows = fetch_mappings(conn, payload_sql("history.sql"), span)
-    history_muscle_rows = fetch_mappings(conn, payload_sql("history_muscles.sql"), span)
+    muscle_rows, exercise_rows, lift_rows, cycle_rows, history_rows, history_muscle_rows = (
+        fetch_batch(
+            conn,
+            [
+                (payload_sql("week_muscle_groups.sql"), ids),
+                (payload_sql("week_exercises.sql"), ids),
+                (payload_sql("main_lifts.sql"), ids),
+                (payload_sql("cycles.sql"), ids),
+                (payload_sql("history.sql"), span),
+                (payload_sql("history_muscles.sql"), span),
+            ],
+        )
+    )
+    muscles = _by(muscle_rows, "week_start")
+    exercises = _by(exercise_rows, "week_start")
+    lifts = _by(lift_rows, "for_week")
+    cycles = _by(cycle_rows, "week_start")
     history = _Windows(history_rows)  # ordered by week
     # Ordered by muscle group, then week: one window per group, concatenated in that order.
     history_muscles = [_Windows(rows) for rows in _by(history_muscle_rows, "muscle_group").values()]
