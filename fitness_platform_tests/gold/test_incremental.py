@@ -99,8 +99,21 @@ def test_incremental_gold_matches_a_full_rebuild_row_for_row(raw_dir, warehouse)
     diet.write_text("".join(lines[:-3]), encoding="utf-8")
     result = run_ingest()
     assert result.success
-    # 2 of 6 behind is over the share: every row is replaced, the other path of the build.
-    assert FULL_REFRESH_SHARE < 2 / 6
+    # 2 of 6 behind is under the share: two athletes rebuilt one after the other.
+    assert FULL_REFRESH_SHARE >= 2 / 6
+    assert (gold_build(result)["build"], gold_build(result)["athletes_rebuilt"]) == (
+        "incremental",
+        2,
+    )
+    with warehouse.connect() as conn:
+        assert differences(conn) == {}
+
+    # 5 of 6 behind is over the share: every row is replaced, the other path of the build.
+    for athlete in ["gen_0", "gen_1", "gen_2", "gen_3", "newcomer"]:
+        drop_one_workout(raw_dir / athlete / SAMPLE_EXPORT_NAME)
+    result = run_ingest()
+    assert result.success
+    assert FULL_REFRESH_SHARE < 5 / 6
     assert (gold_build(result)["build"], gold_build(result)["athletes_rebuilt"]) == ("full", 6)
     with warehouse.connect() as conn:
         assert differences(conn) == {}

@@ -32,7 +32,8 @@ FROM fitness.sets s
 JOIN fitness.workout_exercises we ON we.workout_exercise_id = s.workout_exercise_id
 JOIN fitness.workouts w ON w.workout_id = we.workout_id
 JOIN fitness.exercises e ON e.exercise_id = we.exercise_id
-JOIN gold_workout_bodyweight b ON b.workout_id = w.workout_id
+-- the athlete too: one athlete's sets then read only that athlete's rows of b, by its index
+JOIN gold_workout_bodyweight b ON b.workout_id = w.workout_id AND b.athlete_id = w.athlete_id
 CROSS JOIN LATERAL (
     SELECT CASE
         WHEN e.is_cardio OR e.exercise_type IN ('reps_only', 'duration', 'distance_duration')

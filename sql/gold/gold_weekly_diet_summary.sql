@@ -1,6 +1,7 @@
 -- One row per athlete and ISO week with a diet log: averages over logged days and the week's cycle.
 -- grain: athlete_id, week_start
-WITH days AS (
+-- days is read twice; NOT MATERIALIZED lets an athlete filter reach diet_daily's index.
+WITH days AS NOT MATERIALIZED (
     SELECT d.*, date_trunc('week', d.diet_date)::date AS week_start
     FROM fitness.diet_daily d
 ), agg AS (

@@ -1,10 +1,17 @@
--- One row per athlete and ISO week with training or diet (full outer join), with the week's cycle
+-- One row per athlete and ISO week with training or diet, with the week's cycle
 -- and the change against the calendar previous week (lw_*, null when that week has no row).
 -- grain: athlete_id, week_start
-WITH weeks AS (
+-- The weeks with either are the union of both tables' keys, each side joined to them (a full outer
+-- join in effect, written so that a filter on the athlete reaches both tables' indexes; weeks is
+-- read twice, as this week and as last week, so it is NOT MATERIALIZED for the same reason).
+WITH keys AS (
+    SELECT athlete_id, week_start FROM gold_weekly_training_summary
+    UNION
+    SELECT athlete_id, week_start FROM gold_weekly_diet_summary
+), weeks AS NOT MATERIALIZED (
     SELECT
-        coalesce(t.athlete_id, d.athlete_id) AS athlete_id,
-        coalesce(t.week_start, d.week_start) AS week_start,
+        k.athlete_id,
+        k.week_start,
         coalesce(t.training_sessions, 0) AS training_sessions,
         coalesce(t.total_sets, 0) AS total_sets,
         coalesce(t.failure_sets, 0) AS failure_sets,
@@ -21,9 +28,11 @@ WITH weeks AS (
         coalesce(d.weighed_days, 0) AS weighed_days,
         coalesce(d.kcal_mismatch_days, 0) AS kcal_mismatch_days,
         d.cycle_number AS diet_cycle_number
-    FROM gold_weekly_training_summary t
-    FULL OUTER JOIN gold_weekly_diet_summary d
-      ON d.athlete_id = t.athlete_id AND d.week_start = t.week_start
+    FROM keys k
+    LEFT JOIN gold_weekly_training_summary t
+      ON t.athlete_id = k.athlete_id AND t.week_start = k.week_start
+    LEFT JOIN gold_weekly_diet_summary d
+      ON d.athlete_id = k.athlete_id AND d.week_start = k.week_start
 )
 SELECT
     w.*,
