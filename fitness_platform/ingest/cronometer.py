@@ -26,13 +26,12 @@ def is_cronometer_header(header: list[str]) -> bool:
 
 
 def parse_day(text: str) -> date | None:
-    text = text.strip()
-    for layout in ("%Y-%m-%d", "%m/%d/%Y"):
-        try:
-            return datetime.strptime(text, layout).date()
-        except ValueError:
-            continue
-    return None
+    """A day as Cronometer's exports write it, ``2026-01-05`` (origins: ORIGINS.md); anything else
+    is None (a slash date such as ``1/5/2026`` could be either day first or month first)."""
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        return None
 
 
 def parse_cronometer(

@@ -52,14 +52,25 @@ def row(
 @pytest.mark.parametrize(
     "text, expected",
     [
+        # the layouts of real exports and importers (fixtures/ORIGINS.md, "Hevy")
         ("13 Jan 2026, 18:43", datetime(2026, 1, 13, 18, 43)),
         ("2026-01-13T18:43:00", datetime(2026, 1, 13, 18, 43)),
+        ("2026-02-03 07:30:00", datetime(2026, 2, 3, 7, 30)),
+        ("2024-05-14 11:11", datetime(2024, 5, 14, 11, 11)),
         ("Jan 13, 2026, 6:43 PM", datetime(2026, 1, 13, 18, 43)),
-        ("Jan 13, 2026 at 6:43 PM", datetime(2026, 1, 13, 18, 43)),
+        ("Sep 21, 2026, 9:22\u202fPM", datetime(2026, 9, 21, 21, 22)),
         ("4 de set. de 2026, 15:16", datetime(2026, 9, 4, 15, 16)),
+        ("28 de fev. de 2026, 17:05", datetime(2026, 2, 28, 17, 5)),
+        ("3 févr. 2026, 18:00", datetime(2026, 2, 3, 18, 0)),
         ("Jan 12, 2026, 12:05 am", datetime(2026, 1, 12, 0, 5)),  # 12 AM is just after midnight
         ("Jan 12, 2026, 13:05 PM", None),  # no 13 o'clock on a 12-hour clock
         ("not a date", None),
+        # no real sample holds these: refused, never guessed (a slash date is ambiguous)
+        ("Jan 13, 2026 at 6:43 PM", None),
+        ("4 sept. 2026 à 15:16", None),
+        ("4. Sept. 2026, 15:16", None),
+        ("4 ene 2026, 15:16", None),
+        ("03/02/2026 07:30", None),
     ],
 )
 def test_workout_times(text, expected):
