@@ -10,15 +10,17 @@ import io
 import json
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from sqlalchemy.engine import Connection
 
 from fitness_platform.gold.assets import gold_key
 from fitness_platform.ownership import OWNERS
 from fitness_platform.paths import FEATURES_SQL_DIR
 from fitness_platform.resources.storage import StorageResource
 from fitness_platform.resources.warehouse import WarehouseResource
-from fitness_platform.sqlfiles import fetch_mappings
 
 FEATURES_PARQUET = "features/weekly_features.parquet"
 FEATURES_COLUMNS = "features/weekly_features.columns.json"
@@ -62,19 +64,33 @@ COLUMNS: dict[str, tuple[pa.DataType, str]] = {
 SCHEMA = pa.schema([pa.field(name, kind) for name, (kind, _) in COLUMNS.items()])
 
 
-def _python(value, kind: pa.DataType):
-    if value is None:
-        return None
-    if pa.types.is_floating(kind):
-        return float(value)
-    if pa.types.is_integer(kind):
-        return int(value)
-    return value
-
-
-def feature_table(rows) -> pa.Table:
-    columns = {name: [_python(r[name], kind) for r in rows] for name, (kind, _) in COLUMNS.items()}
-    return pa.table(columns, schema=SCHEMA)
+def read_feature_table(conn: Connection) -> pa.Table:
+    """The feature rows as an Arrow table of ``SCHEMA``: the query's rows copied out as CSV and
+    parsed by Arrow with the schema's types (numerics to float64 with correct rounding, NULL as
+    empty, an empty string as an empty string). Row by row through Python objects this took 3.5 s
+    at 1,000 athletes (142,000 rows); this way a few tenths."""
+    body = (FEATURES_SQL_DIR / "weekly_features.sql").read_text(encoding="utf-8")
+    body = "\n".join(line for line in body.splitlines() if not line.startswith("--"))
+    sink = io.BytesIO()
+    with (
+        conn.connection.driver_connection.cursor() as cursor,
+        cursor.copy(f"COPY ({body.strip().rstrip(';')}) TO STDOUT (FORMAT csv, HEADER)") as copy,
+    ):
+        for chunk in copy:
+            sink.write(chunk)
+    sink.seek(0)
+    table = pacsv.read_csv(
+        sink,
+        read_options=pacsv.ReadOptions(use_threads=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: kind for name, (kind, _) in COLUMNS.items()},
+            include_columns=list(COLUMNS),
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    return table.cast(SCHEMA)
 
 
 def parquet_bytes(table: pa.Table) -> bytes:
@@ -113,8 +129,8 @@ def weekly_features(
     context: AssetExecutionContext, warehouse: WarehouseResource, storage: StorageResource
 ) -> MaterializeResult:
     with warehouse.connect() as conn:
-        rows = fetch_mappings(conn, FEATURES_SQL_DIR / "weekly_features.sql")
-    data = parquet_bytes(feature_table(rows))
+        table = read_feature_table(conn)
+    data = parquet_bytes(table)
     written = []
     for key, body, kind in (
         (FEATURES_PARQUET, data, "application/vnd.apache.parquet"),
@@ -124,13 +140,13 @@ def weekly_features(
             storage.write_bytes(key, body, content_type=kind)
             written.append(key)
     context.log.info(
-        f"weekly features: {len(rows)} rows; "
+        f"weekly features: {table.num_rows} rows; "
         + (f"written {', '.join(written)}" if written else "unchanged")
     )
     return MaterializeResult(
         metadata={
-            "dagster/row_count": len(rows),
-            "athletes": len({r["athlete_key"] for r in rows}),
+            "dagster/row_count": table.num_rows,
+            "athletes": len(pc.unique(table["athlete_key"])),
             "path": MetadataValue.path(storage.uri(FEATURES_PARQUET)),
             "sha256": hashlib.sha256(data).hexdigest(),
             "written": bool(written),

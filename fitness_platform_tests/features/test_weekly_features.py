@@ -9,13 +9,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from fitness_platform.features.assets import (
     COLUMNS,
     FEATURES_COLUMNS,
     FEATURES_PARQUET,
-    feature_table,
+    SCHEMA,
     parquet_bytes,
+    read_feature_table,
 )
 from fitness_platform.paths import FEATURES_SQL_DIR
 from fitness_platform.resources.warehouse import WarehouseResource
@@ -61,10 +63,26 @@ def test_one_row_per_athlete_week_with_next_week_labels(sample_run):
     assert [c["column"] for c in dictionary] == list(COLUMNS)
 
 
+def row_by_row(rows) -> pa.Table:
+    """The feature table built a second way: each value of the query's rows through Python."""
+
+    def value(v, kind):
+        if v is None:
+            return None
+        if pa.types.is_floating(kind):
+            return float(v)
+        return int(v) if pa.types.is_integer(kind) else v
+
+    columns = {name: [value(r[name], kind) for r in rows] for name, (kind, _) in COLUMNS.items()}
+    return pa.table(columns, schema=SCHEMA)
+
+
 def test_the_same_warehouse_gives_the_same_bytes(sample_run):
     url, out = sample_run
     with WarehouseResource(database_url=url).connect() as conn:
         rows = fetch_mappings(conn, FEATURES_SQL_DIR / "weekly_features.sql")
-    first = parquet_bytes(feature_table(rows))
-    assert first == parquet_bytes(feature_table(rows))
+        table = read_feature_table(conn)
+    assert table.equals(row_by_row(rows))
+    first = parquet_bytes(table)
+    assert first == parquet_bytes(row_by_row(rows))
     assert first == (Path(out) / FEATURES_PARQUET).read_bytes()

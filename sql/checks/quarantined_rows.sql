@@ -2,6 +2,7 @@
 -- asset: rejected_rows
 -- metric: rows
 -- count_by: rule
-SELECT a.athlete_key, r.source_file, r.source_line, r.rule, r.raw_values::text AS raw_values
+-- scope: athlete
+SELECT r.athlete_id, a.athlete_key, r.source_file, r.source_line, r.rule, r.raw_values::text AS raw_values
 FROM fitness.rejected_rows r JOIN fitness.athletes a USING (athlete_id)
-ORDER BY 1, 2, 3, 4;
+ORDER BY 2, 3, 4, 5;
