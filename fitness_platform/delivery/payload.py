@@ -85,10 +85,16 @@ def _obj(row, keys: list[str], prefix: str = "") -> dict:
     return {k: number(row[prefix + k], k) for k in keys}
 
 
+def athlete_weeks(conn: Connection, start: date, end: date) -> dict[str, list[date]]:
+    """By athlete, the weeks of the fitness summary within [start, end], in order."""
+    rows = fetch_all(conn, payload_sql("athlete_weeks.sql"), {"start": start, "end": end})
+    return {athlete: list(weeks) for athlete, weeks in rows}
+
+
 def weeks_with_data(conn: Connection, start: date, end: date) -> list[tuple[str, date]]:
-    """(athlete, week) pairs of the fitness summary within [start, end]."""
-    rows = fetch_all(conn, payload_sql("weeks_with_data.sql"), {"start": start, "end": end})
-    return [(r[0], r[1]) for r in rows]
+    """(athlete, week) pairs of the fitness summary within [start, end], by week then athlete."""
+    pairs = [(a, w) for a, weeks in athlete_weeks(conn, start, end).items() for w in weeks]
+    return sorted(pairs, key=lambda p: (p[1], p[0]))
 
 
 def athlete_keys(conn: Connection) -> list[str]:

@@ -448,6 +448,7 @@ def load_athlete(
     counts["hevy_deletions"] = TableCounts(
         inserted=int(run_file(conn, load_sql("85_upsert_hevy_deletions.sql"), params)["inserted"])
     )
+    run_file(conn, state_sql("count_athlete_rows.sql"), {"athlete_id": athlete_id})
     run_file(
         conn,
         state_sql("record_load.sql"),
@@ -457,5 +458,13 @@ def load_athlete(
 
 
 def table_row_counts(conn: Connection) -> dict[str, int]:
-    """Row count of every warehouse table (table names come from the fixed list above)."""
-    return {t: conn.execute(text(f"SELECT count(*) FROM fitness.{t}")).scalar_one() for t in TABLES}
+    """Row count of every warehouse table. A table of athletes' rows sums the counts each load
+    keeps of its athlete's rows (``fitness.count_athlete_rows``); the shared tables (athletes,
+    exercises, the calendar) are small and counted. Table names come from the fixed list above."""
+    kept = dict(fetch_all(conn, state_sql("table_row_counts.sql")))
+    return {
+        t: int(kept[t])
+        if t in kept
+        else conn.execute(text(f"SELECT count(*) FROM fitness.{t}")).scalar_one()
+        for t in TABLES
+    }

@@ -25,7 +25,7 @@ from fitness_platform.ingest.corrections import load_corrections
 from fitness_platform.paths import CATALOG_PATH, CORRECTIONS_PATH
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.silver.assets import EXPORTS_READABLE
-from fitness_platform.warehouse.load import copy_rows, load_athlete
+from fitness_platform.warehouse.load import copy_rows, load_athlete, table_row_counts
 from fitness_platform.warehouse.tables import TABLES
 from fitness_platform_tests.helpers import (
     FIXTURES,
@@ -236,6 +236,36 @@ def test_dropped_workout_deletes_it_and_its_sets(warehouse, raw_dir):
     assert counts["sets"].deleted == dropped_sets and counts["sets"].updated == 0
     assert counts["workout_exercises"].deleted == dropped_blocks
     assert scalar(warehouse, "SELECT count(*) FROM fitness.sets") == 9542 - dropped_sets
+
+
+def test_kept_row_counts_equal_a_count_of_every_table(warehouse, raw_dir):
+    """``table_row_counts`` sums what each load kept of its athlete's rows: after a first load, a
+    second athlete, a dropped workout and a new weight it is what counting every table gives."""
+
+    def counted() -> dict[str, int]:
+        return {t: scalar(warehouse, f"SELECT count(*) FROM fitness.{t}") for t in TABLES}
+
+    def kept() -> dict[str, int]:
+        with warehouse.connect() as conn:
+            return table_row_counts(conn)
+
+    load_dir(warehouse, raw_dir)
+    assert kept() == counted() and kept()["sets"] == 9542
+    shutil.copytree(raw_dir / "demo", raw_dir / "second")
+    load_dir(warehouse, raw_dir, athlete="second")
+    assert kept() == counted()
+    before_drop = counted()["sets"]
+    path = raw_dir / "second" / SAMPLE_HEVY.name
+    header, rows = read_rows(path)
+    col = {name: i for i, name in enumerate(header)}
+    dropped = rows[0][col["start_time"]]
+    dropped_sets = sum(1 for r in rows if r[col["start_time"]] == dropped)
+    write_rows(path, header, [r for r in rows if r[col["start_time"]] != dropped])
+    load_dir(warehouse, raw_dir, athlete="second")
+    assert kept() == counted() and kept()["sets"] == before_drop - dropped_sets
+    edit_one_set(raw_dir)
+    load_dir(warehouse, raw_dir)
+    assert kept() == counted()
 
 
 def test_truncated_export_is_refused_and_changes_nothing(warehouse, raw_dir):
