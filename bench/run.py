@@ -22,6 +22,7 @@ from pathlib import Path
 
 PROFILES = {"quick": [1, 10], "full": [1, 10, 100, 1000]}
 BASELINE_SIZES = {1, 10}
+PLAIN_TIMEOUT_S = 120  # the longest a payload over plain views may take
 ROOT = Path(__file__).resolve().parents[1]
 WORKDIR = ROOT / ".fitness" / "bench"
 RESULTS = ROOT / "bench" / "results.json"
@@ -86,8 +87,10 @@ def measure(
     admin_url: str | None = None,
 ) -> dict:
     """Every measurement of one size, in this process."""
+    import psycopg
     from dagster import AssetKey, DagsterInstance, materialize
     from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
 
     from bench.baseline import load_row_by_row
     from bench.generate import athlete_key, edit_one_set, generate
@@ -108,10 +111,11 @@ def measure(
     from fitness_platform.silver.assets import exercise_catalog, silver_frames
     from fitness_platform.sqlfiles import discover_views
     from fitness_platform.warehouse.assets import warehouse_tables
+    from fitness_platform.warehouse.checks import WAREHOUSE_CHECKS
 
     out: dict = {"athletes": size}
     if plain_samples is None:
-        # Payloads over plain views take seconds each (tens at 10^6 sets): a few samples.
+        # Payloads over plain views take tens of seconds each (or PLAIN_TIMEOUT_S): a few samples.
         plain_samples = 3 if size <= 10 else 0
     raw = generate(workdir / "raw" / f"n{size}", size)
     admin = admin_url or embedded_url(workdir / "pg")
@@ -151,6 +155,12 @@ def measure(
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         )
         _, out["gold_create_s"] = run([gold_views])
+        # The warehouse checks' first look at every athlete, as a fresh `run` gives it (the
+        # materializations above run no checks): later runs look only at the athletes loaded.
+        started = time.perf_counter()
+        for check in WAREHOUSE_CHECKS:
+            check(warehouse=resources["warehouse"])
+        out["checks_first_s"] = time.perf_counter() - started
         sets_meta = _meta(result, ("fitness", "sets"))
         out["sets"] = sets_meta["dagster/row_count"]
         out["fresh_sets_per_s"] = out["sets"] / out["fresh_load_s"]
@@ -206,10 +216,18 @@ def measure(
             build_views(conn, plain, refresh=False)
         try:
             with warehouse.connect() as conn:
+                # One plan over the plain views once ran for more than 10 minutes: each payload
+                # gets PLAIN_TIMEOUT_S, and one that runs out counts as that long (a lower bound).
+                conn.exec_driver_sql(f"SET statement_timeout = '{PLAIN_TIMEOUT_S}s'")
                 times = []
                 for athlete, week in chosen[:plain_samples]:
                     started = time.perf_counter()
-                    serialise(build_payload(conn, athlete, week))
+                    try:
+                        serialise(build_payload(conn, athlete, week))
+                    except (DBAPIError, psycopg.Error):  # psycopg's own from a pipeline
+                        conn.rollback()
+                        conn.exec_driver_sql(f"SET statement_timeout = '{PLAIN_TIMEOUT_S}s'")
+                        out["plain_payload_timeouts"] = out.get("plain_payload_timeouts", 0) + 1
                     times.append((time.perf_counter() - started) * 1000)
             if times:
                 out["plain_payload_ms_p50"] = statistics.median(times)
@@ -261,7 +279,12 @@ def measure(
                 assert result.success
                 return time.perf_counter() - started, result
 
-            out["fresh_run_s"] = out["fresh_load_s"] + out["gold_create_s"] + out["backfill_s"]
+            out["fresh_run_s"] = (
+                out["fresh_load_s"]
+                + out["gold_create_s"]
+                + out["checks_first_s"]
+                + out["backfill_s"]
+            )
             out["replay_run_s"], _ = whole_run()
             original = edit_one_set(hevy)
             try:
@@ -392,7 +415,8 @@ def table(results: dict) -> str:
             f"({s['reexport_athletes_loaded']} athlete, {s['reexport_sets_updated']} set) | "
             f"{s['gold_create_s']:.1f} / {s['gold_refresh_s']:.1f} s | "
             f"{s['payload_ms_p50']:.1f} / {s['payload_ms_p95']:.1f} ms "
-            f"({_ms(s.get('plain_payload_ms_p95'))}) | "
+            f"({'≥ ' if s.get('plain_payload_timeouts') else ''}"
+            f"{_ms(s.get('plain_payload_ms_p95'))}) | "
             + (
                 f"{s['backfill_s']:.1f} s ({s['backfill_weeks']}) | "
                 if "backfill_s" in s
@@ -517,11 +541,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-s3", action="store_true", help="skip the S3 against local folder delivery"
     )
+    parser.add_argument(
+        "--no-plain",
+        action="store_true",
+        help="skip the payloads over plain views (at 10 athletes they can take minutes each)",
+    )
     parser.add_argument("--size", type=int, help="measure one size in this process (internal)")
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args(argv)
     if args.size is not None:
-        result = measure(args.size, backfill=not args.no_backfill)
+        result = measure(
+            args.size, backfill=not args.no_backfill, plain_samples=0 if args.no_plain else None
+        )
         if args.json_out:
             args.json_out.write_text(json.dumps(result))
         else:
@@ -540,6 +571,7 @@ def main(argv: list[str] | None = None) -> int:
         target = WORKDIR / f"result_{size}.json"
         command = [sys.executable, "-m", "bench.run", "--size", str(size)]
         command += ["--json-out", str(target)] + (["--no-backfill"] if args.no_backfill else [])
+        command += ["--no-plain"] if args.no_plain else []
         subprocess.run(command, check=True, cwd=ROOT)
         measured = json.loads(target.read_text())
         measured |= {"measured_on": date.today().isoformat(), "commit": _commit()}

@@ -3,6 +3,7 @@ parse path the benchmarks exercise."""
 
 from __future__ import annotations
 
+import bench.run
 from bench.run import machine, measure, table
 from fitness_platform.ingest import athlete as athlete_module
 from fitness_platform_tests.helpers import materialization_metadata, run_ingest
@@ -11,6 +12,8 @@ from fitness_platform_tests.helpers import materialization_metadata, run_ingest
 def test_smallest_size_runs(tmp_path, pg_admin_url, monkeypatch):
     for key in ("FITNESS_DATABASE_URL", "FITNESS_RAW_DIR", "FITNESS_OUTPUT_DIR"):
         monkeypatch.delenv(key, raising=False)
+    # The payload over plain views runs out of its time (1 ms) and is counted as a lower bound.
+    monkeypatch.setattr(bench.run, "PLAIN_TIMEOUT_S", 0.001)
     result = measure(
         1,
         payload_samples=5,
@@ -24,12 +27,14 @@ def test_smallest_size_runs(tmp_path, pg_admin_url, monkeypatch):
     assert result["reexport_athletes_loaded"] == 1 and result["reexport_sets_updated"] == 1
     assert result["ceiling_a_per_s"] > result["ceiling_b_per_s"] > 0
     assert result["baseline_sets_per_s"] > 0 and result["payload_ms_p95"] > 0
+    assert result["checks_first_s"] > 0
     assert result["load_workers"] == 1  # one athlete: one connection, whatever the cores
     # The fresh load's own high-water mark, recorded before payloads and ceilings add theirs.
     assert 0 < result["fresh_load_rss_mb"] <= result["peak_rss_mb"]
     rendered = table({"machine": machine(), "sizes": {"1": result}})
     assert "| 1 | " in rendered and "cores" in rendered
     assert "| not measured |" in rendered  # the backfill was skipped, and the table says so
+    assert result["plain_payload_timeouts"] == 1 and "(≥ " in rendered
 
 
 def test_parallel_parse_path(platform_env, raw_dir, monkeypatch, warehouse):
