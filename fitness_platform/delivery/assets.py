@@ -22,6 +22,8 @@ from dagster import (
 
 from fitness_platform.delivery.payload import athlete_keys
 from fitness_platform.delivery.publish import (
+    SHOWN_PER_WEEK,
+    athlete_sources,
     data_weeks,
     outside_partitions_warning,
     publish_payloads,
@@ -60,7 +62,7 @@ def window_weeks(context: AssetExecutionContext) -> tuple[date, date]:
     return window.start.date(), window.end.date() - timedelta(days=7)
 
 
-def _table(rows: list[dict], columns: list[str], limit: int = 30) -> str:
+def _table(rows: list[dict], columns: list[str], limit: int = SHOWN_PER_WEEK) -> str:
     if not rows:
         return "nothing"
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
@@ -256,8 +258,16 @@ def build_delivery_assets(partitions_def: PartitionsDefinition):
         first, last = window_weeks(context)
         with warehouse.connect() as conn:
             athletes = shard_athletes(context, athlete_keys(conn))
+            sources = athlete_sources(conn)
         summary = publish_reports(
-            storage, reporter, athletes, first, last, progress=_progress(context, "reports")
+            storage,
+            reporter,
+            athletes,
+            first,
+            last,
+            progress=_progress(context, "reports"),
+            sources=sources,
+            every_athlete=run_shard(context) is None,
         )
         _record_weeks(context, summary.weeks, kind="report")
         metadata = {

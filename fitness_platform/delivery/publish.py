@@ -50,6 +50,9 @@ _WEEK = re.compile(r"week_start=(\d{4}-\d{2}-\d{2})/")
 # What a stored report was written from; a change of any of these rewrites it.
 IDENTITY_FIELDS = ("payload_sha256", "reporter", "model_id", "prompt_version")
 MANIFEST_VERSION = 1
+INDEX_VERSION = 1
+SHOWN_PER_WEEK = 30
+"""Athletes listed in a week's metadata table (the first by key; the counts cover them all)."""
 POOL_MIN_WEEKS = 200
 """Athlete-weeks from which payloads and offline reports are made in worker processes: starting
 them costs a second or two, which a few weeks would not repay."""
@@ -96,6 +99,67 @@ def read_manifest(storage: StorageResource, key: str) -> dict:
 
 def write_manifest(storage: StorageResource, key: str, value: dict) -> None:
     _write_json(storage, key, value)
+
+
+def payload_index_key() -> str:
+    """By athlete, the source and weeks of their stored payloads, when all were built from one
+    source (beside the manifests; here, not in ``payload.py``, whose bytes are in the builder's
+    digest)."""
+    return "delivery_state/payloads.index.json"
+
+
+def report_index_key() -> str:
+    """By athlete, the source, reporter and weeks their stored reports were all written from."""
+    return "delivery_state/reports.index.json"
+
+
+def read_index(storage: StorageResource, key: str) -> dict[str, dict]:
+    """An index's entries by athlete, or {} when absent, damaged or of another version.
+
+    An index holds, for each athlete whose stored outputs were all made from one source (the
+    warehouse's ``athlete_sources``), that source and the weeks: a run compares it with the
+    source now and decides "current" without reading the athlete's manifest (at 1,000 athletes,
+    one file instead of 3,000). An entry is only a shortcut: one that does not match the source
+    now sends the athlete down the manifest path, which writes a new one."""
+    value = read_manifest(storage, key)
+    athletes = value.get("athletes") if value.get("version") == INDEX_VERSION else None
+    return athletes if isinstance(athletes, dict) else {}
+
+
+def update_index(
+    storage: StorageResource, key: str, changes: dict[str, dict | None], keep: set[str] | None
+) -> None:
+    """Merge ``changes`` (None removes an entry) into the index as stored now, read again just
+    before the write so that a concurrent run (another shard) loses as few entries as possible;
+    a lost one costs that athlete's manifest read once. With ``keep``, athletes outside it (gone
+    from the warehouse) leave the index."""
+    current = read_index(storage, key)
+    merged = dict(current)
+    for athlete, entry in changes.items():
+        if entry is None:
+            merged.pop(athlete, None)
+        else:
+            merged[athlete] = entry
+    if keep is not None:
+        merged = {a: e for a, e in merged.items() if a in keep}
+    if merged != current:
+        # Compact and sorted: rewritten whenever one athlete changes, so not indented.
+        body = orjson.dumps(
+            {"version": INDEX_VERSION, "athletes": merged}, option=orjson.OPT_SORT_KEYS
+        )
+        storage.write_bytes(key, body + b"\n", content_type="application/json")
+
+
+def _payload_entry(recorded: dict) -> dict | None:
+    """The payload index entry of a manifest's weeks: only when all were built from one source."""
+    sources = {entry.get("source") for entry in recorded.values()}
+    if len(sources) != 1 or None in sources:
+        return None
+    return {"source": sources.pop(), "weeks": sorted(recorded)}
+
+
+def _in_window(weeks, window: tuple[str, str]) -> list[str]:
+    return [w for w in weeks if window[0] <= w <= window[1]]
 
 
 @dataclass(frozen=True)
@@ -196,7 +260,7 @@ def publish_payloads(
     Each athlete's manifest records, per stored week, the payload's sha256 and what it was built
     from (``athlete_sources``). An athlete whose weeks in the range are all recorded as built from
     what they would be built from now is skipped whole: a replay builds and reads nothing but
-    one manifest per athlete. Otherwise the athlete's weeks are built and compared by sha256 with
+    one index (``read_index``). Otherwise the athlete's weeks are built and compared by sha256 with
     the manifest (the stored bytes are read back only for weeks it does not record). With
     ``athletes``, only those athletes (a shard) are built."""
     summary = PayloadSummary(weeks=_all_weeks(first, last))
@@ -215,35 +279,48 @@ def publish_payloads(
     # What each athlete built has to be compared with: filled in as the athletes are read.
     state: dict[str, tuple[dict, dict, str | None, set[str], set[str]]] = {}
     done = [0]  # weeks dealt with, for progress
+    index = read_index(storage, payload_index_key())
+    entries: dict[str, dict | None] = {}  # the index's changes
+
+    def current(athlete: str, weeks: list[str], shas: dict | None) -> None:
+        """Count an athlete whose payloads of the range are all current (nothing built)."""
+        for week in weeks:
+            counts = summary.weeks[week]
+            counts.athletes += 1
+            counts.unchanged += 1
+            # The sha256 of the few shown in the week's table is read later (``_show_shas``).
+            sha = shas[week]["sha256"] if shas is not None else None
+            counts.items.append({"athlete": athlete, "action": "unchanged", "sha256": sha})
+        summary.unchanged += len(weeks)
+        summary.validated += len(weeks)
+        summary.athletes_skipped += 1
+        done[0] += len(weeks)
 
     def to_build():
         """The athletes whose payloads must be built (the current ones are counted here)."""
         for athlete, weeks in by_athlete.items():
+            source = sources.get(athlete)
+            wanted_weeks = [w.isoformat() for w in weeks]
+            entry = index.get(athlete)
+            if (
+                source
+                and entry is not None
+                and entry.get("source") == source
+                and _in_window(entry.get("weeks", ()), window) == wanted_weeks
+            ):
+                current(athlete, wanted_weeks, None)
+                continue
             manifest = read_manifest(storage, payload_manifest_key(athlete))
             recorded = manifest.get("weeks", {})
-            source = sources.get(athlete)
-            wanted = {w.isoformat() for w in weeks}
-            in_window = {w for w in recorded if window[0] <= w <= window[1]}
+            wanted = set(wanted_weeks)
+            in_window = set(_in_window(recorded, window))
             if (
                 source
                 and in_window == wanted
                 and all(recorded[w].get("source") == source for w in wanted)
             ):
-                for week in sorted(wanted):
-                    counts = summary.weeks[week]
-                    counts.athletes += 1
-                    counts.unchanged += 1
-                    summary.unchanged += 1
-                    summary.validated += 1
-                    counts.items.append(
-                        {
-                            "athlete": athlete,
-                            "action": "unchanged",
-                            "sha256": recorded[week]["sha256"],
-                        }
-                    )
-                summary.athletes_skipped += 1
-                done[0] += len(weeks)
+                current(athlete, wanted_weeks, recorded)
+                entries[athlete] = _payload_entry(recorded)
                 continue
             state[athlete] = (manifest, recorded, source, wanted, in_window)
             yield athlete, weeks
@@ -318,11 +395,36 @@ def publish_payloads(
                 payload_manifest_key(athlete),
                 {"version": MANIFEST_VERSION, "weeks": dict(sorted(updated.items()))},
             )
+        entries[athlete] = _payload_entry(updated)
+    # After every manifest it summarises.
+    update_index(
+        storage, payload_index_key(), entries, set(by_athlete) if athletes is None else None
+    )
     if progress and pair_count:
         progress(pair_count, pair_count)
     for counts in summary.weeks.values():  # athlete order, however the work was spread
         counts.items.sort(key=lambda item: item["athlete"])
+    _show_shas(storage, summary)
     return summary
+
+
+def _show_shas(storage: StorageResource, summary: PayloadSummary) -> None:
+    """Fill in the sha256 of the payloads shown in each week's table that were counted current
+    from the index: a manifest read for each athlete shown (the first few by key), not 1,000;
+    the stored bytes are hashed where the manifest does not say."""
+    manifests: dict[str, dict] = {}
+    for week, counts in summary.weeks.items():
+        for item in counts.items[:SHOWN_PER_WEEK]:
+            if item.get("sha256", "") is None:
+                athlete = item["athlete"]
+                if athlete not in manifests:
+                    key = payload_manifest_key(athlete)
+                    manifests[athlete] = read_manifest(storage, key).get("weeks", {})
+                recorded = manifests[athlete].get(week, {}).get("sha256")
+                if recorded is None:
+                    data = storage.read_bytes(payload_key(athlete, week))
+                    recorded = sha256(data) if data is not None else "missing"
+                item["sha256"] = recorded
 
 
 @dataclass
@@ -352,19 +454,51 @@ def publish_reports(
     last: date,
     progress=None,
     workers: int | None = None,
+    sources: dict[str, str] | None = None,
+    every_athlete: bool = True,
 ) -> ReportSummary:
     """Write the report of every stored payload in [first, last] whose payload, reporter, prompt
     version or model changed since its report was written (recorded in a sidecar .meta.json).
 
     Every report in the range is number-checked against its payload, the unchanged ones too: the
-    result is kept in the sidecar, so an unchanged report is checked once, when it is written."""
+    result is kept in the sidecar, so an unchanged report is checked once, when it is written.
+
+    With ``sources`` (``athlete_sources``, what payloads are built from now), an athlete whose
+    reports index entry records every report as written by this reporter from payloads of that
+    source is counted current from the index alone (payloads are deterministic in their source).
+    ``every_athlete``: ``athletes`` is the whole roster, not one shard (the index is pruned)."""
     summary = ReportSummary(weeks=_all_weeks(first, last))
     identity = reporter.identity()
     window = (first.isoformat(), last.isoformat())
     todo = []
     manifests: dict[str, dict] = {}
+    index = read_index(storage, report_index_key()) if sources is not None else {}
+    sources = sources or {}
+    entries: dict[str, dict | None] = {}  # the index's changes
+    payload_weeks_of: dict[str, dict] = {}  # the payload manifests read
     for athlete in athletes:
+        entry = index.get(athlete)
+        source = sources.get(athlete)
+        if (
+            source
+            and entry is not None
+            and entry.get("source") == source
+            and entry.get("identity") == identity
+        ):
+            weeks = _in_window(entry.get("weeks", ()), window)
+            if weeks:
+                missing_by_week = entry.get("untraceable", {})
+                for week in weeks:
+                    counts = summary.weeks[week]
+                    counts.athletes += 1
+                    counts.unchanged += 1
+                    _count_check(summary, counts, athlete, week, missing_by_week.get(week, []))
+                    counts.items.append({"athlete": athlete, "action": "unchanged"})
+                summary.unchanged += len(weeks)
+                summary.athletes_skipped += 1
+                continue
         payloads = read_manifest(storage, payload_manifest_key(athlete)).get("weeks", {})
+        payload_weeks_of[athlete] = payloads
         recorded = read_manifest(storage, report_manifest_key(athlete)).get("weeks", {})
         weeks = sorted(w for w in payloads if window[0] <= w <= window[1])
         if weeks and all(
@@ -382,6 +516,7 @@ def publish_reports(
                 _count_check(summary, counts, athlete, week, recorded[week]["untraceable_numbers"])
                 counts.items.append({"athlete": athlete, "action": "unchanged"})
             summary.athletes_skipped += 1
+            entries[athlete] = _report_entry(source, identity, payloads, recorded)
             continue
         # Weeks no longer among the payloads leave the manifest (their files went with them).
         manifests[athlete] = {w: e for w, e in recorded.items() if w in payloads}
@@ -458,7 +593,38 @@ def publish_reports(
             )
         else:
             storage.delete(report_manifest_key(athlete))
+        source = sources.get(athlete)
+        entries[athlete] = _report_entry(source, identity, payload_weeks_of[athlete], weeks)
+    if sources:  # after every manifest it summarises
+        update_index(storage, report_index_key(), entries, set(athletes) if every_athlete else None)
     return summary
+
+
+def _report_entry(source: str | None, identity: dict, payloads: dict, reports: dict) -> dict | None:
+    """The reports index entry of an athlete: only when every stored payload was built from
+    ``source`` and every one has its report, written from it by this reporter (a week whose
+    report was refused has none: the athlete stays on the manifest path, and it is tried again)."""
+    if not source or not payloads:
+        return None
+    for week, payload in payloads.items():
+        report = reports.get(week)
+        if (
+            payload.get("source") != source
+            or report is None
+            or report.get("payload_sha256") != payload.get("sha256")
+            or any(report.get(k) != v for k, v in identity.items())
+        ):
+            return None
+    return {
+        "source": source,
+        "identity": identity,
+        "weeks": sorted(payloads),
+        "untraceable": {
+            week: reports[week]["untraceable_numbers"]
+            for week in sorted(payloads)
+            if reports[week].get("untraceable_numbers")
+        },
+    }
 
 
 def _store_report(

@@ -1,0 +1,166 @@
+"""Delivery's indexes: a replay decides "current" from two files, not one manifest per athlete,
+and an index that is missing, damaged or stale costs time, never a wrong result."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+from fitness_platform.delivery.payload import athlete_keys
+from fitness_platform.delivery.publish import (
+    athlete_sources,
+    payload_index_key,
+    publish_payloads,
+    publish_reports,
+    report_index_key,
+)
+from fitness_platform.delivery.reporters import OfflineReporterResource
+from fitness_platform.resources.storage import LocalStorageResource
+from fitness_platform.resources.warehouse import WarehouseResource
+from fitness_platform_tests.helpers import SAMPLE_DELIVERY, tree_hashes
+
+FIRST, LAST = (date.fromisoformat(d) for d in SAMPLE_DELIVERY)
+
+
+class RevisedPromptReporter(OfflineReporterResource):
+    """The offline reporter under another prompt version: every report is written again."""
+
+    def identity(self) -> dict:
+        return {**super().identity(), "prompt_version": "revised-for-the-test"}
+
+
+def _deliver(url: str, root: Path, reporter=None):
+    storage = LocalStorageResource(root=str(root))
+    with WarehouseResource(database_url=url).connect() as conn:
+        payloads = publish_payloads(conn, storage, FIRST, LAST)
+        athletes = athlete_keys(conn)
+        sources = athlete_sources(conn)
+    reports = publish_reports(
+        storage, reporter or OfflineReporterResource(), athletes, FIRST, LAST, sources=sources
+    )
+    return payloads, reports, sources
+
+
+def _weeks_on_disk(root: Path, folder: str) -> dict[str, list[str]]:
+    """By athlete, the weeks of the files stored under ``folder`` (read from the paths)."""
+    found: dict[str, list[str]] = {}
+    for path in sorted((root / folder).glob("athlete=*/week_start=*/*")):
+        if path.suffix in (".json", ".md") and not path.name.endswith(".meta.json"):
+            athlete = path.parent.parent.name.removeprefix("athlete=")
+            week = path.parent.name.removeprefix("week_start=")
+            if week not in found.setdefault(athlete, []):
+                found[athlete].append(week)
+    return found
+
+
+def _index(root: Path, key: str) -> dict:
+    return json.loads((root / key).read_bytes())["athletes"]
+
+
+def _served(root: Path) -> dict[str, str]:
+    return {k: v for k, v in tree_hashes(root).items() if not k.startswith("delivery_state/")}
+
+
+def test_a_replay_reads_the_indexes_not_the_manifests(sample_run, tmp_path):
+    url, _ = sample_run
+    out = tmp_path / "out"
+    payloads, reports, sources = _deliver(url, out)
+    assert payloads.written and len(reports.written) == len(payloads.written)
+    # The indexes list, for every athlete, the weeks stored and the source they came from.
+    payload_weeks = _weeks_on_disk(out, "payloads")
+    assert payload_weeks and _weeks_on_disk(out, "reports") == payload_weeks
+    index = _index(out, payload_index_key())
+    assert {a: e["weeks"] for a, e in index.items()} == payload_weeks
+    assert all(index[a]["source"] == sources[a] for a in payload_weeks)
+    report_index = _index(out, report_index_key())
+    assert {a: e["weeks"] for a, e in report_index.items()} == payload_weeks
+    assert all(e["identity"]["reporter"] == "offline" for e in report_index.values())
+    first = tree_hashes(out)
+
+    # Without any athlete's manifest, the replay still skips every athlete: only the indexes
+    # were read, and nothing is written (the manifests stay absent).
+    for folder in (out / "delivery_state").glob("athlete=*"):
+        shutil.rmtree(folder)
+    payloads, reports, _ = _deliver(url, out)
+    stored = sum(len(w) for w in payload_weeks.values())
+    assert (payloads.written, reports.written) == ([], [])
+    assert payloads.athletes_skipped == reports.athletes_skipped == len(payload_weeks)
+    assert payloads.unchanged == reports.unchanged == stored
+    assert not list((out / "delivery_state").glob("athlete=*"))
+    assert _served(out) == {k: v for k, v in first.items() if not k.startswith("delivery_state/")}
+    # The sha256 shown in a week's table is that of the stored bytes (read back without a
+    # manifest).
+    for week, counts in payloads.weeks.items():
+        for item in counts.items:
+            key = (
+                f"payloads/athlete={item['athlete']}/week_start={week}/weekly_fitness_context.json"
+            )
+            assert item["sha256"] == first[key]
+
+
+def test_a_damaged_or_stale_index_costs_time_not_results(sample_run, tmp_path):
+    url, _ = sample_run
+    out = tmp_path / "out"
+    _deliver(url, out)
+    first = tree_hashes(out)
+    athletes = sorted(_weeks_on_disk(out, "payloads"))
+
+    # Damaged: every athlete goes down the manifest path, and the indexes come back byte for byte.
+    for key in (payload_index_key(), report_index_key()):
+        (out / key).write_bytes(b'{"version": 1, "athletes": {"demo": ')
+    payloads, reports, _ = _deliver(url, out)
+    assert (payloads.written, reports.written) == ([], [])
+    assert payloads.athletes_skipped == reports.athletes_skipped == len(athletes)
+    assert tree_hashes(out) == first
+
+    # Stale: an entry whose source is not the athlete's now is not trusted. Its manifest, which
+    # records every week as built from the source now, is read instead, and the entry corrected.
+    for key in (payload_index_key(), report_index_key()):
+        value = json.loads((out / key).read_bytes())
+        value["athletes"][athletes[0]]["source"] = "a load that is gone"
+        (out / key).write_text(json.dumps(value))
+    payloads, reports, _ = _deliver(url, out)
+    assert (payloads.written, reports.written) == ([], [])
+    assert tree_hashes(out) == first
+
+    # A stale entry whose manifest is stale too: the athlete's payloads are built and compared
+    # with the stored bytes (the same: nothing written), and both come back as they were.
+    manifest = out / "delivery_state" / f"athlete={athletes[0]}" / "payloads.json"
+    value = json.loads(manifest.read_bytes())
+    for entry in value["weeks"].values():
+        entry["source"] = "a load that is gone"
+    manifest.write_text(json.dumps(value))
+    index = json.loads((out / payload_index_key()).read_bytes())
+    index["athletes"][athletes[0]]["source"] = "a load that is gone"
+    (out / payload_index_key()).write_text(json.dumps(index))
+    payloads, reports, _ = _deliver(url, out)
+    assert payloads.written == [] and payloads.athletes_skipped == len(athletes) - 1
+    assert payloads.unchanged == sum(len(w) for w in _weeks_on_disk(out, "payloads").values())
+    assert tree_hashes(out) == first
+
+
+def test_a_new_reporter_identity_rewrites_every_report(sample_run, tmp_path):
+    url, _ = sample_run
+    out = tmp_path / "out"
+    payloads, _, _ = _deliver(url, out)
+    stored = len(payloads.written)
+    _, reports, _ = _deliver(url, out, RevisedPromptReporter())
+    # The index's entries were written by another prompt version: none is trusted.
+    assert len(reports.written) == stored and reports.athletes_skipped == 0
+    index = _index(out, report_index_key())
+    assert {e["identity"]["prompt_version"] for e in index.values()} == {"revised-for-the-test"}
+    # Each sidecar names the payload it was written from: the stored one.
+    for meta in out.glob("reports/athlete=*/week_start=*/weekly_report.meta.json"):
+        payload = meta.parent.parent.parent.parent / "payloads" / meta.parent.parent.name
+        payload = payload / meta.parent.name / "weekly_fitness_context.json"
+        recorded = json.loads(meta.read_bytes())
+        assert recorded["payload_sha256"] == hashlib.sha256(payload.read_bytes()).hexdigest()
+        assert recorded["prompt_version"] == "revised-for-the-test"
+    # And back to the offline reporter's own version: rewritten again, then current.
+    _, reports, _ = _deliver(url, out)
+    assert len(reports.written) == stored
+    _, reports, _ = _deliver(url, out)
+    assert reports.written == [] and reports.athletes_skipped == len(index)
