@@ -51,7 +51,6 @@ def command_run(args: argparse.Namespace) -> int:
     from fitness_platform.partitions import weekly_partitions
     from fitness_platform.raw.hevy_sync import connected_athletes
     from fitness_platform.settings import Settings
-    from fitness_platform.site.publish import ROSTER_KEY
 
     settings = Settings.from_env()
     defs = build_definitions(settings)
@@ -97,7 +96,14 @@ def command_run(args: argparse.Namespace) -> int:
                 _say("no training or diet data in the warehouse: nothing to deliver")
                 return _refused(refusals)
         count = keys.index(last) - keys.index(first) + 1
-        _say(f"[2/2] deliver: {count} weeks {first}...{last} in one run")
+        pending = _delivery_pending(args, settings, defs, first, last)
+        if pending is None:
+            _say(
+                f"[2/2] deliver: {count} weeks {first}...{last} are current: nothing changed "
+                "since the last delivery (--force-delivery runs it anyway)"
+            )
+            return _finish(defs, refusals)
+        _say(f"[2/2] deliver: {count} weeks {first}...{last} in one run ({pending})")
         step = time.perf_counter()
         delivery = defs.resolve_job_def("weekly_delivery_job").execute_in_process(
             instance=instance,
@@ -109,6 +115,38 @@ def command_run(args: argparse.Namespace) -> int:
         if not delivery.success:
             return _failure_code(delivery)
         _say(f"      done in {time.perf_counter() - step:.1f} s")
+    return _finish(defs, refusals)
+
+
+def _delivery_pending(args, settings, defs, first: str, last: str) -> str | None:
+    """Why the delivery run must start (``delivery/pending.py``), or None when it would change
+    nothing. It always starts when asked to, and when e-mail is on (its step retries the sends
+    that failed)."""
+    from datetime import date
+
+    from fitness_platform.delivery.pending import delivery_pending
+    from fitness_platform.environment import warehouse_for
+
+    if args.force_delivery:
+        return "--force-delivery"
+    if settings.email != "off":
+        return "e-mail is on"
+    try:
+        with warehouse_for(settings).connect() as conn:
+            return delivery_pending(
+                conn,
+                defs.resources["storage"],
+                defs.resources["reporter"].identity(),
+                date.fromisoformat(first),
+                date.fromisoformat(last),
+            )
+    except Exception as exc:  # the run itself then reports the problem where it lies
+        return f"the delivery state could not be read: {type(exc).__name__}"
+
+
+def _finish(defs, refusals: dict[str, str]) -> int:
+    from fitness_platform.site.publish import ROSTER_KEY
+
     storage = defs.resources["storage"]
     _say(f"payloads: {storage.uri('payloads')}")
     _say(f"reports:  {storage.uri('reports')}")
@@ -395,6 +433,11 @@ def main(argv: list[str] | None = None) -> int:
         type=_parse_weeks,
         metavar="START...END",
         help="Mondays of the first and last week to deliver (default: every week with data)",
+    )
+    run.add_argument(
+        "--force-delivery",
+        action="store_true",
+        help="start the delivery run even when nothing changed since the last delivery",
     )
     run.set_defaults(func=command_run)
     validate = sub.add_parser(

@@ -158,7 +158,7 @@ def _payload_entry(recorded: dict) -> dict | None:
     return {"source": sources.pop(), "weeks": sorted(recorded)}
 
 
-def _in_window(weeks, window: tuple[str, str]) -> list[str]:
+def in_window(weeks, window: tuple[str, str]) -> list[str]:
     return [w for w in weeks if window[0] <= w <= window[1]]
 
 
@@ -306,23 +306,23 @@ def publish_payloads(
                 source
                 and entry is not None
                 and entry.get("source") == source
-                and _in_window(entry.get("weeks", ()), window) == wanted_weeks
+                and in_window(entry.get("weeks", ()), window) == wanted_weeks
             ):
                 current(athlete, wanted_weeks, None)
                 continue
             manifest = read_manifest(storage, payload_manifest_key(athlete))
             recorded = manifest.get("weeks", {})
             wanted = set(wanted_weeks)
-            in_window = set(_in_window(recorded, window))
+            recorded_in_window = set(in_window(recorded, window))
             if (
                 source
-                and in_window == wanted
+                and recorded_in_window == wanted
                 and all(recorded[w].get("source") == source for w in wanted)
             ):
                 current(athlete, wanted_weeks, recorded)
                 entries[athlete] = _payload_entry(recorded)
                 continue
-            state[athlete] = (manifest, recorded, source, wanted, in_window)
+            state[athlete] = (manifest, recorded, source, wanted, recorded_in_window)
             yield athlete, weeks
 
     # Which athletes to build is known first (a manifest read each), so that the pool is started
@@ -338,7 +338,7 @@ def publish_payloads(
     else:  # here, over the caller's connection
         results = ((athlete, built_payloads(conn, athlete, weeks)) for athlete, weeks in jobs)
     for athlete, built in results:
-        manifest, recorded, source, wanted, in_window = state.pop(athlete)
+        manifest, recorded, source, wanted, recorded_in_window = state.pop(athlete)
         updated = dict(recorded)
         writes: list[tuple[str, bytes, str]] = []
         for one in built:
@@ -377,7 +377,9 @@ def publish_payloads(
         # The athlete's changed payloads at once (concurrently on S3), before the manifest
         # that records them.
         storage.write_many(writes)
-        stale = _stored_weeks(storage, f"payloads/athlete={athlete}/", first, last) | in_window
+        stale = (
+            _stored_weeks(storage, f"payloads/athlete={athlete}/", first, last) | recorded_in_window
+        )
         for week in sorted(stale - wanted):
             for key in (
                 payload_key(athlete, week),
@@ -485,7 +487,7 @@ def publish_reports(
             and entry.get("source") == source
             and entry.get("identity") == identity
         ):
-            weeks = _in_window(entry.get("weeks", ()), window)
+            weeks = in_window(entry.get("weeks", ()), window)
             if weeks:
                 missing_by_week = entry.get("untraceable", {})
                 for week in weeks:

@@ -22,7 +22,14 @@ from fitness_platform.resources.email import EmailResource
 from fitness_platform.resources.storage import StorageResource
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.site.mail import send_reports
-from fitness_platform.site.publish import ROSTER_KEY, index_key, private_link_errors, publish_site
+from fitness_platform.site.publish import (
+    ROSTER_KEY,
+    index_key,
+    private_link_errors,
+    publish_site,
+    record_site_stamp,
+    site_stamp,
+)
 
 SITE_KEY = AssetKey(["delivery", "athlete_site"])
 EMAIL_KEY = AssetKey(["delivery", "report_email"])
@@ -61,6 +68,9 @@ def build_site_assets(partitions_def: PartitionsDefinition):
             chosen = shard_athletes(context, athletes)
             summary = publish_site(conn, storage, chosen, first, last, roster=athletes)
         errors = private_link_errors(storage, summary)
+        # The whole site, every page private: what it was built from, for the next CLI run.
+        whole = chosen == athletes and not errors
+        record_site_stamp(storage, site_stamp(storage, athletes, first, last) if whole else None)
         metadata = {
             "run_written": len(summary.written),
             "run_unchanged": summary.unchanged,

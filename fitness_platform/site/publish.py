@@ -32,7 +32,11 @@ from fitness_platform.delivery.payload import (
     report_manifest_key,
     sha256,
 )
-from fitness_platform.delivery.publish import read_manifest
+from fitness_platform.delivery.publish import (
+    payload_index_key,
+    read_manifest,
+    report_index_key,
+)
 from fitness_platform.processes import worker_pool
 from fitness_platform.resources.storage import StorageResource
 from fitness_platform.site.render import (
@@ -85,6 +89,38 @@ def manifest_key(athlete: str) -> str:
 def inputs_key(athlete: str) -> str:
     """What the athlete's whole site was last built from, and its pages (skip when unchanged)."""
     return f"site_state/athlete={athlete}/inputs.json"
+
+
+def built_key() -> str:
+    """What the last whole site was built from (``site_stamp``); not served."""
+    return "site_state/built.json"
+
+
+def site_stamp(storage: StorageResource, athletes: list[str], first: date, last: date) -> dict:
+    """What a whole site (every athlete's pages and the roster) over [first, last] is built from:
+    the renderer, the range, the roster and the delivery indexes as stored now. The indexes change
+    whenever a payload or report is built from something new, so a stamp equal to the one the
+    last site run wrote means that run's pages are the ones these inputs give."""
+    return {
+        "version": 1,
+        "renderer": RENDERER_VERSION,
+        "first": str(first),
+        "last": str(last),
+        "athletes": sha256("\n".join(sorted(athletes)).encode()),
+        "payloads_index": sha256(storage.read_bytes(payload_index_key()) or b""),
+        "reports_index": sha256(storage.read_bytes(report_index_key()) or b""),
+    }
+
+
+def record_site_stamp(storage: StorageResource, stamp: dict | None) -> None:
+    """Keep the stamp of a whole site just built, or (None: a shard, or pages that failed their
+    check) remove the last one, so that the next ``fitness-platform run`` delivers again."""
+    if stamp is None:
+        storage.delete(built_key())
+        return
+    body = (json.dumps(stamp, indent=1, sort_keys=True) + "\n").encode()
+    if storage.read_bytes(built_key()) != body:
+        storage.write_bytes(built_key(), body, content_type="application/json")
 
 
 def _inputs(storage: StorageResource, athlete: str, first: date, last: date):

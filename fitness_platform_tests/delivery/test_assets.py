@@ -215,7 +215,21 @@ def test_cli_run_twice(database_url, raw_dir, tmp_path):
         command, env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path
     )
     assert second.returncode == 0, second.stderr
-    assert "delivery/weekly_payload: deleted 0, written 0, unchanged 142" in second.stdout
+    # Nothing changed: the delivery run is not even started.
+    assert "142 weeks 2023-05-01...2026-01-12 are current" in second.stdout
+    assert "delivery/weekly_payload" not in second.stdout
+    assert tree_hashes(tmp_path / "out") == hashes
+    # Started anyway, it finds every payload unchanged and writes nothing.
+    third = subprocess.run(
+        [*command, "--force-delivery"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert third.returncode == 0, third.stderr
+    assert "delivery/weekly_payload: deleted 0, written 0, unchanged 142" in third.stdout
     assert tree_hashes(tmp_path / "out") == hashes
 
 

@@ -1,15 +1,17 @@
 """Delivery's indexes: a replay decides "current" from two files, not one manifest per athlete,
-and an index that is missing, damaged or stale costs time, never a wrong result."""
+and an index that is missing, damaged or stale costs time, never a wrong result; with the site's
+stamp they tell ``fitness-platform run`` that a delivery would change nothing."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from fitness_platform.delivery.payload import athlete_keys
+from fitness_platform.delivery.pending import delivery_pending
 from fitness_platform.delivery.publish import (
     athlete_sources,
     payload_index_key,
@@ -20,6 +22,7 @@ from fitness_platform.delivery.publish import (
 from fitness_platform.delivery.reporters import OfflineReporterResource
 from fitness_platform.resources.storage import LocalStorageResource
 from fitness_platform.resources.warehouse import WarehouseResource
+from fitness_platform.site.publish import built_key, record_site_stamp, site_stamp
 from fitness_platform_tests.helpers import SAMPLE_DELIVERY, tree_hashes
 
 FIRST, LAST = (date.fromisoformat(d) for d in SAMPLE_DELIVERY)
@@ -164,3 +167,46 @@ def test_a_new_reporter_identity_rewrites_every_report(sample_run, tmp_path):
     assert len(reports.written) == stored
     _, reports, _ = _deliver(url, out)
     assert reports.written == [] and reports.athletes_skipped == len(index)
+
+
+def test_a_delivery_with_nothing_to_do_is_seen_before_it_starts(sample_run, tmp_path):
+    url, delivered = sample_run
+    out = tmp_path / "out"
+    shutil.copytree(delivered, out)  # the session's sample delivery, by the Dagster job
+    storage = LocalStorageResource(root=str(out))
+    offline = OfflineReporterResource().identity()
+
+    def pending(identity=offline, first=FIRST, last=LAST):
+        with WarehouseResource(database_url=url).connect() as conn:
+            return delivery_pending(conn, storage, identity, first, last)
+
+    assert pending() is None
+    # Another range, another reporter: the delivery must run.
+    assert pending(first=FIRST + timedelta(days=7)) is not None
+    assert "reporter" in pending({**offline, "prompt_version": "revised-for-the-test"})
+    # The indexes as stored when the site was built: the stamp sees any change to them.
+    index_path = out / payload_index_key()
+    kept = index_path.read_bytes()
+    value = json.loads(kept)
+    value["athletes"]["demo"]["source"] = "a load that is gone"
+    index_path.write_text(json.dumps(value))
+    assert pending() == "the last delivery was of other weeks, athletes or outputs"
+
+    def stamped(entry_change):
+        """The index with one change to demo's entry, as if the last site run had seen it."""
+        value = json.loads(kept)
+        entry_change(value["athletes"]["demo"])
+        index_path.write_text(json.dumps(value))
+        record_site_stamp(storage, site_stamp(storage, ["demo"], FIRST, LAST))
+
+    # An athlete whose stored payloads were built from another source than theirs now.
+    stamped(lambda entry: entry.update(source="a load that is gone"))
+    assert pending() == "demo's data changed"
+    # A week with data that has no stored payload: it must be built.
+    stamped(lambda entry: entry["weeks"].remove(LAST.isoformat()))
+    assert pending() == "demo's data changed"
+    stamped(lambda entry: None)
+    assert pending() is None
+    # No record of a whole site (a shard run, or pages that failed their check).
+    (out / built_key()).unlink()
+    assert pending() == "no complete delivery is recorded"
