@@ -119,13 +119,13 @@ def command_run(args: argparse.Namespace) -> int:
 
 
 def _delivery_pending(args, settings, defs, first: str, last: str) -> str | None:
-    """Why the delivery run must start (``delivery/pending.py``), or None when it would change
+    """Why the delivery run must start (``site/pending.py``), or None when it would change
     nothing. It always starts when asked to, and when e-mail is on (its step retries the sends
     that failed)."""
     from datetime import date
 
-    from fitness_platform.delivery.pending import delivery_pending
     from fitness_platform.environment import warehouse_for
+    from fitness_platform.site.pending import delivery_pending
 
     if args.force_delivery:
         return "--force-delivery"

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from fitness_platform.delivery.payload import athlete_keys
-from fitness_platform.delivery.pending import delivery_pending
 from fitness_platform.delivery.publish import (
     athlete_sources,
     payload_index_key,
@@ -22,6 +21,7 @@ from fitness_platform.delivery.publish import (
 from fitness_platform.delivery.reporters import OfflineReporterResource
 from fitness_platform.resources.storage import LocalStorageResource
 from fitness_platform.resources.warehouse import WarehouseResource
+from fitness_platform.site.pending import delivery_pending
 from fitness_platform.site.publish import built_key, record_site_stamp, site_stamp
 from fitness_platform_tests.helpers import SAMPLE_DELIVERY, tree_hashes
 

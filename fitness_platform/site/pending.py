@@ -1,4 +1,5 @@
-"""Whether a delivery run would change anything: ``fitness-platform run`` starts none that would not.
+"""Whether a delivery run would change anything: ``fitness-platform run`` starts none that would not
+(in the site layer: it reads the state of both the delivery and the site).
 
 A delivery run over every week costs Dagster a planned event and a materialization per week and
 asset (about 570 events for 142 weeks, 10 to 20 s in the local SQLite instance), even when every
