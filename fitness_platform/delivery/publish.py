@@ -162,6 +162,30 @@ def in_window(weeks, window: tuple[str, str]) -> list[str]:
     return [w for w in weeks if window[0] <= w <= window[1]]
 
 
+def payload_entry_current(
+    entry: dict | None, source: str | None, wanted: list[str], window: tuple[str, str]
+) -> bool:
+    """A payload index entry records the athlete's weeks with data in the range (``wanted``, in
+    order), and only those, as built from their ``source`` now."""
+    return (
+        bool(source)
+        and entry is not None
+        and entry.get("source") == source
+        and in_window(entry.get("weeks", ()), window) == wanted
+    )
+
+
+def report_entry_current(entry: dict | None, source: str | None, identity: dict) -> bool:
+    """A reports index entry records every report as written by this reporter (``identity``)
+    from payloads of the athlete's ``source`` now."""
+    return (
+        bool(source)
+        and entry is not None
+        and entry.get("source") == source
+        and entry.get("identity") == identity
+    )
+
+
 @dataclass(frozen=True)
 class DataWeeks:
     """The weekly partitions that hold data, and what lies outside them."""
@@ -301,13 +325,7 @@ def publish_payloads(
         for athlete, weeks in by_athlete.items():
             source = sources.get(athlete)
             wanted_weeks = [w.isoformat() for w in weeks]
-            entry = index.get(athlete)
-            if (
-                source
-                and entry is not None
-                and entry.get("source") == source
-                and in_window(entry.get("weeks", ()), window) == wanted_weeks
-            ):
+            if payload_entry_current(index.get(athlete), source, wanted_weeks, window):
                 current(athlete, wanted_weeks, None)
                 continue
             manifest = read_manifest(storage, payload_manifest_key(athlete))
@@ -478,26 +496,25 @@ def publish_reports(
     sources = sources or {}
     entries: dict[str, dict | None] = {}  # the index's changes
     payload_weeks_of: dict[str, dict] = {}  # the payload manifests read
+
+    def current(athlete: str, weeks: list[str], untraceable: dict[str, list]) -> None:
+        """Count an athlete whose reports of the range are all current (nothing read)."""
+        for week in weeks:
+            counts = summary.weeks[week]
+            counts.athletes += 1
+            counts.unchanged += 1
+            _count_check(summary, counts, athlete, week, untraceable.get(week, []))
+            counts.items.append({"athlete": athlete, "action": "unchanged"})
+        summary.unchanged += len(weeks)
+        summary.athletes_skipped += 1
+
     for athlete in athletes:
         entry = index.get(athlete)
         source = sources.get(athlete)
-        if (
-            source
-            and entry is not None
-            and entry.get("source") == source
-            and entry.get("identity") == identity
-        ):
+        if report_entry_current(entry, source, identity):
             weeks = in_window(entry.get("weeks", ()), window)
             if weeks:
-                missing_by_week = entry.get("untraceable", {})
-                for week in weeks:
-                    counts = summary.weeks[week]
-                    counts.athletes += 1
-                    counts.unchanged += 1
-                    _count_check(summary, counts, athlete, week, missing_by_week.get(week, []))
-                    counts.items.append({"athlete": athlete, "action": "unchanged"})
-                summary.unchanged += len(weeks)
-                summary.athletes_skipped += 1
+                current(athlete, weeks, entry.get("untraceable", {}))
                 continue
         payloads = read_manifest(storage, payload_manifest_key(athlete)).get("weeks", {})
         payload_weeks_of[athlete] = payloads
@@ -510,14 +527,7 @@ def publish_reports(
         ):
             # Every report of the range was written from the payload now stored, by this
             # reporter: nothing to read (the number check's result is in the manifest).
-            for week in weeks:
-                counts = summary.weeks[week]
-                counts.athletes += 1
-                counts.unchanged += 1
-                summary.unchanged += 1
-                _count_check(summary, counts, athlete, week, recorded[week]["untraceable_numbers"])
-                counts.items.append({"athlete": athlete, "action": "unchanged"})
-            summary.athletes_skipped += 1
+            current(athlete, weeks, {w: recorded[w]["untraceable_numbers"] for w in weeks})
             entries[athlete] = _report_entry(source, identity, payloads, recorded)
             continue
         # Weeks no longer among the payloads leave the manifest (their files went with them).

@@ -22,9 +22,11 @@ from fitness_platform.delivery.payload import (
 from fitness_platform.delivery.publish import (
     athlete_sources,
     in_window,
+    payload_entry_current,
     payload_index_key,
     read_index,
     read_manifest,
+    report_entry_current,
     report_index_key,
 )
 from fitness_platform.resources.storage import StorageResource
@@ -61,32 +63,21 @@ def delivery_pending(
         payload, report = payloads.get(athlete), reports.get(athlete)
         if not wanted:
             # No data in the range: current only if nothing of the range is stored either.
-            stored = [
-                in_window(entry.get("weeks", ()), window) if entry else in_window(manifest, window)
-                for entry, manifest in (
-                    (
-                        payload,
-                        read_manifest(storage, payload_manifest_key(athlete)).get("weeks", {}),
-                    ),
-                    (report, read_manifest(storage, report_manifest_key(athlete)).get("weeks", {})),
-                )
-            ]
-            if any(stored):
-                return f"{athlete} has stored weeks without data"
+            for entry, key in (
+                (payload, payload_manifest_key(athlete)),
+                (report, report_manifest_key(athlete)),
+            ):
+                if entry is None:  # not in the index: the athlete's manifest says
+                    entry = read_manifest(storage, key)
+                if in_window(entry.get("weeks", ()), window):
+                    return f"{athlete} has stored weeks without data"
             continue
         source = sources.get(athlete)
-        if (
-            payload is None
-            or source is None
-            or payload.get("source") != source
-            or in_window(payload.get("weeks", ()), window) != wanted
-        ):
+        if not payload_entry_current(payload, source, wanted, window):
             return f"{athlete}'s data changed"
-        if (
-            report is None
-            or report.get("source") != source
-            or report.get("identity") != identity
-            or in_window(report.get("weeks", ()), window) != wanted
+        if not (
+            report_entry_current(report, source, identity)
+            and in_window(report.get("weeks", ()), window) == wanted
         ):
             return f"{athlete}'s reports are not those of this reporter"
     return None
