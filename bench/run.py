@@ -505,6 +505,23 @@ def targets(results: dict) -> list[str]:
     return out if len(out) > 2 else []
 
 
+def _kept(this_machine: dict) -> dict:
+    """What bench/results.json holds of earlier runs on this machine: every size (each names its
+    date and commit) and the S3 and CLI results. A run replaces only what it measures, so that
+    ``make bench`` (1 and 10 athletes) does not throw away the 100 and 1,000 of ``make bench-full``;
+    another machine's figures are not comparable and are dropped."""
+    if not RESULTS.exists():
+        return {}
+    try:
+        previous = json.loads(RESULTS.read_text())
+    except ValueError:
+        return {}
+    if previous.get("machine") != this_machine:
+        return {}
+    kept = {k: previous[k] for k in ("s3", "cli") if k in previous}
+    return kept | {"sizes": previous.get("sizes", {})}
+
+
 def _commit() -> str | None:
     try:
         return subprocess.run(
@@ -525,8 +542,8 @@ def main(argv: list[str] | None = None) -> int:
         "--sizes",
         type=int,
         nargs="+",
-        help="measure only these sizes; the other sizes already in bench/results.json are kept "
-        "(each size records when and on which commit it was measured)",
+        help="measure only these sizes (every run keeps the sizes, S3 and CLI results already in "
+        "bench/results.json that it does not measure; each records when and on which commit)",
     )
     parser.add_argument(
         "--no-backfill", action="store_true", help="skip the full backfill (long at 1,000)"
@@ -561,11 +578,7 @@ def main(argv: list[str] | None = None) -> int:
     WORKDIR.mkdir(parents=True, exist_ok=True)
     results = {"machine": machine(), "profile": args.profile, "sizes": {}}
     sizes = args.sizes or PROFILES[args.profile]
-    if args.sizes and RESULTS.exists():
-        previous = json.loads(RESULTS.read_text())
-        if previous.get("machine") == results["machine"]:
-            results["sizes"] = previous.get("sizes", {})
-            results |= {k: previous[k] for k in ("s3", "cli") if k in previous}
+    results |= _kept(results["machine"])
     for size in sizes:
         print(f"measuring {size} athlete(s)…", flush=True)
         target = WORKDIR / f"result_{size}.json"

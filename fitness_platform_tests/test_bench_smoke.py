@@ -51,3 +51,28 @@ def test_parallel_parse_path(platform_env, raw_dir, monkeypatch, warehouse):
     assert meta["inserted"] == 9542 + 3 * 9541 and meta["athletes_loaded"] == 4
     rejected = materialization_metadata(result, ("fitness", "rejected_rows"))
     assert rejected["inserted"] == 3
+
+
+def test_a_run_keeps_what_it_does_not_measure(tmp_path, monkeypatch):
+    """``make bench`` (1 and 10 athletes) once replaced bench/results.json whole, losing the 100
+    and 1,000 of ``make bench-full`` and the S3 and CLI results."""
+    results = tmp_path / "results.json"
+    monkeypatch.setattr(bench.run, "RESULTS", results)
+    assert bench.run._kept(machine()) == {}  # nothing measured yet
+    earlier = {
+        "machine": machine(),
+        "profile": "full",
+        "sizes": {"1000": {"athletes": 1000, "commit": "abc"}},
+        "s3": {"weeks": 142},
+        "cli": {"1": {"fresh_s": 30.0}},
+    }
+    results.write_text(bench.run.json.dumps(earlier))
+    assert bench.run._kept(machine()) == {
+        "sizes": {"1000": {"athletes": 1000, "commit": "abc"}},
+        "s3": {"weeks": 142},
+        "cli": {"1": {"fresh_s": 30.0}},
+    }
+    # Another machine's figures cannot be compared with this one's; a damaged file is not kept.
+    assert bench.run._kept({**machine(), "cores": machine()["cores"] + 1}) == {}
+    results.write_text("{not json")
+    assert bench.run._kept(machine()) == {}
