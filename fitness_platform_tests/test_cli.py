@@ -18,6 +18,12 @@ from fitness_platform.settings import Settings
 from fitness_platform_tests.helpers import EDIT_WEEK, QUIET, SAMPLE_HEVY, edit_one_set, tree_hashes
 
 BAD_EXPORT = "a,b,c\n1,2,3\n"
+DELIVERY_ASSETS = {
+    ("delivery", "weekly_payload"),
+    ("delivery", "weekly_report"),
+    ("delivery", "athlete_site"),
+    ("delivery", "report_email"),
+}
 
 
 def cli(tmp_path: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -216,14 +222,30 @@ def test_two_runs_at_once_both_succeed(cli_env, tmp_path):
 
 
 def test_runs_are_kept_in_the_persistent_dagster_home(cli_env, tmp_path):
-    from dagster import DagsterInstance
+    from dagster import DagsterEventType, DagsterInstance
 
     assert cli(tmp_path, cli_env, "run").returncode == 0
     home = tmp_path / "state" / "dagster_home"
     assert (home / "dagster.yaml").exists()
     with DagsterInstance.from_config(str(home)) as instance:
-        jobs = sorted(run.job_name for run in instance.get_runs())
-    assert jobs == ["ingest_job", "weekly_delivery_job"]
+        runs = {run.job_name: run for run in instance.get_runs()}
+        assert sorted(runs) == ["ingest_job", "weekly_delivery_job"]
+        delivery = runs["weekly_delivery_job"]
+        planned = instance.get_records_for_run(
+            delivery.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION_PLANNED
+        ).records
+        done = instance.get_records_for_run(
+            delivery.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION
+        ).records
+    # The sample's 142 weeks: one planned event per delivery asset (the run's weeks as one subset,
+    # cli.PLANNED_EVENTS_SWITCH), not one per week and asset; still a materialization per week.
+    assets = {tuple(e.event_log_entry.dagster_event.asset_key.path) for e in planned}
+    assert len(planned) == len(DELIVERY_ASSETS) and assets == DELIVERY_ASSETS
+    subsets = [
+        e.event_log_entry.dagster_event.event_specific_data.partitions_subset for e in planned
+    ]
+    assert all(len(subset) == 142 for subset in subsets)
+    assert len(done) == 142 * len(DELIVERY_ASSETS)
 
 
 def test_sync_then_run_for_an_athlete_who_has_only_a_hevy_key(tmp_path, cli_env, hevy_server):
