@@ -94,6 +94,7 @@ def measure(
 
     from bench.baseline import load_row_by_row
     from bench.generate import athlete_key, edit_one_set, generate
+    from fitness_platform.cli import PLANNED_EVENTS_SWITCH
     from fitness_platform.definitions import build_definitions
     from fitness_platform.delivery.assets import REPORT_KEY
     from fitness_platform.delivery.payload import build_payload, serialise
@@ -127,6 +128,9 @@ def measure(
         FITNESS_OUTPUT_DIR=str(workdir / f"out_{db}"),
         FITNESS_STATE_DIR=str(workdir / f"state_{db}"),
     )
+    # As `fitness-platform run` has Dagster record them: one planned event per asset of a run
+    # over many weeks, not one per week and asset (see the README's "The command line").
+    os.environ.setdefault(PLANNED_EVENTS_SWITCH, "true")
     quiet = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
     settings = Settings.from_env()
     defs = build_definitions(settings)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import re
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
@@ -107,6 +108,25 @@ _GENERIC_PLANS = (
 _RESTORE_PLANS = (
     "SELECT set_config('plan_cache_mode', current_setting('fitness.stashed_plan_cache_mode'), true)"
 )
+
+
+def copy_csv(conn: Connection, path: Path, params: dict | None = None) -> io.BytesIO:
+    """The rows of a one-query file copied out of the server as CSV with a header (``COPY (...)
+    TO STDOUT``): for many rows read whole by another library (Arrow), not through Python
+    objects. COPY cannot be prepared, so the driver binds ``params`` into the statement."""
+    statement, bind = _pyformat(path, conn.dialect)
+    sink = io.BytesIO()
+    with (
+        conn.connection.driver_connection.cursor() as cursor,
+        cursor.copy(
+            f"COPY ({statement}) TO STDOUT (FORMAT csv, HEADER)",
+            bind.construct_params(params or {}) or None,
+        ) as copy,
+    ):
+        for chunk in copy:
+            sink.write(chunk)
+    sink.seek(0)
+    return sink
 
 
 @functools.cache

@@ -3,11 +3,16 @@
 One row per athlete and calendar week (``gold_weekly_features``): every numeric weekly feature of
 the payload and, as labels, the next week's outcomes. The file is written with pyarrow from an
 explicit schema, without pandas or timestamp metadata, so the same warehouse gives the same bytes;
-it is rewritten only when they change. Beside it, a column dictionary in JSON."""
+it is rewritten only when they change. Beside it, a column dictionary in JSON.
 
+After a load, only the athletes whose Gold rows changed are read from the warehouse; the other
+rows come from the stored file (``refresh_feature_table``), with the same bytes as a whole read."""
+
+import functools
 import hashlib
 import io
 import json
+from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -21,9 +26,13 @@ from fitness_platform.ownership import OWNERS
 from fitness_platform.paths import FEATURES_SQL_DIR
 from fitness_platform.resources.storage import StorageResource
 from fitness_platform.resources.warehouse import WarehouseResource
+from fitness_platform.sqlfiles import copy_csv, discover_views, fetch_all, payload_sql
 
 FEATURES_PARQUET = "features/weekly_features.parquet"
 FEATURES_COLUMNS = "features/weekly_features.columns.json"
+FEATURES_STATE = "features_state/weekly_features.json"
+"""What the stored file was built from (not served): its sha256 and each athlete's Gold source."""
+STATE_VERSION = 1
 WEEKLY_FEATURES = ["features", "weekly_features"]
 
 # name → (Arrow type, meaning). The order is the file's column order.
@@ -64,21 +73,15 @@ COLUMNS: dict[str, tuple[pa.DataType, str]] = {
 SCHEMA = pa.schema([pa.field(name, kind) for name, (kind, _) in COLUMNS.items()])
 
 
-def read_feature_table(conn: Connection) -> pa.Table:
-    """The feature rows as an Arrow table of ``SCHEMA``: the query's rows copied out as CSV and
-    parsed by Arrow with the schema's types (numerics to float64 with correct rounding, NULL as
-    empty, an empty string as an empty string). Row by row through Python objects this took 3.5 s
-    at 1,000 athletes (142,000 rows); this way a few tenths."""
-    body = (FEATURES_SQL_DIR / "weekly_features.sql").read_text(encoding="utf-8")
-    body = "\n".join(line for line in body.splitlines() if not line.startswith("--"))
-    sink = io.BytesIO()
-    with (
-        conn.connection.driver_connection.cursor() as cursor,
-        cursor.copy(f"COPY ({body.strip().rstrip(';')}) TO STDOUT (FORMAT csv, HEADER)") as copy,
-    ):
-        for chunk in copy:
-            sink.write(chunk)
-    sink.seek(0)
+def read_feature_table(conn: Connection, athletes: list[str] | None = None) -> pa.Table:
+    """The feature rows (of ``athletes`` only, when given) as an Arrow table of ``SCHEMA``: the
+    query's rows copied out as CSV and parsed by Arrow with the schema's types (numerics to float64
+    with correct rounding, NULL as empty, an empty string as an empty string). Row by row through
+    Python objects this took 3.5 s at 1,000 athletes (142,000 rows); this way a few tenths."""
+    if athletes is None:
+        sink = copy_csv(conn, FEATURES_SQL_DIR / "weekly_features.sql")
+    else:
+        sink = copy_csv(conn, FEATURES_SQL_DIR / "weekly_features_of.sql", {"athletes": athletes})
     table = pacsv.read_csv(
         sink,
         read_options=pacsv.ReadOptions(use_threads=False),
@@ -93,12 +96,98 @@ def read_feature_table(conn: Connection) -> pa.Table:
     return table.cast(SCHEMA)
 
 
+@functools.cache
+def definition_digest() -> str:
+    """What every row of the file is read with: the feature queries, the columns and the Gold
+    definitions. A change of any of them reads the whole table again."""
+    digest = hashlib.sha256()
+    for path in sorted(FEATURES_SQL_DIR.glob("*.sql")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(str(SCHEMA).encode())
+    for view in discover_views():
+        digest.update(f"{view.name}:{view.tag}\n".encode())
+    return digest.hexdigest()
+
+
+def _stored(storage: StorageResource) -> tuple[pa.Table, bytes, dict[str, str]] | None:
+    """The stored file, its bytes and the Gold source of each athlete's rows in it, when the
+    state beside it records exactly these bytes, written with this definition; else None."""
+    raw = storage.read_bytes(FEATURES_STATE)
+    try:
+        state = json.loads(raw) if raw is not None else None
+    except ValueError:  # a damaged state: the table is read whole again
+        return None
+    if (
+        not isinstance(state, dict)
+        or state.get("version") != STATE_VERSION
+        or state.get("definition") != definition_digest()
+        or not isinstance(state.get("athletes"), dict)
+    ):
+        return None
+    data = storage.read_bytes(FEATURES_PARQUET)
+    if data is None or hashlib.sha256(data).hexdigest() != state.get("sha256"):
+        return None
+    try:
+        table = pq.read_table(io.BytesIO(data))
+    except (pa.ArrowException, OSError):
+        return None
+    if not table.schema.equals(SCHEMA, check_metadata=False):
+        return None
+    return table.replace_schema_metadata(None), data, state["athletes"]
+
+
+@dataclass
+class FeatureRefresh:
+    table: pa.Table
+    data: bytes
+    sources: dict[str, str]
+    """By athlete, the Gold source their rows were read from (athletes whose Gold is behind have
+    none: they are read again next time)."""
+    build: str
+    """"full" (read whole), "incremental" (some athletes' rows read and spliced in) or
+    "unchanged" (no athlete's Gold rows changed: nothing read but the stored file)."""
+    athletes_read: int
+
+
+def refresh_feature_table(conn: Connection, storage: StorageResource) -> FeatureRefresh:
+    """The feature table as the warehouse gives it now, reading only the athletes whose Gold rows
+    changed since the stored file was written.
+
+    Every row of the table is one athlete's, from that athlete's Gold rows only, and Gold records
+    what each athlete's rows are built from (``gold_athlete_state.source``, the same comparison
+    that lets delivery skip an athlete). The state beside the file keeps those sources; athletes
+    whose source differs (or who are new) are read again, those gone leave, the rest are kept from
+    the stored file, and the rows are put in the query's order (athlete key by its bytes, then
+    week): the bytes a whole read would give. The sources are read before the rows, so a Gold
+    build in between records an older source, and that athlete is read again next time."""
+    sources = dict(fetch_all(conn, payload_sql("athlete_sources.sql")))
+    current = {a: s for a, s in sources.items() if s is not None}
+    stored = _stored(storage)
+    if stored is None:
+        table = read_feature_table(conn)
+        return FeatureRefresh(table, parquet_bytes(table), current, "full", len(sources))
+    table, data, recorded = stored
+    kept = sorted(a for a, s in current.items() if recorded.get(a) == s)
+    changed = sorted(set(sources) - set(kept))
+    if not changed and set(recorded) == set(kept):
+        return FeatureRefresh(table, data, current, "unchanged", 0)
+    parts = [table.filter(pc.is_in(table["athlete_key"], value_set=pa.array(kept, pa.string())))]
+    if changed:
+        parts.append(read_feature_table(conn, changed))
+    table = pa.concat_tables(parts).sort_by(
+        [("athlete_key", "ascending"), ("week_start", "ascending")]
+    )
+    return FeatureRefresh(table, parquet_bytes(table), current, "incremental", len(changed))
+
+
 def parquet_bytes(table: pa.Table) -> bytes:
     """The table as Parquet: zstd, one row group, statistics, and no metadata that would change
     between two writes of the same rows."""
     sink = io.BytesIO()
+    # One chunk per column: page boundaries then depend on the rows only, not on how the table
+    # was put together (read whole, or spliced from the stored file and re-read athletes).
     pq.write_table(
-        table.replace_schema_metadata(None),
+        table.replace_schema_metadata(None).combine_chunks(),
         sink,
         compression="zstd",
         row_group_size=max(table.num_rows, 1),
@@ -129,18 +218,31 @@ def weekly_features(
     context: AssetExecutionContext, warehouse: WarehouseResource, storage: StorageResource
 ) -> MaterializeResult:
     with warehouse.connect() as conn:
-        table = read_feature_table(conn)
-    data = parquet_bytes(table)
+        refresh = refresh_feature_table(conn, storage)
+    table, data = refresh.table, refresh.data
     written = []
     for key, body, kind in (
         (FEATURES_PARQUET, data, "application/vnd.apache.parquet"),
         (FEATURES_COLUMNS, column_dictionary(), "application/json"),
     ):
+        if refresh.build == "unchanged" and key == FEATURES_PARQUET:
+            continue  # the stored bytes themselves
         if storage.read_bytes(key) != body:
             storage.write_bytes(key, body, content_type=kind)
             written.append(key)
+    # After the file it describes: a state that does not match the file reads the table whole.
+    state = {
+        "version": STATE_VERSION,
+        "definition": definition_digest(),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "athletes": dict(sorted(refresh.sources.items())),
+    }
+    body = (json.dumps(state, sort_keys=True) + "\n").encode()
+    if storage.read_bytes(FEATURES_STATE) != body:
+        storage.write_bytes(FEATURES_STATE, body, content_type="application/json")
     context.log.info(
-        f"weekly features: {table.num_rows} rows; "
+        f"weekly features: {table.num_rows} rows ({refresh.build}, "
+        f"{refresh.athletes_read} athlete(s) read); "
         + (f"written {', '.join(written)}" if written else "unchanged")
     )
     return MaterializeResult(
@@ -150,6 +252,8 @@ def weekly_features(
             "path": MetadataValue.path(storage.uri(FEATURES_PARQUET)),
             "sha256": hashlib.sha256(data).hexdigest(),
             "written": bool(written),
+            "build": refresh.build,
+            "athletes_read": refresh.athletes_read,
             "columns": MetadataValue.md(
                 "\n".join(["| column | meaning |", "|---|---|"])
                 + "\n"

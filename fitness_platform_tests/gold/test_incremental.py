@@ -5,10 +5,17 @@ The second computation is each definition itself, run whole over the warehouse a
 
 import csv
 import shutil
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from fitness_platform.features.assets import (
+    FEATURES_PARQUET,
+    FEATURES_STATE,
+    parquet_bytes,
+    read_feature_table,
+)
 from fitness_platform.gold.views import FULL_REFRESH_SHARE
 from fitness_platform.sample.generator import write_sample
 from fitness_platform.sqlfiles import discover_views
@@ -44,6 +51,14 @@ def differences(conn) -> dict[str, int]:
     return found
 
 
+def features_match_a_whole_read(conn, out, result, build: str, read: int) -> None:
+    """The stored feature file has the bytes of the table read whole from the warehouse now, and
+    the run built it the way named (``read``: athletes read from the warehouse)."""
+    meta = materialization_metadata(result, ("features", "weekly_features"))
+    assert (meta["build"], meta["athletes_read"]) == (build, read)
+    assert (out / FEATURES_PARQUET).read_bytes() == parquet_bytes(read_feature_table(conn))
+
+
 def gold_build(result) -> dict:
     return materialization_metadata(result, ("fitness", "gold_weekly_fitness_summary"))
 
@@ -63,12 +78,15 @@ def drop_one_workout(path) -> str:
 
 
 @pytest.mark.usefixtures("platform_env")
-def test_incremental_gold_matches_a_full_rebuild_row_for_row(raw_dir, warehouse):
+def test_incremental_gold_matches_a_full_rebuild_row_for_row(raw_dir, warehouse, platform_env):
+    out = Path(platform_env["FITNESS_OUTPUT_DIR"])
     for i in range(4):
         write_sample(raw_dir, athlete=f"gen_{i}", seed=500 + i, target_rows=None)
-    assert run_ingest().success
+    result = run_ingest()
+    assert result.success
     with warehouse.connect() as conn:
         assert differences(conn) == {}
+        features_match_a_whole_read(conn, out, result, "full", 5)
     # 1 athlete of 5 behind: under the share at which every row is replaced.
     assert FULL_REFRESH_SHARE >= 1 / 5
 
@@ -80,6 +98,7 @@ def test_incremental_gold_matches_a_full_rebuild_row_for_row(raw_dir, warehouse)
     assert gold_build(result)["athletes_rebuilt"] == 1
     with warehouse.connect() as conn:
         assert differences(conn) == {}
+        features_match_a_whole_read(conn, out, result, "incremental", 1)
 
     # A workout deleted from another athlete's export.
     drop_one_workout(raw_dir / "gen_1" / SAMPLE_EXPORT_NAME)
@@ -91,6 +110,7 @@ def test_incremental_gold_matches_a_full_rebuild_row_for_row(raw_dir, warehouse)
     )
     with warehouse.connect() as conn:
         assert differences(conn) == {}
+        features_match_a_whole_read(conn, out, result, "incremental", 1)
 
     # A new athlete (a copy of an existing one under another name) and a diet log cut short.
     shutil.copytree(raw_dir / "gen_2", raw_dir / "newcomer")
@@ -107,6 +127,8 @@ def test_incremental_gold_matches_a_full_rebuild_row_for_row(raw_dir, warehouse)
     )
     with warehouse.connect() as conn:
         assert differences(conn) == {}
+        # The newcomer's rows spliced in among the others, in the order of a whole read.
+        features_match_a_whole_read(conn, out, result, "incremental", 2)
 
     # 5 of 6 behind is over the share: every row is replaced, the other path of the build.
     for athlete in ["gen_0", "gen_1", "gen_2", "gen_3", "newcomer"]:
@@ -117,6 +139,7 @@ def test_incremental_gold_matches_a_full_rebuild_row_for_row(raw_dir, warehouse)
     assert (gold_build(result)["build"], gold_build(result)["athletes_rebuilt"]) == ("full", 6)
     with warehouse.connect() as conn:
         assert differences(conn) == {}
+        features_match_a_whole_read(conn, out, result, "incremental", 5)
         copies = conn.execute(
             text(
                 "SELECT count(DISTINCT (tonnage_kg, total_sets, week_start)) * 1.0 / count(*) "
@@ -134,3 +157,11 @@ def test_incremental_gold_matches_a_full_rebuild_row_for_row(raw_dir, warehouse)
         if e.asset_key.path[0] == "fitness" and e.asset_key.path[-1].startswith("gold_")
     ]
     assert built == []  # not even materialized: the load and Gold are skipped
+
+    # A state that does not describe the stored file (here: damaged) reads the table whole.
+    (out / FEATURES_STATE).write_text("{not json", encoding="utf-8")
+    edit_one_set(raw_dir, new_weight="310")
+    result = run_ingest()
+    assert result.success
+    with warehouse.connect() as conn:
+        features_match_a_whole_read(conn, out, result, "full", 6)
