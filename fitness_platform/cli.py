@@ -234,11 +234,14 @@ def _instance(settings):
 
     if os.environ.get("DAGSTER_HOME"):
         return DagsterInstance.get()
-    home = settings.dagster_home
+    home = settings.dagster_home.resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text((REPO_ROOT / "dagster.yaml").read_text(encoding="utf-8"))
+    # The instance's storage keeps its files under DAGSTER_HOME (fitness_platform/instance.py),
+    # as `make dev` sets it: this process's runs are those the UI shows afterwards.
+    os.environ["DAGSTER_HOME"] = str(home)
     return DagsterInstance.from_config(str(home))
 
 

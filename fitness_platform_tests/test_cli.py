@@ -221,13 +221,17 @@ def test_two_runs_at_once_both_succeed(cli_env, tmp_path):
     assert not list(out.rglob("*.tmp"))
 
 
-def test_runs_are_kept_in_the_persistent_dagster_home(cli_env, tmp_path):
+def test_runs_are_kept_in_the_persistent_dagster_home(cli_env, tmp_path, monkeypatch):
     from dagster import DagsterEventType, DagsterInstance
+
+    from fitness_platform.instance import PooledSqliteEventLogStorage
 
     assert cli(tmp_path, cli_env, "run").returncode == 0
     home = tmp_path / "state" / "dagster_home"
     assert (home / "dagster.yaml").exists()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))  # as `make dev` reads it
     with DagsterInstance.from_config(str(home)) as instance:
+        assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
         runs = {run.job_name: run for run in instance.get_runs()}
         assert sorted(runs) == ["ingest_job", "weekly_delivery_job"]
         delivery = runs["weekly_delivery_job"]
