@@ -105,19 +105,26 @@ def command_run(args: argparse.Namespace) -> int:
                 _say("no training or diet data in the warehouse: nothing to deliver")
                 return _refused(refusals)
         count = keys.index(last) - keys.index(first) + 1
-        pending = _delivery_pending(args, settings, defs, first, last)
-        if pending is None:
+        plan = _delivery_plan(args, settings, defs, first, last)
+        if plan is None:
             _say(
                 f"[2/2] deliver: {count} weeks {first}...{last} are current: nothing changed "
                 "since the last delivery (--force-delivery runs it anyway)"
             )
             return _finish(defs, refusals)
-        _say(f"[2/2] deliver: {count} weeks {first}...{last} in one run ({pending})")
+        if plan.unchanged_before:
+            count = keys.index(last) - keys.index(plan.first) + 1
+            _say(
+                f"[2/2] deliver: {count} week(s) {plan.first}...{last} in one run ({plan.reason}; "
+                f"the {plan.unchanged_before} weeks before {plan.first} are unchanged)"
+            )
+        else:
+            _say(f"[2/2] deliver: {count} weeks {first}...{last} in one run ({plan.reason})")
         step = time.perf_counter()
         delivery = defs.resolve_job_def("weekly_delivery_job").execute_in_process(
             instance=instance,
             run_config={"loggers": {"terminal": {"config": {"log_level": "INFO"}}}},
-            tags=range_run_tags(first, last),
+            tags=range_run_tags(plan.first, plan.last),
             raise_on_error=False,
         )
         _report_steps(delivery)
@@ -127,22 +134,22 @@ def command_run(args: argparse.Namespace) -> int:
     return _finish(defs, refusals)
 
 
-def _delivery_pending(args, settings, defs, first: str, last: str) -> str | None:
-    """Why the delivery run must start (``site/pending.py``), or None when it would change
-    nothing. It always starts when asked to, and when e-mail is on (its step retries the sends
-    that failed)."""
+def _delivery_plan(args, settings, defs, first: str, last: str):
+    """The delivery run to start (``site/pending.py``): from the first week that changes, or
+    None when it would change nothing. Every week of the range when asked to, and when e-mail is
+    on (its step retries the sends that failed, whatever their week)."""
     from datetime import date
 
     from fitness_platform.environment import warehouse_for
-    from fitness_platform.site.pending import delivery_pending
+    from fitness_platform.site.pending import DeliveryPlan, delivery_plan
 
     if args.force_delivery:
-        return "--force-delivery"
+        return DeliveryPlan(first, last, "--force-delivery")
     if settings.email != "off":
-        return "e-mail is on"
+        return DeliveryPlan(first, last, "e-mail is on")
     try:
         with warehouse_for(settings).connect() as conn:
-            return delivery_pending(
+            return delivery_plan(
                 conn,
                 defs.resources["storage"],
                 defs.resources["reporter"].identity(),
@@ -150,7 +157,9 @@ def _delivery_pending(args, settings, defs, first: str, last: str) -> str | None
                 date.fromisoformat(last),
             )
     except Exception as exc:  # the run itself then reports the problem where it lies
-        return f"the delivery state could not be read: {type(exc).__name__}"
+        return DeliveryPlan(
+            first, last, f"the delivery state could not be read: {type(exc).__name__}"
+        )
 
 
 def _finish(defs, refusals: dict[str, str]) -> int:

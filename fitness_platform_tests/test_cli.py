@@ -89,6 +89,39 @@ def test_gold_left_behind_by_a_stopped_run_is_caught_up(cli_env, raw_dir, tmp_pa
     assert Decimal(str(after)) == Decimal(str(before)) + added
 
 
+def test_an_edit_is_delivered_from_its_week_with_a_whole_deliverys_outputs(
+    cli_env, raw_dir, tmp_path, pg_admin_url
+):
+    """One edited set: the delivery run starts at the week of the edit (no week before it can
+    change: every metric looks back, never forward), and what it leaves is byte for byte what a
+    whole delivery of the edited exports from nothing writes."""
+    from datetime import date
+
+    from fitness_platform_tests.helpers import fresh_database
+
+    assert cli(tmp_path, cli_env, "run").returncode == 0
+    edit_one_set(raw_dir)
+    edited = cli(tmp_path, cli_env, "run")
+    assert edited.returncode == 0, edited.stdout + edited.stderr
+    first, edit_week, last = date(2023, 5, 1), date.fromisoformat(EDIT_WEEK), date(2026, 1, 12)
+    weeks, before = (last - edit_week).days // 7 + 1, (edit_week - first).days // 7
+    assert (
+        f"deliver: {weeks} week(s) {EDIT_WEEK}...{last} in one run (demo's data changed; "
+        f"the {before} weeks before {EDIT_WEEK} are unchanged)" in edited.stdout
+    )
+    again = cli(tmp_path, cli_env, "run")
+    assert "are current: nothing changed" in again.stdout
+    with fresh_database(pg_admin_url) as url:
+        whole = {
+            **cli_env,
+            "FITNESS_DATABASE_URL": url,
+            "FITNESS_OUTPUT_DIR": str(tmp_path / "whole"),
+            "FITNESS_STATE_DIR": str(tmp_path / "whole_state"),
+        }
+        assert cli(tmp_path, whole, "run").returncode == 0
+    assert tree_hashes(tmp_path / "out") == tree_hashes(tmp_path / "whole")
+
+
 def test_one_refused_athlete_does_not_stop_the_others(cli_env, raw_dir, tmp_path):
     out = tmp_path / "out"
     twin = raw_dir / "twin"

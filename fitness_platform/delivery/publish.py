@@ -150,7 +150,7 @@ def update_index(
         storage.write_bytes(key, body + b"\n", content_type="application/json")
 
 
-def _payload_entry(recorded: dict) -> dict | None:
+def payload_entry(recorded: dict) -> dict | None:
     """The payload index entry of a manifest's weeks: only when all were built from one source."""
     sources = {entry.get("source") for entry in recorded.values()}
     if len(sources) != 1 or None in sources:
@@ -338,7 +338,7 @@ def publish_payloads(
                 and all(recorded[w].get("source") == source for w in wanted)
             ):
                 current(athlete, wanted_weeks, recorded)
-                entries[athlete] = _payload_entry(recorded)
+                entries[athlete] = payload_entry(recorded)
                 continue
             state[athlete] = (manifest, recorded, source, wanted, recorded_in_window)
             yield athlete, weeks
@@ -415,7 +415,7 @@ def publish_payloads(
                 payload_manifest_key(athlete),
                 {"version": MANIFEST_VERSION, "weeks": dict(sorted(updated.items()))},
             )
-        entries[athlete] = _payload_entry(updated)
+        entries[athlete] = payload_entry(updated)
     # After every manifest it summarises.
     update_index(
         storage, payload_index_key(), entries, set(by_athlete) if athletes is None else None
@@ -528,7 +528,7 @@ def publish_reports(
             # Every report of the range was written from the payload now stored, by this
             # reporter: nothing to read (the number check's result is in the manifest).
             current(athlete, weeks, {w: recorded[w]["untraceable_numbers"] for w in weeks})
-            entries[athlete] = _report_entry(source, identity, payloads, recorded)
+            entries[athlete] = report_entry(source, identity, payloads, recorded)
             continue
         # Weeks no longer among the payloads leave the manifest (their files went with them).
         manifests[athlete] = {w: e for w, e in recorded.items() if w in payloads}
@@ -606,13 +606,13 @@ def publish_reports(
         else:
             storage.delete(report_manifest_key(athlete))
         source = sources.get(athlete)
-        entries[athlete] = _report_entry(source, identity, payload_weeks_of[athlete], weeks)
+        entries[athlete] = report_entry(source, identity, payload_weeks_of[athlete], weeks)
     if sources:  # after every manifest it summarises
         update_index(storage, report_index_key(), entries, set(athletes) if every_athlete else None)
     return summary
 
 
-def _report_entry(source: str | None, identity: dict, payloads: dict, reports: dict) -> dict | None:
+def report_entry(source: str | None, identity: dict, payloads: dict, reports: dict) -> dict | None:
     """The reports index entry of an athlete: only when every stored payload was built from
     ``source`` and every one has its report, written from it by this reporter (a week whose
     report was refused has none: the athlete stays on the manifest path, and it is tried again)."""

@@ -61,16 +61,17 @@ def build_site_assets(partitions_def: PartitionsDefinition):
     ) -> MaterializeResult:
         """The static site under ``site/``: one HTML page per weekly report (inline SVG charts,
         light and dark, printable, phone-width), each athlete's index of weeks and diet cycles,
-        ``latest.html``, and the coach's roster. Only pages whose bytes change are written."""
-        first, last = window_weeks(context)
+        ``latest.html``, and the coach's roster. Only pages whose bytes change are written. It
+        mirrors every stored report, whatever the run's weeks: an athlete whose payloads or
+        reports changed has every page whose inputs changed rendered again."""
         with warehouse.connect() as conn:
             athletes = athlete_keys(conn)
             chosen = shard_athletes(context, athletes)
-            summary = publish_site(conn, storage, chosen, first, last, roster=athletes)
+            summary = publish_site(conn, storage, chosen, roster=athletes)
         errors = private_link_errors(storage, summary)
         # The whole site, every page private: what it was built from, for the next CLI run.
         whole = chosen == athletes and not errors
-        record_site_stamp(storage, site_stamp(storage, athletes, first, last) if whole else None)
+        record_site_stamp(storage, site_stamp(storage, athletes) if whole else None)
         metadata = {
             "run_written": len(summary.written),
             "run_unchanged": summary.unchanged,

@@ -1,15 +1,18 @@
-"""Whether a delivery run would change anything: ``fitness-platform run`` starts none that would not
-(in the site layer: it reads the state of both the delivery and the site).
+"""What a delivery run must cover: ``fitness-platform run`` starts none that would change nothing,
+and starts the one it needs at the first week that changes (in the site layer: it reads the state
+of both the delivery and the site).
 
-A delivery run over every week costs Dagster a planned event and a materialization per week and
-asset (about 570 events for 142 weeks, 10 to 20 s in the local SQLite instance), even when every
-athlete is skipped. Before it starts one, the command asks ``delivery_pending``; nothing pending
-means the last delivery's outputs are those the warehouse, the reporter and the renderer give now,
-and the assets' last materializations stand."""
+A delivery run costs Dagster a planned event per asset and a materialization per week and asset
+(568 for 142 weeks), and counts every athlete-week of the roster, even when it writes one
+payload. Before it starts one, the command asks ``delivery_plan``: nothing pending means the last
+delivery's outputs are those the warehouse, the reporter and the renderer give now, and the
+assets' last materializations stand; otherwise the plan names the weeks to deliver, from the first
+week whose payload or report changes (``delivery/plan.py``) to the last week with data."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import Connection
 
@@ -19,6 +22,7 @@ from fitness_platform.delivery.payload import (
     payload_manifest_key,
     report_manifest_key,
 )
+from fitness_platform.delivery.plan import changed_weeks
 from fitness_platform.delivery.publish import (
     athlete_sources,
     in_window,
@@ -30,34 +34,56 @@ from fitness_platform.delivery.publish import (
     report_index_key,
 )
 from fitness_platform.resources.storage import StorageResource
-from fitness_platform.site.publish import built_key, site_stamp
+from fitness_platform.site.publish import built_key, record_site_stamp, site_stamp
+
+PLAN_MAX_WEEKS = 1500
+"""Athlete-weeks the plan builds to find where a run can start (about ten athletes' histories);
+beyond that, the run's own comparison over every week costs no more than the plan's."""
 
 
-def delivery_pending(
+@dataclass(frozen=True)
+class DeliveryPlan:
+    """A delivery run to start: its first and last Monday, and why it must run."""
+
+    first: str
+    last: str
+    reason: str
+    unchanged_before: int = 0
+    """Weeks of the requested range before ``first``: found unchanged, so not in the run."""
+
+
+def delivery_plan(
     conn: Connection, storage: StorageResource, identity: dict, first: date, last: date
-) -> str | None:
-    """Why a delivery of [first, last] with the reporter of ``identity`` must run, or None when it
+) -> DeliveryPlan | None:
+    """The delivery run [first, last] needs with the reporter of ``identity``, or None when it
     would build, write, delete and render nothing (the e-mail step is the caller's concern).
 
-    Nothing is pending when the whole site was last built (``site_stamp``) for this range and
-    roster from the delivery indexes as they are now, and every athlete's entries in those indexes
-    record their weeks with data in the range as built from the athlete's source now, by this
-    reporter. Reads two indexes and a stamp (and the manifests of athletes with no data in the
-    range), whatever the number of athletes."""
+    Nothing is pending when the whole site was last built (``site_stamp``) from the delivery
+    indexes as they are now, and every athlete's entries in those indexes record their weeks with
+    data in the range as built from the athlete's source now, by this reporter. Reads two indexes
+    and a stamp (and the manifests of athletes with no data in the range), whatever the number of
+    athletes. When some athletes' entries are not current and they are few, their weeks are
+    compared (``changed_weeks``) and the run starts at the first that changes; when none does,
+    nothing is pending and the indexes and stamp record what was confirmed."""
+    whole = (first.isoformat(), last.isoformat())
+
+    def everything(reason: str) -> DeliveryPlan:
+        return DeliveryPlan(*whole, reason)
+
     athletes = athlete_keys(conn)
     stamp = read_manifest(storage, built_key())
     if not stamp:
-        return "no complete delivery is recorded"
-    if stamp != site_stamp(storage, athletes, first, last):
-        return "the last delivery was of other weeks, athletes or outputs"
+        return everything("no complete delivery is recorded")
+    if stamp != site_stamp(storage, athletes):
+        return everything("the last delivery was of other outputs, athletes or pages")
     payloads = read_index(storage, payload_index_key())
     reports = read_index(storage, report_index_key())
     gone = sorted(set(payloads) - set(athletes))
     if gone:
-        return f"{gone[0]} left the warehouse"
-    window = (first.isoformat(), last.isoformat())
+        return everything(f"{gone[0]} left the warehouse")
     with_data = athlete_weeks(conn, first, last)
     sources = athlete_sources(conn)
+    behind: list[tuple[str, str, bool]] = []  # (athlete, reason, payloads current)
     for athlete in athletes:
         wanted = sorted(w.isoformat() for w in with_data.get(athlete, []))
         payload, report = payloads.get(athlete), reports.get(athlete)
@@ -69,15 +95,36 @@ def delivery_pending(
             ):
                 if entry is None:  # not in the index: the athlete's manifest says
                     entry = read_manifest(storage, key)
-                if in_window(entry.get("weeks", ()), window):
-                    return f"{athlete} has stored weeks without data"
+                if in_window(entry.get("weeks", ()), whole):
+                    return everything(f"{athlete} has stored weeks without data")
             continue
         source = sources.get(athlete)
-        if not payload_entry_current(payload, source, wanted, window):
-            return f"{athlete}'s data changed"
-        if not (
+        payloads_current = payload_entry_current(payload, source, wanted, whole)
+        if not payloads_current:
+            behind.append((athlete, f"{athlete}'s data changed", False))
+        elif not (
             report_entry_current(report, source, identity)
-            and in_window(report.get("weeks", ()), window) == wanted
+            and in_window(report.get("weeks", ()), whole) == wanted
         ):
-            return f"{athlete}'s reports are not those of this reporter"
-    return None
+            behind.append((athlete, f"{athlete}'s reports are not those of this reporter", True))
+    if not behind:
+        return None
+    reason = behind[0][1] + (f" (and {len(behind) - 1} more athletes)" if len(behind) > 1 else "")
+    building = sum(len(with_data[a]) for a, _, current in behind if not current)
+    if building > PLAN_MAX_WEEKS or any(sources.get(a) is None for a, _, _ in behind):
+        return everything(reason)
+    changed: set[str] = set()
+    for athlete, _, current in behind:
+        weeks = with_data[athlete]
+        changed |= changed_weeks(
+            conn, storage, athlete, weeks, sources[athlete], identity, whole,
+            payloads_current=current,
+        )  # fmt: skip
+    if not changed:
+        # Only what the outputs are recorded as built from moved: their bytes, and so the
+        # site's pages, are those of the last delivery.
+        record_site_stamp(storage, site_stamp(storage, athletes))
+        return None
+    start = min(changed)
+    skipped = (date.fromisoformat(start) - first) // timedelta(days=7)
+    return DeliveryPlan(start, whole[1], reason, skipped)

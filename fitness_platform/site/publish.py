@@ -11,7 +11,11 @@ web server, or kept private in S3 and opened through presigned URLs)::
     site/coach/roster.html                  every athlete's latest week, for the coach alone
 
 An athlete's pages link only inside that athlete's folder; only the roster links across athletes.
-Only pages whose bytes change are written; pages of weeks that lost their report are deleted."""
+Only pages whose bytes change are written; pages of weeks that lost their report are deleted.
+
+The site mirrors every stored report, whatever weeks the run delivered: a run over one week
+brings any other page whose payload or report changed (in a run without the site step) up to
+date too, so the site's state never depends on the weeks of the run that last built it."""
 
 from __future__ import annotations
 
@@ -21,7 +25,6 @@ import posixpath
 import re
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import Connection
 
@@ -96,16 +99,15 @@ def built_key() -> str:
     return "site_state/built.json"
 
 
-def site_stamp(storage: StorageResource, athletes: list[str], first: date, last: date) -> dict:
-    """What a whole site (every athlete's pages and the roster) over [first, last] is built from:
-    the renderer, the range, the roster and the delivery indexes as stored now. The indexes change
-    whenever a payload or report is built from something new, so a stamp equal to the one the
-    last site run wrote means that run's pages are the ones these inputs give."""
+def site_stamp(storage: StorageResource, athletes: list[str]) -> dict:
+    """What a whole site (every athlete's pages and the roster) is built from: the renderer, the
+    roster and the delivery indexes as stored now. The indexes change whenever a payload or
+    report is built from something new, so a stamp equal to the one the last site run wrote means
+    that run's pages are the ones these inputs give (the site mirrors every stored report,
+    whatever the run's weeks)."""
     return {
-        "version": 1,
+        "version": 2,
         "renderer": RENDERER_VERSION,
-        "first": str(first),
-        "last": str(last),
         "athletes": sha256("\n".join(sorted(athletes)).encode()),
         "payloads_index": sha256(storage.read_bytes(payload_index_key()) or b""),
         "reports_index": sha256(storage.read_bytes(report_index_key()) or b""),
@@ -123,16 +125,14 @@ def record_site_stamp(storage: StorageResource, stamp: dict | None) -> None:
         storage.write_bytes(built_key(), body, content_type="application/json")
 
 
-def _inputs(storage: StorageResource, athlete: str, first: date, last: date):
+def _inputs(storage: StorageResource, athlete: str):
     """(digest of everything the athlete's pages are made of, newest week with a report), from
     the payload and report manifests; None when either is missing (then every page is looked at)."""
     payloads = read_manifest(storage, payload_manifest_key(athlete)).get("weeks")
     reports = read_manifest(storage, report_manifest_key(athlete)).get("weeks")
     if not payloads or not reports:
         return None
-    text = json.dumps(
-        [RENDERER_VERSION, str(first), str(last), payloads, reports], sort_keys=True
-    ).encode()
+    text = json.dumps([RENDERER_VERSION, payloads, reports], sort_keys=True).encode()
     return sha256(text), max(reports)
 
 
@@ -251,17 +251,16 @@ def newest_payload(storage: StorageResource, athlete: str) -> dict | None:
 def publish_athlete(
     storage: StorageResource,
     athlete: str,
-    first: date,
-    last: date,
     summary: SiteSummary,
     renderer: PageRenderer | None = None,
 ) -> dict | None:
-    """Every page of one athlete: the weeks in [first, last] rendered, the index, the cycles and
-    ``latest.html`` rebuilt from every stored week. Returns the newest payload (for the roster).
+    """Every page of one athlete: each week's page whose payload or report changed rendered, the
+    index, the cycles and ``latest.html`` rebuilt from every stored week. Returns the newest
+    payload (for the roster).
 
     When the athlete's payloads and reports are those the site was last built from (their
-    manifests say so) for the same weeks, nothing is rendered or read but the newest payload."""
-    inputs = _inputs(storage, athlete, first, last)
+    manifests say so), nothing is rendered or read but the newest payload."""
+    inputs = _inputs(storage, athlete)
     if inputs is not None:
         recorded = read_manifest(storage, inputs_key(athlete))
         newest_bytes = storage.read_bytes(payload_key(athlete, inputs[1]))
@@ -269,7 +268,7 @@ def publish_athlete(
             summary.unchanged += len(recorded.get("pages", []))
             summary.pages[athlete] = list(recorded.get("pages", []))
             return json.loads(newest_bytes)
-    newest = _publish_athlete(storage, athlete, first, last, summary, renderer or PageRenderer(1))
+    newest = _publish_athlete(storage, athlete, summary, renderer or PageRenderer(1))
     if inputs is not None and newest is not None:
         storage.write_bytes(
             inputs_key(athlete),
@@ -285,12 +284,7 @@ def publish_athlete(
 
 
 def _publish_athlete(
-    storage: StorageResource,
-    athlete: str,
-    first: date,
-    last: date,
-    summary: SiteSummary,
-    renderer: PageRenderer,
+    storage: StorageResource, athlete: str, summary: SiteSummary, renderer: PageRenderer
 ) -> dict | None:
     """Every page of one athlete, each rendered unless its own inputs are unchanged."""
     weeks = report_weeks(storage, athlete)
@@ -343,24 +337,15 @@ def _publish_athlete(
             if number not in cycles:  # the newest week of the cycle holds its latest summary
                 cycles[number] = (cycle[0], cycle[1], payload)
         rows.append(index_row(payload, f"weeks/{week}.html"))
-        in_window = first.isoformat() <= week <= last.isoformat()
-        if in_window or newest is None:
-            report_bytes = storage.read_bytes(report_key(athlete, week))
-            if report_bytes is None:
-                continue
-            if in_window:
-                page = week_page_key(athlete, week)
-                report_html(page, payload_bytes, report_bytes, 1, cycle_href)
-            if newest is None:
-                newest = payload
-                report_html(latest_key(athlete), payload_bytes, report_bytes, 0, cycle_href)
+        report_bytes = storage.read_bytes(report_key(athlete, week))
+        if report_bytes is None:
+            continue
+        report_html(week_page_key(athlete, week), payload_bytes, report_bytes, 1, cycle_href)
+        if newest is None:
+            newest = payload
+            report_html(latest_key(athlete), payload_bytes, report_bytes, 0, cycle_href)
     for (key, _), html in zip(pending, renderer.render([job for _, job in pending]), strict=True):
         _put(storage, summary, key, html)
-    # Weeks outside the window keep the fingerprint they were rendered from.
-    fingerprints = {
-        **{k: v for k, v in manifest.items() if k in keep and k not in fingerprints},
-        **fingerprints,
-    }
     if fingerprints != manifest:
         storage.write_bytes(
             manifest_key(athlete),
@@ -396,8 +381,6 @@ def publish_site(
     conn: Connection,
     storage: StorageResource,
     athletes: list[str],
-    first: date,
-    last: date,
     roster: list[str] | None = None,
 ) -> SiteSummary:
     """The sites of ``athletes`` and the roster of ``roster`` (default: the same athletes), from
@@ -408,7 +391,7 @@ def publish_site(
     renderer = PageRenderer()
     try:
         for athlete in athletes:
-            newest = publish_athlete(storage, athlete, first, last, summary, renderer)
+            newest = publish_athlete(storage, athlete, summary, renderer)
             if newest is not None:
                 latest[athlete] = newest
     finally:

@@ -21,7 +21,7 @@ from fitness_platform.delivery.publish import (
 from fitness_platform.delivery.reporters import OfflineReporterResource
 from fitness_platform.resources.storage import LocalStorageResource
 from fitness_platform.resources.warehouse import WarehouseResource
-from fitness_platform.site.pending import delivery_pending
+from fitness_platform.site.pending import delivery_plan
 from fitness_platform.site.publish import built_key, record_site_stamp, site_stamp
 from fitness_platform_tests.helpers import SAMPLE_DELIVERY, tree_hashes
 
@@ -169,44 +169,62 @@ def test_a_new_reporter_identity_rewrites_every_report(sample_run, tmp_path):
     assert reports.written == [] and reports.athletes_skipped == len(index)
 
 
-def test_a_delivery_with_nothing_to_do_is_seen_before_it_starts(sample_run, tmp_path):
+def test_the_plan_sees_a_delivery_with_nothing_to_do_and_where_one_must_start(sample_run, tmp_path):
     url, delivered = sample_run
     out = tmp_path / "out"
     shutil.copytree(delivered, out)  # the session's sample delivery, by the Dagster job
     storage = LocalStorageResource(root=str(out))
     offline = OfflineReporterResource().identity()
+    served = _served(out)
 
-    def pending(identity=offline, first=FIRST, last=LAST):
+    def plan(identity=offline, first=FIRST, last=LAST):
         with WarehouseResource(database_url=url).connect() as conn:
-            return delivery_pending(conn, storage, identity, first, last)
+            found = delivery_plan(conn, storage, identity, first, last)
+            conn.commit()
+            return found
 
-    assert pending() is None
-    # Another range, another reporter: the delivery must run.
-    assert pending(first=FIRST + timedelta(days=7)) is not None
-    assert "reporter" in pending({**offline, "prompt_version": "revised-for-the-test"})
-    # The indexes as stored when the site was built: the stamp sees any change to them.
+    assert plan() is None
+    # Fewer of the same weeks are as current (the site mirrors every stored report).
+    assert plan(first=FIRST + timedelta(days=7)) is None
+    # Another reporter: every report is written again, from the first week.
+    revised = plan({**offline, "prompt_version": "revised-for-the-test"})
+    assert revised.reason == "demo's reports are not those of this reporter"
+    assert (revised.first, revised.last) == (FIRST.isoformat(), LAST.isoformat())
+    # The indexes changed since the site was built (a run without the site step): every week.
     index_path = out / payload_index_key()
     kept = index_path.read_bytes()
     value = json.loads(kept)
     value["athletes"]["demo"]["source"] = "a load that is gone"
     index_path.write_text(json.dumps(value))
-    assert pending() == "the last delivery was of other weeks, athletes or outputs"
+    whole = plan()
+    assert whole.reason == "the last delivery was of other outputs, athletes or pages"
+    assert (whole.first, whole.unchanged_before) == (FIRST.isoformat(), 0)
 
     def stamped(entry_change):
         """The index with one change to demo's entry, as if the last site run had seen it."""
         value = json.loads(kept)
         entry_change(value["athletes"]["demo"])
         index_path.write_text(json.dumps(value))
-        record_site_stamp(storage, site_stamp(storage, ["demo"], FIRST, LAST))
+        record_site_stamp(storage, site_stamp(storage, ["demo"]))
 
-    # An athlete whose stored payloads were built from another source than theirs now.
+    # An entry that does not record the source now, while the stored payloads are those the
+    # source gives: the plan builds demo's weeks, finds every one unchanged, and puts the entry
+    # and the stamp right. Nothing to run, nothing served touched.
     stamped(lambda entry: entry.update(source="a load that is gone"))
-    assert pending() == "demo's data changed"
-    # A week with data that has no stored payload: it must be built.
+    assert plan() is None
+    assert index_path.read_bytes() == kept
+    assert plan() is None
+    assert _served(out) == served
+    # A week with data whose payload is neither stored nor recorded: the run starts there.
+    manifest_path = out / "delivery_state/athlete=demo/payloads.json"
+    manifest = json.loads(manifest_path.read_bytes())
+    del manifest["weeks"][LAST.isoformat()]
+    manifest_path.write_text(json.dumps(manifest))
     stamped(lambda entry: entry["weeks"].remove(LAST.isoformat()))
-    assert pending() == "demo's data changed"
-    stamped(lambda entry: None)
-    assert pending() is None
+    missing = plan()
+    assert missing.reason == "demo's data changed"
+    assert (missing.first, missing.last) == (LAST.isoformat(), LAST.isoformat())
+    assert missing.unchanged_before == (LAST - FIRST).days // 7
     # No record of a whole site (a shard run, or pages that failed their check).
     (out / built_key()).unlink()
-    assert pending() == "no complete delivery is recorded"
+    assert plan().reason == "no complete delivery is recorded"
