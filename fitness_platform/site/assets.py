@@ -44,7 +44,7 @@ def build_site_assets(partitions_def: PartitionsDefinition):
         backfill_policy=BackfillPolicy.single_run(),
         group_name="delivery",
         owners=OWNERS,
-        kinds={"html", "matplotlib"},
+        kinds={"html", "svg"},
         deps=[REPORT_KEY],
         check_specs=[
             AssetCheckSpec(

@@ -153,9 +153,10 @@ class SiteSummary:
     """Athlete → the keys of that athlete's pages (for checks and the e-mail step)."""
 
 
-RENDER_POOL_MIN_PAGES = 24
-"""Fewer week pages than this to render are rendered in this process (workers cost ~2 s to start:
-they import matplotlib); more go to a pool of processes, one per core (at most 4)."""
+RENDER_POOL_MIN_PAGES = 200
+"""Fewer week pages than this to render are rendered in this process (about 5 ms a page, most of
+it the report's Markdown; a worker costs about half a second to start); more go to a pool of
+processes, one per core (at most 4)."""
 
 
 def _render(job: tuple[bytes, bytes, int, str | None]) -> str:
@@ -164,8 +165,8 @@ def _render(job: tuple[bytes, bytes, int, str | None]) -> str:
 
 
 class PageRenderer:
-    """Renders week pages (charts are most of a delivery's CPU), in a pool of spawned processes
-    when there are enough of them; the pages are the same bytes either way."""
+    """Renders week pages, in a pool of spawned processes when there are enough of them; the
+    pages are the same bytes either way."""
 
     def __init__(self, workers: int | None = None):
         self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)

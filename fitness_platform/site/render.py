@@ -17,7 +17,7 @@ from fitness_platform.delivery.reference import ACWR_BAND
 from fitness_platform.site.charts import Chart, report_charts
 from fitness_platform.site.units import Units
 
-RENDERER_VERSION = "html-v1"
+RENDERER_VERSION = "html-v2"
 
 
 @functools.cache
