@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dagster import EnvVar, FilesystemIOManager
-from dagster_aws.s3 import S3PickleIOManager, S3Resource
 
 from fitness_platform.delivery.reporters import (
     AnthropicReporterResource,
@@ -13,9 +12,9 @@ from fitness_platform.delivery.reporters import (
 )
 from fitness_platform.resources.email import NoEmailResource, SesEmailResource
 from fitness_platform.resources.hevy_api import HevyApiResource
-from fitness_platform.resources.raw_files import RawFilesResource, S3RawFilesResource
+from fitness_platform.resources.raw_files import RawFilesResource
 from fitness_platform.resources.spool import SilverSpoolResource
-from fitness_platform.resources.storage import LocalStorageResource, S3StorageResource
+from fitness_platform.resources.storage import LocalStorageResource
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.settings import Settings
 
@@ -44,6 +43,8 @@ def build_io_manager(settings: Settings):
     the checkout or wherever an instance happens to live), beside the outputs in S3 in
     production (the same private bucket, under ``<prefix>/dagster-io``)."""
     if settings.storage == "s3":
+        from dagster_aws.s3 import S3PickleIOManager
+
         prefix = "/".join(p for p in (settings.s3_prefix, "dagster-io") if p)
         return S3PickleIOManager(
             s3_resource=s3_resource(settings), s3_bucket=settings.s3_bucket, s3_prefix=prefix
@@ -61,8 +62,12 @@ def warehouse_for(settings: Settings) -> WarehouseResource:
     )
 
 
-def s3_resource(settings: Settings) -> S3Resource:
-    """S3 through dagster-aws; credentials from the AWS default chain only (never configured here)."""
+def s3_resource(settings: Settings):
+    """S3 through dagster-aws; credentials from the AWS default chain only (never configured here).
+    dagster-aws is imported only here and in the S3 branches below: half a second saved on every
+    command that uses no S3."""
+    from dagster_aws.s3 import S3Resource
+
     return S3Resource(
         region_name=settings.aws_region, endpoint_url=settings.s3_endpoint_url, max_attempts=5
     )
@@ -75,6 +80,8 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
 
 def build_raw_files(settings: Settings):
     if settings.raw_s3_uri:
+        from fitness_platform.resources.s3 import S3RawFilesResource
+
         bucket, prefix = split_s3_uri(settings.raw_s3_uri)
         return S3RawFilesResource(
             s3=s3_resource(settings),
@@ -90,6 +97,8 @@ def build_raw_files(settings: Settings):
 
 def build_storage(settings: Settings):
     if settings.storage == "s3":
+        from fitness_platform.resources.s3 import S3StorageResource
+
         return S3StorageResource(
             s3=s3_resource(settings), bucket=settings.s3_bucket, prefix=settings.s3_prefix
         )

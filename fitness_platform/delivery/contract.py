@@ -8,7 +8,6 @@ import functools
 import json
 
 import fastjsonschema
-import jsonschema
 
 from fitness_platform.paths import CONTRACTS_DIR
 
@@ -16,8 +15,11 @@ PAYLOAD_SCHEMA_PATH = CONTRACTS_DIR / "weekly_payload.v2.schema.json"
 
 
 @functools.cache
-def payload_validator() -> jsonschema.protocols.Validator:
-    """The contract's reference validator (jsonschema, draft 2020-12): every error, with its path."""
+def payload_validator():
+    """The contract's reference validator (jsonschema, draft 2020-12): every error, with its path.
+    Imported here: only a payload the compiled check refuses needs it."""
+    import jsonschema
+
     schema = json.loads(PAYLOAD_SCHEMA_PATH.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)

@@ -13,10 +13,7 @@ from abc import abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
-import boto3
 import requests
-from botocore.config import Config
-from botocore.exceptions import ClientError
 from dagster import ConfigurableResource, get_dagster_logger
 from pydantic import PrivateAttr
 
@@ -211,6 +208,9 @@ class BedrockReporterResource(ModelReporterResource):
 
     def client(self):
         if self._client is None:
+            import boto3  # here: a command that writes no Bedrock report never imports the SDK
+            from botocore.config import Config
+
             self._client = boto3.client(
                 "bedrock-runtime",
                 region_name=self.region_name,
@@ -249,6 +249,8 @@ class BedrockReporterResource(ModelReporterResource):
         return self.request(payload_json)
 
     def _ask(self, conversation: dict) -> Reply:
+        from botocore.exceptions import ClientError
+
         started = time.perf_counter()
         for attempt in range(1, self.max_attempts + 1):
             try:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from abc import abstractmethod
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 from dagster import ConfigurableResource
 
 from fitness_platform.errors import EmailFailed
@@ -74,6 +71,9 @@ class SesEmailResource(EmailResource):
         return {"email": "ses", "email_sender": self.from_address}
 
     def _client(self):
+        import boto3  # here: a command that sends no e-mail never imports the SDK
+        from botocore.config import Config
+
         return boto3.client(
             "sesv2",
             region_name=self.region_name,
@@ -82,6 +82,8 @@ class SesEmailResource(EmailResource):
         )
 
     def send_raw(self, recipients: list[str], message: bytes) -> str:
+        from botocore.exceptions import BotoCoreError, ClientError
+
         request = {
             "FromEmailAddress": self.from_address,
             "Destination": {"ToAddresses": recipients},

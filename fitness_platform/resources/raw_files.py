@@ -1,14 +1,12 @@
-"""The raw exports: a local folder, or an S3 prefix mirrored into a local cache; one sub-folder
-per athlete either way."""
+"""The raw exports: a local folder, or an S3 prefix mirrored into a local cache
+(``resources/s3.py``); one sub-folder per athlete either way."""
 
 import hashlib
 import os
-import shutil
 import uuid
 from pathlib import Path
 
-from dagster import ConfigurableResource, ResourceDependency
-from dagster_aws.s3 import S3Resource
+from dagster import ConfigurableResource
 from pydantic import PrivateAttr
 
 from fitness_platform.errors import StorageUnavailable
@@ -22,7 +20,7 @@ def _named_files() -> set[str]:
     return {k.file_name for k in kinds() if k.file_name}
 
 
-def _is_source_name(name: str) -> bool:
+def is_source_name(name: str) -> bool:
     return name.lower().endswith(".csv") or name in _named_files()
 
 
@@ -98,7 +96,7 @@ class RawFilesResource(ConfigurableResource):
         digest = hashlib.sha256()
         root = Path(self.raw_dir)
         if root.is_dir():
-            for path in sorted(p for p in root.glob("*/*") if _is_source_name(p.name)):
+            for path in sorted(p for p in root.glob("*/*") if is_source_name(p.name)):
                 stat = path.stat()
                 digest.update(
                     f"{path.relative_to(root)}\t{stat.st_size}\t{stat.st_mtime_ns}\n".encode()
@@ -107,85 +105,3 @@ class RawFilesResource(ConfigurableResource):
 
     def describe(self) -> str:
         return str(Path(self.raw_dir).resolve())
-
-
-class S3RawFilesResource(RawFilesResource):
-    """Exports under ``s3://bucket/prefix/<athlete>/*.csv``, mirrored into ``raw_dir`` (a cache)
-    before each scan: changed objects (by ETag) are downloaded, vanished ones removed."""
-
-    s3: ResourceDependency[S3Resource]
-    bucket: str
-    prefix: str = ""
-
-    def _objects(self) -> dict[str, dict]:
-        base = f"{self.prefix.strip('/')}/" if self.prefix.strip("/") else ""
-        found = {}
-        for page in (
-            self.s3.get_client()
-            .get_paginator("list_objects_v2")
-            .paginate(Bucket=self.bucket, Prefix=base)
-        ):
-            for obj in page.get("Contents", []):
-                relative = obj["Key"][len(base) :]
-                parts = relative.split("/")
-                if len(parts) == 2 and _is_source_name(parts[1]) and parts[0]:
-                    found[relative] = obj
-        return found
-
-    def discover(self) -> list[SourceFile]:
-        cache = Path(self.raw_dir)
-        cache.mkdir(parents=True, exist_ok=True)
-        objects = self._objects()
-        client = self.s3.get_client()
-        base = f"{self.prefix.strip('/')}/" if self.prefix.strip("/") else ""
-        for relative, obj in objects.items():
-            target = cache / relative
-            tag = target.with_name(target.name + ".etag")
-            if target.exists() and tag.exists() and tag.read_text() == obj["ETag"]:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(target.name + ".part")
-            client.download_file(self.bucket, base + relative, str(tmp))
-            tmp.replace(target)
-            tag.write_text(obj["ETag"])
-        for path in [p for p in cache.glob("*/*") if _is_source_name(p.name)]:
-            if str(path.relative_to(cache)) not in objects:
-                path.unlink()
-                path.with_name(path.name + ".etag").unlink(missing_ok=True)
-        for folder in [p for p in cache.iterdir() if p.is_dir() and not any(p.iterdir())]:
-            shutil.rmtree(folder)
-        return super().discover()
-
-    def problem(self) -> str | None:
-        return None  # an empty or missing prefix is simply no objects; a missing bucket raises
-
-    def athlete_folders(self) -> list[str]:
-        return sorted({relative.split("/")[0] for relative in self._objects()})
-
-    def _object_key(self, athlete: str, name: str) -> str:
-        base = f"{self.prefix.strip('/')}/" if self.prefix.strip("/") else ""
-        return f"{base}{athlete}/{name}"
-
-    def read(self, athlete: str, name: str) -> bytes | None:
-        client = self.s3.get_client()
-        try:
-            reply = client.get_object(Bucket=self.bucket, Key=self._object_key(athlete, name))
-        except client.exceptions.NoSuchKey:
-            return None
-        return reply["Body"].read()
-
-    def write(self, athlete: str, name: str, data: bytes) -> str:
-        key = self._object_key(athlete, name)
-        self.s3.get_client().put_object(
-            Bucket=self.bucket, Key=key, Body=data, ServerSideEncryption="AES256"
-        )
-        return f"s3://{self.bucket}/{key}"
-
-    def state(self) -> str:
-        digest = hashlib.sha256()
-        for relative, obj in sorted(self._objects().items()):
-            digest.update(f"{relative}\t{obj['ETag']}\t{obj['Size']}\n".encode())
-        return digest.hexdigest()
-
-    def describe(self) -> str:
-        return f"s3://{self.bucket}/{self.prefix.strip('/')}".rstrip("/")

@@ -11,7 +11,7 @@ from dagster_aws.s3 import S3Resource
 from moto.server import ThreadedMotoServer
 
 from fitness_platform.errors import ConfigurationError
-from fitness_platform.resources.storage import S3StorageResource
+from fitness_platform.resources.s3 import S3StorageResource
 from fitness_platform_tests.aws import FAKE_KEY_ID, FAKE_SECRET, FlakyProxy
 from fitness_platform_tests.helpers import (
     SAMPLE_DIET,
