@@ -82,3 +82,36 @@ def test_quick_and_full_checks_agree_on_random_reports():
             case,
             report,
         )
+
+
+def plain_statement_problems(text: str, names: list[str]) -> tuple[bool, bool, bool]:
+    """The statement text rules computed the long way: every name and term taken out of the
+    text, then (a digit left, a word of progress left, a word of regress left)."""
+    import re
+
+    from fitness_platform.delivery.statements import _DOWN, _PLACEHOLDER, _UP, TERMS
+
+    prose = _PLACEHOLDER.sub(" ", text)
+    for name in [*names, *TERMS]:
+        prose = prose.replace(name, " ")
+    return bool(re.search(r"\d", prose)), bool(_UP.search(prose)), bool(_DOWN.search(prose))
+
+
+def test_the_statement_check_finds_what_taking_every_name_out_finds():
+    """``_verify_statement`` takes the payload's names out of a statement only when its text
+    holds a digit or a direction word somewhere: the same problems as always taking them out."""
+    from fitness_platform.delivery.statements import PayloadPaths, _verify_statement
+
+    rng = random.Random(20261206)
+    names = ["Rose 5x5", "Bench Press (21s)", "Incline Press", "bench_press", "athlete_0007"]
+    words = ["you", "rose", "Rose", "fell", "increased", "Benchrose", "held", "steady", "e1RM"]
+    words += ["1RM", "21", "in", "week", "{training_overview.tonnage_kg}", "Incline", "declined"]
+    paths = PayloadPaths({"training_overview": {"tonnage_kg": 100.0}})
+    for _ in range(2000):
+        parts = [rng.choice(words + names) for _ in range(rng.randrange(1, 8))]
+        text = rng.choice(["", " "]).join(parts)
+        statement = {"text": text, "cites": ["training_overview.tonnage_kg"]}
+        problems = _verify_statement(paths, statement, names)
+        digit, up, down = plain_statement_problems(text, names)
+        assert any("number of its own" in p for p in problems) == digit, text
+        assert any("states a direction" in p for p in problems) == (up or down), text
