@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import sys
@@ -524,5 +525,22 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def entry() -> None:
+    """The command's entry point: ``main``, then an exit that skips tearing the interpreter down.
+    A run leaves some 2,500 imported modules and their caches, whose teardown took 0.6 s of every
+    command (a twelfth of a one-edit run at 1,000 athletes). By then everything the command wrote
+    is closed: files are renamed into place as they are written, warehouse transactions are
+    committed and the instance is disposed of. The exit handlers still run (the embedded
+    PostgreSQL is stopped by one), and the output streams are flushed."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # output piped into `head` and closed early
+        pass
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

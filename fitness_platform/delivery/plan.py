@@ -34,6 +34,13 @@ from fitness_platform.delivery.publish import (
     write_manifest,
 )
 from fitness_platform.resources.storage import StorageResource
+from fitness_platform.sqlfiles import fetch_all, state_sql
+
+
+def athlete_week_lists(conn: Connection, start: date, end: date) -> dict[str, str]:
+    """By athlete, the weeks with data in [start, end] as ISO dates joined by spaces."""
+    rows = fetch_all(conn, state_sql("athlete_week_lists.sql"), {"start": start, "end": end})
+    return dict(rows)
 
 
 def _report_stale(report: dict | None, payload_sha: str | None, identity: dict) -> bool:

@@ -91,7 +91,7 @@ def build_site_assets(partitions_def: PartitionsDefinition):
                     check_name=SITE_PAGES_PRIVATE,
                     passed=not errors,
                     metadata={
-                        "pages_checked": sum(len(p) for p in summary.pages.values()),
+                        "pages_checked": sum(summary.pages.values()),
                         "errors": MetadataValue.json(errors[:20]),
                     },
                 )

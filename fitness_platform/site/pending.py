@@ -18,15 +18,13 @@ from sqlalchemy import Connection
 
 from fitness_platform.delivery.payload import (
     athlete_keys,
-    athlete_weeks,
     payload_manifest_key,
     report_manifest_key,
 )
-from fitness_platform.delivery.plan import changed_weeks
+from fitness_platform.delivery.plan import athlete_week_lists, changed_weeks
 from fitness_platform.delivery.publish import (
     athlete_sources,
     in_window,
-    payload_entry_current,
     payload_index_key,
     read_index,
     read_manifest,
@@ -81,11 +79,11 @@ def delivery_plan(
     gone = sorted(set(payloads) - set(athletes))
     if gone:
         return everything(f"{gone[0]} left the warehouse")
-    with_data = athlete_weeks(conn, first, last)
+    with_data = athlete_week_lists(conn, first, last)
     sources = athlete_sources(conn)
     behind: list[tuple[str, str, bool]] = []  # (athlete, reason, payloads current)
     for athlete in athletes:
-        wanted = sorted(w.isoformat() for w in with_data.get(athlete, []))
+        wanted = with_data.get(athlete, "")
         payload, report = payloads.get(athlete), reports.get(athlete)
         if not wanted:
             # No data in the range: current only if nothing of the range is stored either.
@@ -99,23 +97,28 @@ def delivery_plan(
                     return everything(f"{athlete} has stored weeks without data")
             continue
         source = sources.get(athlete)
-        payloads_current = payload_entry_current(payload, source, wanted, whole)
+        payloads_current = (
+            bool(source)
+            and payload is not None
+            and payload.get("source") == source
+            and " ".join(in_window(payload.get("weeks", ()), whole)) == wanted
+        )
         if not payloads_current:
             behind.append((athlete, f"{athlete}'s data changed", False))
         elif not (
             report_entry_current(report, source, identity)
-            and in_window(report.get("weeks", ()), whole) == wanted
+            and " ".join(in_window(report.get("weeks", ()), whole)) == wanted
         ):
             behind.append((athlete, f"{athlete}'s reports are not those of this reporter", True))
     if not behind:
         return None
     reason = behind[0][1] + (f" (and {len(behind) - 1} more athletes)" if len(behind) > 1 else "")
-    building = sum(len(with_data[a]) for a, _, current in behind if not current)
+    building = sum(with_data[a].count(" ") + 1 for a, _, current in behind if not current)
     if building > PLAN_MAX_WEEKS or any(sources.get(a) is None for a, _, _ in behind):
         return everything(reason)
     changed: set[str] = set()
     for athlete, _, current in behind:
-        weeks = with_data[athlete]
+        weeks = [date.fromisoformat(w) for w in with_data[athlete].split()]
         changed |= changed_weeks(
             conn, storage, athlete, weeks, sources[athlete], identity, whole,
             payloads_current=current,

@@ -26,6 +26,7 @@ import re
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
+import orjson
 from sqlalchemy import Connection
 
 from fitness_platform.delivery.payload import (
@@ -37,6 +38,7 @@ from fitness_platform.delivery.payload import (
 )
 from fitness_platform.delivery.publish import (
     payload_index_key,
+    read_index,
     read_manifest,
     report_index_key,
 )
@@ -89,9 +91,44 @@ def manifest_key(athlete: str) -> str:
     return f"site_state/athlete={athlete}/pages.json"
 
 
-def inputs_key(athlete: str) -> str:
-    """What the athlete's whole site was last built from, and its pages (skip when unchanged)."""
-    return f"site_state/athlete={athlete}/inputs.json"
+def site_index_key() -> str:
+    """By athlete, what their pages were last built from, how many there are and their row of the
+    roster (outside ``site/``: not served). One file, read once a run: an athlete whose inputs
+    are unchanged costs nothing else, whatever the number of athletes."""
+    return "site_state/athletes.index.json"
+
+
+SITE_INDEX_VERSION = 1
+
+
+def read_site_index(storage: StorageResource) -> dict[str, dict]:
+    """The site index's entries by athlete, or {} when absent, damaged or of another version
+    (then every athlete's pages are looked at again, and the same bytes written)."""
+    value = read_manifest(storage, site_index_key())
+    athletes = value.get("athletes") if value.get("version") == SITE_INDEX_VERSION else None
+    return athletes if isinstance(athletes, dict) else {}
+
+
+def update_site_index(
+    storage: StorageResource, changes: dict[str, dict | None], keep: set[str] | None
+) -> None:
+    """Merge ``changes`` (None removes an entry) into the site index as stored now (read again
+    just before the write, as the delivery indexes are, so that shard runs side by side keep
+    each other's entries); with ``keep``, athletes outside it leave the index."""
+    current = read_site_index(storage)
+    merged = dict(current)
+    for athlete, entry in changes.items():
+        if entry is None:
+            merged.pop(athlete, None)
+        else:
+            merged[athlete] = entry
+    if keep is not None:
+        merged = {a: e for a, e in merged.items() if a in keep}
+    if merged != current:
+        body = orjson.dumps(
+            {"version": SITE_INDEX_VERSION, "athletes": merged}, option=orjson.OPT_SORT_KEYS
+        )
+        storage.write_bytes(site_index_key(), body + b"\n", content_type="application/json")
 
 
 def built_key() -> str:
@@ -125,15 +162,27 @@ def record_site_stamp(storage: StorageResource, stamp: dict | None) -> None:
         storage.write_bytes(built_key(), body, content_type="application/json")
 
 
-def _inputs(storage: StorageResource, athlete: str):
-    """(digest of everything the athlete's pages are made of, newest week with a report), from
-    the payload and report manifests; None when either is missing (then every page is looked at)."""
-    payloads = read_manifest(storage, payload_manifest_key(athlete)).get("weeks")
-    reports = read_manifest(storage, report_manifest_key(athlete)).get("weeks")
-    if not payloads or not reports:
+def _inputs(
+    storage: StorageResource, athlete: str, payloads: dict | None, reports: dict | None
+) -> str | None:
+    """A digest of everything the athlete's pages are made of. From the athlete's entries in the
+    delivery indexes when both exist (the payloads are deterministic in their source, the reports
+    in their payload and reporter): no file is read. Otherwise from the payload and report
+    manifests; None when either is missing (then every page is looked at)."""
+    if payloads is not None and reports is not None:
+        text = orjson.dumps(["indexes", RENDERER_VERSION, payloads, reports], option=_SORTED)
+        return sha256(text)
+    payload_weeks = read_manifest(storage, payload_manifest_key(athlete)).get("weeks")
+    report_weeks_ = read_manifest(storage, report_manifest_key(athlete)).get("weeks")
+    if not payload_weeks or not report_weeks_:
         return None
-    text = json.dumps([RENDERER_VERSION, payloads, reports], sort_keys=True).encode()
-    return sha256(text), max(reports)
+    text = orjson.dumps(
+        ["manifests", RENDERER_VERSION, payload_weeks, report_weeks_], option=_SORTED
+    )
+    return sha256(text)
+
+
+_SORTED = orjson.OPT_SORT_KEYS
 
 
 def _read_manifest(storage: StorageResource, athlete: str) -> dict[str, str]:
@@ -149,8 +198,8 @@ class SiteSummary:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     deleted: list[str] = field(default_factory=list)
-    pages: dict[str, list[str]] = field(default_factory=dict)
-    """Athlete → the keys of that athlete's pages (for checks and the e-mail step)."""
+    pages: dict[str, int] = field(default_factory=dict)
+    """Athlete → how many pages the athlete has (for the check's metadata)."""
 
 
 RENDER_POOL_MIN_PAGES = 200
@@ -249,45 +298,16 @@ def newest_payload(storage: StorageResource, athlete: str) -> dict | None:
     return None
 
 
+def roster_href(athlete: str) -> str:
+    return f"../athlete={athlete}/latest.html"
+
+
 def publish_athlete(
-    storage: StorageResource,
-    athlete: str,
-    summary: SiteSummary,
-    renderer: PageRenderer | None = None,
+    storage: StorageResource, athlete: str, summary: SiteSummary, renderer: PageRenderer
 ) -> dict | None:
     """Every page of one athlete: each week's page whose payload or report changed rendered, the
     index, the cycles and ``latest.html`` rebuilt from every stored week. Returns the newest
-    payload (for the roster).
-
-    When the athlete's payloads and reports are those the site was last built from (their
-    manifests say so), nothing is rendered or read but the newest payload."""
-    inputs = _inputs(storage, athlete)
-    if inputs is not None:
-        recorded = read_manifest(storage, inputs_key(athlete))
-        newest_bytes = storage.read_bytes(payload_key(athlete, inputs[1]))
-        if recorded.get("inputs") == inputs[0] and newest_bytes is not None:
-            summary.unchanged += len(recorded.get("pages", []))
-            summary.pages[athlete] = list(recorded.get("pages", []))
-            return json.loads(newest_bytes)
-    newest = _publish_athlete(storage, athlete, summary, renderer or PageRenderer(1))
-    if inputs is not None and newest is not None:
-        storage.write_bytes(
-            inputs_key(athlete),
-            (
-                json.dumps({"inputs": inputs[0], "pages": summary.pages.get(athlete, [])}, indent=1)
-                + "\n"
-            ).encode(),
-            content_type="application/json",
-        )
-    else:
-        storage.delete(inputs_key(athlete))
-    return newest
-
-
-def _publish_athlete(
-    storage: StorageResource, athlete: str, summary: SiteSummary, renderer: PageRenderer
-) -> dict | None:
-    """Every page of one athlete, each rendered unless its own inputs are unchanged."""
+    payload (for the roster)."""
     weeks = report_weeks(storage, athlete)
     folder = athlete_folder(athlete)
     existing = set(storage.list_keys(folder))
@@ -374,7 +394,7 @@ def _publish_athlete(
     _put(
         storage, summary, index_key(athlete), athlete_index(newest, rows, cycle_rows, latest, stamp)
     )
-    summary.pages[athlete] = sorted(storage.list_keys(folder))
+    summary.pages[athlete] = len(storage.list_keys(folder))
     return newest
 
 
@@ -386,31 +406,62 @@ def publish_site(
 ) -> SiteSummary:
     """The sites of ``athletes`` and the roster of ``roster`` (default: the same athletes), from
     the stored payloads and reports. A shard run renders its own athletes' pages and lists every
-    athlete on the roster, each from their newest stored payload."""
+    athlete on the roster.
+
+    The site index (``site_index_key``) records, by athlete, the digest of what their pages were
+    built from (``_inputs``), their page count and their roster row: an athlete whose digest is
+    unchanged is skipped without reading a file, so a run after one athlete's edit reads two
+    indexes and that athlete's files, not every athlete's manifests and newest payload."""
     summary = SiteSummary()
-    latest = {}
+    index = read_site_index(storage)
+    payload_entries = read_index(storage, payload_index_key())
+    report_entries = read_index(storage, report_index_key())
+    rows: dict[str, dict] = {}  # athlete → roster row, before the last session is filled in
+    changes: dict[str, dict | None] = {}
     renderer = PageRenderer()
     try:
         for athlete in athletes:
+            inputs = _inputs(
+                storage, athlete, payload_entries.get(athlete), report_entries.get(athlete)
+            )
+            recorded = index.get(athlete) or {}
+            if inputs is not None and recorded.get("inputs") == inputs and "roster" in recorded:
+                summary.unchanged += recorded["pages"]
+                summary.pages[athlete] = recorded["pages"]
+                rows[athlete] = recorded["roster"]
+                continue
             newest = publish_athlete(storage, athlete, summary, renderer)
-            if newest is not None:
-                latest[athlete] = newest
+            if newest is None:
+                changes[athlete] = None
+                continue
+            rows[athlete] = roster_row(newest, roster_href(athlete), None)
+            changes[athlete] = (
+                {"inputs": inputs, "pages": summary.pages[athlete], "roster": rows[athlete]}
+                if inputs is not None
+                else None
+            )
     finally:
         renderer.close()
     for athlete in sorted(set(roster or []) - set(athletes)):
+        recorded = index.get(athlete) or {}
+        if "roster" in recorded:
+            rows[athlete] = recorded["roster"]
+            continue
         newest = newest_payload(storage, athlete)
         if newest is not None:
-            latest[athlete] = newest
+            rows[athlete] = roster_row(newest, roster_href(athlete), None)
+    whole = roster is None or set(athletes) >= set(roster)
+    update_site_index(storage, changes, set(athletes) if whole else None)
     sessions = {r[0]: r[1] for r in fetch_all(conn, payload_sql("last_sessions.sql"))}
-    rows = [
-        roster_row(latest[a], f"../athlete={a}/latest.html", sessions.get(a))
-        for a in sorted(latest)
+    lines = [
+        {**rows[a], "last_session": str(sessions[a]) if sessions.get(a) else "never"}
+        for a in sorted(rows)
     ]
     _put(
         storage,
         summary,
         ROSTER_KEY,
-        roster_page(rows, f"{RENDERER_VERSION} · {len(rows)} athletes"),
+        roster_page(lines, f"{RENDERER_VERSION} · {len(lines)} athletes"),
     )
     return summary
 

@@ -117,3 +117,39 @@ def test_one_athletes_pages_never_reach_another_athletes(platform_env, raw_dir):
         "../athlete=demo/latest.html",
     ]
     assert check_results(delivery)["athlete_pages_link_only_to_their_athlete"] is True
+
+
+def test_the_site_index_skips_unchanged_athletes_and_is_only_a_shortcut(platform_env, raw_dir):
+    from fitness_platform_tests.helpers import edit_one_set
+
+    shutil.copytree(raw_dir / "demo", raw_dir / "ana")
+    assert run_ingest().success
+    assert run_delivery("2024-07-29", "2024-08-19").success
+    out = Path(platform_env["FITNESS_OUTPUT_DIR"])
+    index_path = out / "site_state" / "athletes.index.json"
+    index = json.loads(index_path.read_bytes())["athletes"]
+    # An entry per athlete: as many pages as the athlete's folder holds, and the roster's row.
+    for athlete in ("ana", "demo"):
+        pages = list((out / "site" / f"athlete={athlete}").rglob("*.html"))
+        assert index[athlete]["pages"] == len(pages)
+        assert index[athlete]["roster"]["href"] == f"../athlete={athlete}/latest.html"
+    before, kept = tree_hashes(out), index_path.read_bytes()
+    # Unchanged: every page counted from the index, none read or written.
+    again = run_delivery("2024-07-29", "2024-08-19")
+    meta = materialization_metadata(again, ("delivery", "athlete_site"))
+    assert meta["run_written"] == 0
+    assert meta["run_unchanged"] == index["ana"]["pages"] + index["demo"]["pages"] + 1  # roster
+    # A damaged or missing index costs a look at every page, never a different byte.
+    for damage in (b"{not json", None):
+        if damage is None:
+            index_path.unlink()
+        else:
+            index_path.write_bytes(damage)
+        assert run_delivery("2024-07-29", "2024-08-19").success
+        assert tree_hashes(out) == before and index_path.read_bytes() == kept
+    # One athlete's edit changes that athlete's entry only.
+    edit_one_set(raw_dir, athlete="demo")
+    assert run_ingest().success
+    assert run_delivery("2024-07-29", "2024-08-19").success
+    edited = json.loads(index_path.read_bytes())["athletes"]
+    assert edited["ana"] == index["ana"] and edited["demo"]["inputs"] != index["demo"]["inputs"]
