@@ -38,7 +38,9 @@ def connected_athletes(raw_files: RawFilesResource) -> dict[str, str]:
     found = {}
     for athlete in raw_files.athlete_folders():
         settings = raw_files.read(athlete, SETTINGS_FILE)
-        if settings is None:
+        # Parsed only when it can name the key (the name itself, or an escape that might spell
+        # it): a coach's roster of athlete.toml files is read before every run.
+        if settings is None or (b"hevy_api_key_env" not in settings and b"\\" not in settings):
             continue
         try:
             profile = load_profile(raw_files.local_dir() / athlete / SETTINGS_FILE, settings)
