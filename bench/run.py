@@ -505,7 +505,19 @@ def targets(results: dict) -> list[str]:
     if "cli" in results:
         from bench.cli import table as cli_table
 
-        out += ["", "whole `fitness-platform run` (bench/cli.py):", cli_table(results["cli"])]
+        cli = results["cli"]
+        out += ["", "whole `fitness-platform run` (bench/cli.py):", cli_table(cli)]
+        top = max(cli, key=int)
+        edits = {n: min(r["edit_s"], r.get("edit_back_s", r["edit_s"])) for n, r in cli.items()}
+        line = f"- one edited set, whole CLI run at {top} athletes: {edits[top]:.1f} s"
+        if "10" in edits and top != "10":
+            line += f" ({edits[top] / edits['10']:.1f}× the {edits['10']:.1f} s at 10)"
+        out.append(line)
+        out.append(
+            f"- replay with nothing changed, whole CLI run at {top} athletes: "
+            f"{cli[top]['replay_s']:.1f} s, {cli[top]['replay_pct_of_fresh']:.2f}% of the "
+            f"{cli[top]['fresh_s']:.0f} s fresh run"
+        )
     return out if len(out) > 2 else []
 
 
@@ -556,8 +568,8 @@ def main(argv: list[str] | None = None) -> int:
         "--cli-sizes",
         type=int,
         nargs="*",
-        help="sizes for the whole-CLI runs of bench/cli.py (full profile default: 1 10; none: "
-        "skip)",
+        help="sizes for the whole-CLI runs of bench/cli.py (full profile default: 1 10 1000; "
+        "none: skip)",
     )
     parser.add_argument(
         "--no-s3", action="store_true", help="skip the S3 against local folder delivery"
@@ -597,7 +609,7 @@ def main(argv: list[str] | None = None) -> int:
         RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     cli_sizes = args.cli_sizes
     if cli_sizes is None:
-        cli_sizes = [1, 10] if args.profile == "full" and not args.sizes else []
+        cli_sizes = [1, 10, 1000] if args.profile == "full" and not args.sizes else []
     extra = [] if args.no_s3 or (args.profile != "full" or args.sizes) else ["s3"]
     extra += ["cli"] if cli_sizes else []
     for name in extra:
