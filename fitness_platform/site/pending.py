@@ -37,6 +37,9 @@ from fitness_platform.site.publish import built_key, record_site_stamp, site_sta
 PLAN_MAX_WEEKS = 1500
 """Athlete-weeks the plan builds to find where a run can start (about ten athletes' histories);
 beyond that, the run's own comparison over every week costs no more than the plan's."""
+PLAN_MAX_ATHLETES = 100
+"""Athletes whose entries the plan compares one by one (reading their manifests); more (a new
+reporter, a first delivery) go to a run over every week without looking."""
 
 
 @dataclass(frozen=True)
@@ -112,9 +115,14 @@ def delivery_plan(
             behind.append((athlete, f"{athlete}'s reports are not those of this reporter", True))
     if not behind:
         return None
-    reason = behind[0][1] + (f" (and {len(behind) - 1} more athletes)" if len(behind) > 1 else "")
+    more = len(behind) - 1
+    reason = behind[0][1] + (f" (and {more} more athlete{'s' * (more > 1)})" if more else "")
     building = sum(with_data[a].count(" ") + 1 for a, _, current in behind if not current)
-    if building > PLAN_MAX_WEEKS or any(sources.get(a) is None for a, _, _ in behind):
+    if (
+        building > PLAN_MAX_WEEKS
+        or len(behind) > PLAN_MAX_ATHLETES
+        or any(sources.get(a) is None for a, _, _ in behind)
+    ):
         return everything(reason)
     changed: set[str] = set()
     for athlete, _, current in behind:
