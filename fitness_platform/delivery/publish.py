@@ -376,7 +376,7 @@ def publish_payloads(
             data, digest = one.data, one.sha256
             item = {"athlete": athlete, "uri": storage.uri(key), "sha256": digest}
             stored = recorded.get(week.isoformat(), {}).get("sha256")
-            if stored == digest or (stored is None and storage.read_bytes(key) == data):
+            if stored == digest or (stored is None and storage.holds(key, data)):
                 summary.unchanged += 1
                 counts.unchanged += 1
                 item["action"] = "unchanged"

@@ -227,7 +227,7 @@ def weekly_features(
     ):
         if refresh.build == "unchanged" and key == FEATURES_PARQUET:
             continue  # the stored bytes themselves
-        if storage.read_bytes(key) != body:
+        if not storage.holds(key, body):
             storage.write_bytes(key, body, content_type=kind)
             written.append(key)
     # After the file it describes: a state that does not match the file reads the table whole.
@@ -238,7 +238,7 @@ def weekly_features(
         "athletes": dict(sorted(refresh.sources.items())),
     }
     body = (json.dumps(state, sort_keys=True) + "\n").encode()
-    if storage.read_bytes(FEATURES_STATE) != body:
+    if not storage.holds(FEATURES_STATE, body):
         storage.write_bytes(FEATURES_STATE, body, content_type="application/json")
     context.log.info(
         f"weekly features: {table.num_rows} rows ({refresh.build}, "

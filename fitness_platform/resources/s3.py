@@ -5,8 +5,10 @@ Imported only when a setting names S3 (``environment.py``): dagster-aws and boto
 second to import, a tenth of a one-edit ``fitness-platform run`` on a local folder."""
 
 import hashlib
+import re
 import shutil
 import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import ClassVar
@@ -20,6 +22,103 @@ from fitness_platform.errors import StorageUnavailable
 from fitness_platform.ingest.athlete import SourceFile
 from fitness_platform.resources.raw_files import RawFilesResource, is_source_name
 from fitness_platform.resources.storage import StorageResource
+
+_MD5_ETAG = re.compile(r'^"?([0-9a-f]{32})"?$')
+
+
+class RunView:
+    """What one run knows its prefix holds, so that it asks S3 only what it does not know.
+
+    - Listings: an athlete's folder of one kind (``payloads/athlete=x/``, every week below it)
+      or a top folder's direct children (``site_state/``), listed once, one request per 1,000
+      keys, answer "is there such an object" and, for an object written by a single PUT in
+      plaintext or with SSE-S3 (an ETag of 32 hex digits is its MD5), "does it hold these
+      bytes", where a GET per object would cost a round trip each.
+    - The bytes the run itself wrote, up to ``max_bytes``: a later step reads them back (the
+      report step reads the payloads, the site the payloads and reports) from memory.
+
+    Only the run's own writes and deletes change it (a write that lands while its folder is
+    being listed is kept in a journal and applied to the listing); another writer of the same
+    keys at the same time is not seen, as two runs writing the same keys at once race anyway."""
+
+    def __init__(self, max_folders: int = 256, max_bytes: int = 64 * 1024 * 1024):
+        self.max_folders = max_folders
+        self.max_bytes = max_bytes
+        self.folders: OrderedDict[str, dict[str, str]] = OrderedDict()
+        self.journals: dict[str, dict[str, str | None]] = {}
+        self.listers: dict[str, int] = {}
+        self.written: OrderedDict[str, bytes] = OrderedDict()
+        self.written_size = 0
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def scope(key: str) -> tuple[str, bool]:
+        """The folder listed to learn about ``key``, and whether the listing goes below it."""
+        parts = key.split("/")
+        if len(parts) >= 3:
+            return f"{parts[0]}/{parts[1]}/", True
+        return (f"{parts[0]}/" if len(parts) == 2 else ""), False
+
+    def listing(self, key: str, lister) -> dict[str, str]:
+        """Key → ETag of ``key``'s folder: known, or listed now by ``lister(folder, deep)``."""
+        folder, deep = self.scope(key)
+        with self.lock:
+            known = self.folders.get(folder)
+            if known is not None:
+                self.folders.move_to_end(folder)
+                return known
+            self.journals.setdefault(folder, {})
+            self.listers[folder] = self.listers.get(folder, 0) + 1
+        listed = None
+        try:
+            listed = lister(folder, deep)  # outside the lock: a listing is a round trip
+        finally:
+            with self.lock:
+                journal = self.journals[folder]
+                self.listers[folder] -= 1
+                if not self.listers[folder]:
+                    del self.listers[folder], self.journals[folder]
+                if listed is not None:
+                    for name, etag in journal.items():
+                        if etag is None:
+                            listed.pop(name, None)
+                        else:
+                            listed[name] = etag
+                    known = self.folders.setdefault(folder, listed)
+                    while len(self.folders) > self.max_folders:
+                        self.folders.popitem(last=False)
+        return known
+
+    def cached(self, key: str) -> bytes | None:
+        with self.lock:
+            return self.written.get(key)
+
+    def _changed(self, key: str, etag: str | None) -> None:
+        folder, _ = self.scope(key)
+        known = self.folders.get(folder)
+        if known is not None:
+            if etag is None:
+                known.pop(key, None)
+            else:
+                known[key] = etag
+        if folder in self.journals:
+            self.journals[folder][key] = etag
+        old = self.written.pop(key, None)
+        self.written_size -= len(old) if old is not None else 0
+
+    def wrote(self, key: str, data: bytes, etag: str | None) -> None:
+        with self.lock:
+            self._changed(key, etag or "")
+            if len(data) <= self.max_bytes // 16:
+                self.written[key] = data
+                self.written_size += len(data)
+            while self.written_size > self.max_bytes:
+                _, dropped = self.written.popitem(last=False)
+                self.written_size -= len(dropped)
+
+    def deleted(self, key: str) -> None:
+        with self.lock:
+            self._changed(key, None)
 
 
 class S3StorageResource(StorageResource):
@@ -36,9 +135,35 @@ class S3StorageResource(StorageResource):
     _client_cache: object = PrivateAttr(default=None)
     _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _pool: ThreadPoolExecutor | None = PrivateAttr(default=None)
+    _view: RunView | None = PrivateAttr(default=None)
 
     WRITE_CONCURRENCY: ClassVar[int] = 8
     """Requests in flight at once in ``write_many`` (botocore's pool holds 10 connections)."""
+
+    def setup_for_execution(self, context) -> None:
+        """Each run (Dagster builds the resource anew for it) starts knowing nothing of the
+        bucket and learns from its own listings and writes (``RunView``). Outside a run (the
+        command line's planning) every read goes to S3."""
+        self._view = RunView()
+
+    def _list_folder(self, folder: str, deep: bool) -> dict[str, str]:
+        """Relative key → ETag of the objects in a folder (``deep``: in its sub-folders too)."""
+        full = self._key(folder)
+        strip = len(self._key(""))
+        found = {}
+        extra = {} if deep else {"Delimiter": "/"}
+        try:
+            pages = (
+                self._client()
+                .get_paginator("list_objects_v2")
+                .paginate(Bucket=self.bucket, Prefix=full, **extra)
+            )
+            for page in pages:
+                for obj in page.get("Contents", []):
+                    found[obj["Key"][strip:]] = obj.get("ETag", "")
+        except ClientError as exc:
+            raise self._explain(exc, "list", folder) from exc
+        return found
 
     def _key(self, key: str) -> str:
         return f"{self.prefix.strip('/')}/{key}" if self.prefix.strip("/") else key
@@ -68,6 +193,13 @@ class S3StorageResource(StorageResource):
         return exc
 
     def read_bytes(self, key: str) -> bytes | None:
+        view = self._view
+        if view is not None:
+            data = view.cached(key)
+            if data is not None:
+                return data
+            if key not in view.listing(key, self._list_folder):
+                return None
         try:
             reply = self._client().get_object(Bucket=self.bucket, Key=self._key(key))
         except ClientError as exc:
@@ -79,9 +211,24 @@ class S3StorageResource(StorageResource):
             raise self._explain(exc, "read", key) from exc
         return reply["Body"].read()
 
+    def holds(self, key: str, data: bytes) -> bool:
+        view = self._view
+        if view is None:
+            return super().holds(key, data)
+        cached = view.cached(key)
+        if cached is not None:
+            return cached == data
+        etag = view.listing(key, self._list_folder).get(key)
+        if etag is None:
+            return False
+        md5 = _MD5_ETAG.match(etag)
+        if md5 and self.server_side_encryption == "AES256":
+            return md5.group(1) == hashlib.md5(data, usedforsecurity=False).hexdigest()
+        return super().holds(key, data)
+
     def write_bytes(self, key: str, data: bytes, *, content_type: str) -> str:
         try:
-            self._client().put_object(
+            reply = self._client().put_object(
                 Bucket=self.bucket,
                 Key=self._key(key),
                 Body=data,
@@ -90,6 +237,8 @@ class S3StorageResource(StorageResource):
             )
         except ClientError as exc:
             raise self._explain(exc, "write", key) from exc
+        if self._view is not None:
+            self._view.wrote(key, data, reply.get("ETag"))
         return self.uri(key)
 
     def write_many(self, items: list[tuple[str, bytes, str]]) -> list[str]:
@@ -111,6 +260,8 @@ class S3StorageResource(StorageResource):
             self._client().delete_object(Bucket=self.bucket, Key=self._key(key))
         except ClientError as exc:
             raise self._explain(exc, "delete", key) from exc
+        if self._view is not None:
+            self._view.deleted(key)
 
     def list_keys(self, prefix: str) -> list[str]:
         full = self._key(prefix)

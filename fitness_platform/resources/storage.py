@@ -41,6 +41,10 @@ class StorageResource(ConfigurableResource):
         the store can make one (a presigned S3 URL); None for a local folder."""
         return None
 
+    def holds(self, key: str, data: bytes) -> bool:
+        """Whether ``key`` holds exactly ``data`` (an S3 run decides from a listing's ETags)."""
+        return self.read_bytes(key) == data
+
     def write_many(self, items: list[tuple[str, bytes, str]]) -> list[str]:
         """Write independent objects (key, bytes, content type); returns their URIs in order.
         A store with per-request latency (S3) writes them concurrently; the first failure is

@@ -158,7 +158,7 @@ def record_site_stamp(storage: StorageResource, stamp: dict | None) -> None:
         storage.delete(built_key())
         return
     body = (json.dumps(stamp, indent=1, sort_keys=True) + "\n").encode()
-    if storage.read_bytes(built_key()) != body:
+    if not storage.holds(built_key(), body):
         storage.write_bytes(built_key(), body, content_type="application/json")
 
 
@@ -237,13 +237,18 @@ class PageRenderer:
             self._pool = None
 
 
-def _put(storage: StorageResource, summary: SiteSummary, key: str, html: str) -> None:
-    data = html.encode()
-    if storage.read_bytes(key) == data:
-        summary.unchanged += 1
-    else:
-        storage.write_bytes(key, data, content_type=HTML)
-        summary.written.append(key)
+def _put(storage: StorageResource, summary: SiteSummary, pages: list[tuple[str, str]]) -> None:
+    """Write the pages (key, html) whose bytes differ from the stored ones, at once (on S3,
+    concurrently)."""
+    writes = []
+    for key, html in pages:
+        data = html.encode()
+        if storage.holds(key, data):
+            summary.unchanged += 1
+        else:
+            writes.append((key, data, HTML))
+    storage.write_many(writes)
+    summary.written += [key for key, _, _ in writes]
 
 
 def report_weeks(storage: StorageResource, athlete: str) -> list[str]:
@@ -365,8 +370,8 @@ def publish_athlete(
         if newest is None:
             newest = payload
             report_html(latest_key(athlete), payload_bytes, report_bytes, 0, cycle_href)
-    for (key, _), html in zip(pending, renderer.render([job for _, job in pending]), strict=True):
-        _put(storage, summary, key, html)
+    rendered = renderer.render([job for _, job in pending])
+    _put(storage, summary, [(key, html) for (key, _), html in zip(pending, rendered, strict=True)])
     if fingerprints != manifest:
         storage.write_bytes(
             manifest_key(athlete),
@@ -376,24 +381,23 @@ def publish_athlete(
     if newest is None:
         return None
     stamp = f"{RENDERER_VERSION} · {len(rows)} weeks, newest {newest['week_start']}"
-    cycle_rows = []
+    cycle_rows, pages = [], []
     for number in sorted(cycles, reverse=True):
         cycle, ongoing, payload = cycles[number]
         cycle_rows.append(cycle_row(cycle, payload, f"cycles/{number}.html", ongoing))
-        _put(
-            storage,
-            summary,
-            cycle_key(athlete, number),
-            cycle_page(payload, cycle, by_cycle[number], ongoing, stamp),
+        pages.append(
+            (
+                cycle_key(athlete, number),
+                cycle_page(payload, cycle, by_cycle[number], ongoing, stamp),
+            )
         )
     for key in storage.list_keys(f"{folder}cycles/"):
         if key not in {cycle_key(athlete, n) for n in cycles}:
             storage.delete(key)
             summary.deleted.append(key)
     latest = {"href": "latest.html", "week_label": week_label(newest["week_start"])}
-    _put(
-        storage, summary, index_key(athlete), athlete_index(newest, rows, cycle_rows, latest, stamp)
-    )
+    pages.append((index_key(athlete), athlete_index(newest, rows, cycle_rows, latest, stamp)))
+    _put(storage, summary, pages)
     summary.pages[athlete] = len(storage.list_keys(folder))
     return newest
 
@@ -457,12 +461,8 @@ def publish_site(
         {**rows[a], "last_session": str(sessions[a]) if sessions.get(a) else "never"}
         for a in sorted(rows)
     ]
-    _put(
-        storage,
-        summary,
-        ROSTER_KEY,
-        roster_page(lines, f"{RENDERER_VERSION} · {len(lines)} athletes"),
-    )
+    roster_html = roster_page(lines, f"{RENDERER_VERSION} · {len(lines)} athletes")
+    _put(storage, summary, [(ROSTER_KEY, roster_html)])
     return summary
 
 

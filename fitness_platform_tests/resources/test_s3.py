@@ -168,3 +168,92 @@ def test_local_raw_dir_unaffected_by_s3_settings(tmp_path):
     s3 = Settings.from_env({"FITNESS_RAW_DIR": "s3://b/p"}, root=tmp_path)
     assert s3.raw_s3_uri == "s3://b/p" and s3.raw_dir == tmp_path / ".fitness" / "raw_cache"
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def _requests(storage: S3StorageResource) -> list[str]:
+    """The S3 operations the resource's client sends from now on, in order."""
+    sent: list[str] = []
+    storage._client().meta.events.register(
+        "before-call.s3", lambda model, **_: sent.append(model.name)
+    )
+    return sent
+
+
+def test_a_run_asks_s3_only_what_it_does_not_know(aws, bucket):
+    """Inside a run the resource lists an athlete's folder once instead of reading each object:
+    a missing object costs no request, an unchanged one is recognised by its ETag (the MD5 of an
+    SSE-S3 object written in one PUT), and what the run wrote is read back from memory."""
+    from dagster import build_init_resource_context
+
+    endpoint, client = aws
+    for week in ("2024-01-01", "2024-01-08"):
+        client.put_object(
+            Bucket=bucket,
+            Key=f"p/payloads/athlete=a/week_start={week}/weekly_fitness_context.json",
+            Body=f'{{"week": "{week}"}}'.encode(),
+            ServerSideEncryption="AES256",
+        )
+    storage = S3StorageResource(
+        s3=S3Resource(endpoint_url=endpoint, region_name="us-east-1"), bucket=bucket, prefix="p"
+    )
+    storage.setup_for_execution(build_init_resource_context())
+    sent = _requests(storage)
+    week1 = "payloads/athlete=a/week_start=2024-01-01/weekly_fitness_context.json"
+    week2 = "payloads/athlete=a/week_start=2024-01-08/weekly_fitness_context.json"
+    week3 = "payloads/athlete=a/week_start=2024-01-15/weekly_fitness_context.json"
+
+    assert storage.read_bytes(week3) is None  # one listing of athlete=a's payloads...
+    assert storage.holds(week1, b'{"week": "2024-01-01"}')  # ...answers these three
+    assert not storage.holds(week2, b'{"week": "changed"}')
+    assert not storage.holds(week3, b"{}")
+    assert sent == ["ListObjectsV2"]
+    assert storage.read_bytes(week2) == b'{"week": "2024-01-08"}'  # an existing object: a GET
+    assert sent == ["ListObjectsV2", "GetObject"]
+
+    storage.write_bytes(week3, b'{"week": "2024-01-15"}', content_type="application/json")
+    assert storage.read_bytes(week3) == b'{"week": "2024-01-15"}'  # from memory
+    assert storage.holds(week3, b'{"week": "2024-01-15"}')
+    storage.delete(week1)
+    assert storage.read_bytes(week1) is None and not storage.holds(week1, b"{}")
+    # Another athlete, and a key in a top folder: a listing each, top folders not descended.
+    assert storage.read_bytes("payloads/athlete=b/manifest.json") is None
+    assert storage.read_bytes("payloads/index.json") is None
+    assert (
+        sent == ["ListObjectsV2", "GetObject", "PutObject", "DeleteObject"] + ["ListObjectsV2"] * 2
+    )
+    listed = [c for c in client.list_objects_v2(Bucket=bucket, Prefix="p/")["Contents"] if c["Key"]]
+    assert {c["Key"] for c in listed} == {f"p/{week2}", f"p/{week3}"}
+
+
+def test_outside_a_run_every_read_goes_to_s3(aws, bucket):
+    """Without a run (the command line's planning) nothing is remembered between two reads: an
+    object another process wrote in between is seen."""
+    endpoint, client = aws
+    storage = S3StorageResource(
+        s3=S3Resource(endpoint_url=endpoint, region_name="us-east-1"), bucket=bucket
+    )
+    assert storage.read_bytes("site_state/stamp.json") is None
+    client.put_object(Bucket=bucket, Key="site_state/stamp.json", Body=b"1")
+    assert storage.read_bytes("site_state/stamp.json") == b"1"
+    assert storage.holds("site_state/stamp.json", b"1")
+
+
+def test_a_write_during_a_listing_is_not_lost():
+    """A write that lands while its folder is being listed (the listing may or may not hold
+    it) is applied to the listing; so is a delete."""
+    from fitness_platform.resources.s3 import RunView
+
+    view = RunView()
+
+    def lister(folder, deep):
+        assert (folder, deep) == ("reports/athlete=a/", True)
+        view.wrote("reports/athlete=a/w1/r.md", b"new", '"etag-1"')  # lands meanwhile
+        view.deleted("reports/athlete=a/w2/r.md")
+        return {"reports/athlete=a/w2/r.md": '"etag-2"', "reports/athlete=a/w3/r.md": "x"}
+
+    listing = view.listing("reports/athlete=a/w9/r.md", lister)
+    assert listing == {"reports/athlete=a/w1/r.md": '"etag-1"', "reports/athlete=a/w3/r.md": "x"}
+    assert view.listing("reports/athlete=a/w1/r.md", None) is listing  # listed once
+    assert view.journals == {} and view.listers == {}
+    assert RunView.scope("site_state/athletes.index.json") == ("site_state/", False)
+    assert RunView.scope("roster.html") == ("", False)
