@@ -137,30 +137,21 @@ def command_run(args: argparse.Namespace) -> int:
 
 def _delivery_plan(args, settings, defs, first: str, last: str):
     """The delivery run to start (``site/pending.py``): from the first week that changes, or
-    None when it would change nothing. Every week of the range when asked to, and when e-mail is
-    on (its step retries the sends that failed, whatever their week)."""
-    from datetime import date
-
+    None when it would change nothing; every week of the range when asked to."""
     from fitness_platform.environment import warehouse_for
-    from fitness_platform.site.pending import DeliveryPlan, delivery_plan
+    from fitness_platform.site.pending import DeliveryPlan, plan_delivery
 
     if args.force_delivery:
         return DeliveryPlan(first, last, "--force-delivery")
-    if settings.email != "off":
-        return DeliveryPlan(first, last, "e-mail is on")
-    try:
-        with warehouse_for(settings).connect() as conn:
-            return delivery_plan(
-                conn,
-                defs.resources["storage"],
-                defs.resources["reporter"].identity(),
-                date.fromisoformat(first),
-                date.fromisoformat(last),
-            )
-    except Exception as exc:  # the run itself then reports the problem where it lies
-        return DeliveryPlan(
-            first, last, f"the delivery state could not be read: {type(exc).__name__}"
-        )
+    resources = defs.resources
+    return plan_delivery(
+        warehouse_for(settings),
+        resources["storage"],
+        resources["reporter"],
+        resources["email"],
+        first,
+        last,
+    )
 
 
 def _finish(defs, refusals: dict[str, str]) -> int:

@@ -1,4 +1,5 @@
-"""After ingestion changed Gold, refresh every week that holds data in one run."""
+"""After ingestion changed Gold, deliver in one run from the first week whose outputs change to
+the last week with data (``site/pending.py``, the plan ``fitness-platform run`` follows too)."""
 
 from dagster import (
     AssetKey,
@@ -11,9 +12,16 @@ from dagster import (
 )
 
 from fitness_platform.delivery.publish import data_weeks, outside_partitions_warning
+from fitness_platform.delivery.reporters import ReporterResource
 from fitness_platform.delivery.schedules import range_run_tags
 from fitness_platform.gold.assets import gold_key
+from fitness_platform.resources.email import EmailResource
+from fitness_platform.resources.storage import StorageResource
 from fitness_platform.resources.warehouse import WarehouseResource
+from fitness_platform.site.pending import plan_delivery
+
+PLAN_REASON_TAG = "fitness/plan"
+"""Why the run was started and where it starts (the plan's reason), shown with the run."""
 
 REFRESH_TRIGGER = AssetKey(gold_key("gold_weekly_fitness_summary"))
 # More Gold builds than this between two ticks (30 s apart) cannot happen; the cursor moves on.
@@ -36,9 +44,16 @@ def build_refresh_sensor(delivery_job, partitions_def):
         default_status=DefaultSensorStatus.RUNNING,
         minimum_interval_seconds=30,
     )
-    def weekly_refresh_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource):
-        """After Gold was built or refreshed, rebuild every week with data in one run: only
-        payloads whose bytes change are rewritten, and only their reports regenerated.
+    def weekly_refresh_sensor(
+        context: SensorEvaluationContext,
+        warehouse: WarehouseResource,
+        storage: StorageResource,
+        reporter: ReporterResource,
+        email: EmailResource,
+    ):
+        """After Gold was built or refreshed, deliver what changed in one run: from the first
+        week whose payload or report changes to the last week with data, or nothing when every
+        output is current (the plan of ``fitness-platform run``).
 
         The cursor is the storage id of the last Gold materialization seen, and every one since
         is read (not only the newest), so a refresh is never hidden by a later unchanged build."""
@@ -61,9 +76,19 @@ def build_refresh_sensor(delivery_job, partitions_def):
             context.log.warning(warning)
         if weeks.first is None:
             return SkipReason("no complete week holds data yet: nothing to deliver")
+        plan = plan_delivery(warehouse, storage, reporter, email, weeks.first, weeks.last)
+        if plan is None:
+            return SkipReason(
+                f"Gold was refreshed, but the payloads and reports of {weeks.first}..."
+                f"{weeks.last} are current: nothing to deliver"
+            )
+        reason = plan.reason
+        if plan.unchanged_before:
+            reason += f"; the {plan.unchanged_before} weeks before {plan.first} are unchanged"
+        context.log.info(f"delivering {plan.first}...{plan.last}: {reason}")
         return RunRequest(
             run_key=f"refresh-{records[-1].storage_id}",
-            tags=range_run_tags(weeks.first, weeks.last),
+            tags={**range_run_tags(plan.first, plan.last), PLAN_REASON_TAG: reason},
         )
 
     return weekly_refresh_sensor

@@ -31,7 +31,10 @@ from fitness_platform.delivery.publish import (
     report_entry_current,
     report_index_key,
 )
+from fitness_platform.delivery.reporters import ReporterResource
+from fitness_platform.resources.email import EmailResource
 from fitness_platform.resources.storage import StorageResource
+from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.site.publish import built_key, record_site_stamp, site_stamp
 
 PLAN_MAX_WEEKS = 1500
@@ -51,6 +54,35 @@ class DeliveryPlan:
     reason: str
     unchanged_before: int = 0
     """Weeks of the requested range before ``first``: found unchanged, so not in the run."""
+
+
+def plan_delivery(
+    warehouse: WarehouseResource,
+    storage: StorageResource,
+    reporter: ReporterResource,
+    email: EmailResource,
+    first: str,
+    last: str,
+) -> DeliveryPlan | None:
+    """The delivery run over [first, last] that ``fitness-platform run`` and the refresh sensor
+    start: ``delivery_plan``'s, or every week of the range when e-mail is on (its step retries
+    the sends that failed, whatever their week) or when the delivery state cannot be read (the
+    run itself then reports the problem where it lies)."""
+    if email.enabled:
+        return DeliveryPlan(first, last, "e-mail is on")
+    try:
+        with warehouse.connect() as conn:
+            return delivery_plan(
+                conn,
+                storage,
+                reporter.identity(),
+                date.fromisoformat(first),
+                date.fromisoformat(last),
+            )
+    except Exception as exc:
+        return DeliveryPlan(
+            first, last, f"the delivery state could not be read: {type(exc).__name__}"
+        )
 
 
 def delivery_plan(
