@@ -257,3 +257,48 @@ def test_a_write_during_a_listing_is_not_lost():
     assert view.journals == {} and view.listers == {}
     assert RunView.scope("site_state/athletes.index.json") == ("site_state/", False)
     assert RunView.scope("roster.html") == ("", False)
+
+
+def test_raw_mirror_uses_one_client_and_downloads_only_what_changed(
+    aws, bucket, tmp_path, monkeypatch
+):
+    """A first mirror of several athletes downloads every export (concurrently); the next scan
+    lists the prefix and downloads only the object whose ETag changed; a vanished object leaves
+    the cache. Every request goes out on one client (building one costs about 0.1 s)."""
+    from fitness_platform.resources.s3 import S3RawFilesResource
+
+    endpoint, client = aws
+    built = []
+    original = S3Resource.get_client
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(S3Resource, "get_client", counting)
+    athletes = [f"athlete_{i:02d}" for i in range(12)]
+    for athlete in athletes:
+        client.put_object(Bucket=bucket, Key=f"raw/{athlete}/export.csv", Body=athlete.encode())
+    raw = S3RawFilesResource(
+        s3=S3Resource(endpoint_url=endpoint, region_name="us-east-1"),
+        bucket=bucket,
+        prefix="raw",
+        raw_dir=str(tmp_path / "cache"),
+    )
+    raw.discover()
+    for athlete in athletes:
+        assert (tmp_path / "cache" / athlete / "export.csv").read_bytes() == athlete.encode()
+
+    sent = []
+    raw._client().meta.events.register("before-call.s3", lambda model, **_: sent.append(model.name))
+    client.put_object(Bucket=bucket, Key="raw/athlete_03/export.csv", Body=b"changed")
+    client.delete_object(Bucket=bucket, Key="raw/athlete_07/export.csv")
+    raw.discover()
+    assert (tmp_path / "cache" / "athlete_03" / "export.csv").read_bytes() == b"changed"
+    assert not (tmp_path / "cache" / "athlete_07").exists()
+    assert sent == ["ListObjectsV2", "GetObject"]  # one listing, and athlete_03's object
+    assert raw.read("athlete_03", "export.csv") == b"changed"
+    assert raw.read("athlete_07", "export.csv") is None
+    raw.write("athlete_03", "other.csv", b"x")
+    raw.state()
+    assert len(built) == 1
