@@ -36,7 +36,7 @@ class AthleteSync:
 def connected_athletes(raw_files: RawFilesResource) -> dict[str, str]:
     """Athlete → the name of the environment variable holding their key (from athlete.toml)."""
     found = {}
-    for athlete in raw_files.athlete_folders():
+    for athlete in raw_files.athletes_with(SETTINGS_FILE):
         settings = raw_files.read(athlete, SETTINGS_FILE)
         # Parsed only when it can name the key (the name itself, or an escape that might spell
         # it): a coach's roster of athlete.toml files is read before every run.

@@ -73,6 +73,18 @@ class RawFilesResource(ConfigurableResource):
             return []
         return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
 
+    def athletes_with(self, name: str) -> list[str]:
+        """The athletes whose folder holds a file named ``name`` (one listing, not a read per
+        athlete)."""
+        root = Path(self.raw_dir)
+        if not root.is_dir():
+            return []
+        return sorted(
+            p.parent.name
+            for p in root.glob(f"*/{name}")
+            if p.is_file() and not p.parent.name.startswith(".")
+        )
+
     def read(self, athlete: str, name: str) -> bytes | None:
         """One file of an athlete's folder, or None."""
         path = Path(self.raw_dir) / athlete / name

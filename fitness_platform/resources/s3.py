@@ -384,6 +384,13 @@ class S3RawFilesResource(RawFilesResource):
     def athlete_folders(self) -> list[str]:
         return sorted({relative.split("/")[0] for relative in self._objects()})
 
+    def athletes_with(self, name: str) -> list[str]:
+        return sorted(
+            athlete
+            for athlete, _, file in (r.partition("/") for r in self._objects())
+            if file == name
+        )
+
     def _object_key(self, athlete: str, name: str) -> str:
         return f"{self._base()}{athlete}/{name}"
 

@@ -331,3 +331,21 @@ def test_only_a_sync_that_brought_something_starts_an_ingestion(raw, hevy_server
     assert run_sync(raw, hevy_server, today=TODAY + timedelta(days=2)).status == "synced"
     assert raw_files.state() != seen
     assert mirror_of(raw).body_measurements == {"2026-01-21": hevy_server.measurements[0]}
+
+
+def test_connected_athletes_are_found_from_one_listing(tmp_path):
+    """Only folders that hold an athlete.toml are read, and only those naming a key count; a
+    dotted folder (an editor's or the scan's own) is not an athlete."""
+    from fitness_platform.raw.hevy_sync import connected_athletes
+
+    connect(tmp_path, "ana", "ANA_KEY", "UTC")
+    connect(tmp_path, "bea", "BEA_KEY", "Europe/Madrid")
+    (tmp_path / "cid").mkdir()
+    (tmp_path / "cid" / "athlete.toml").write_text('time_zone = "UTC"\n')  # no key
+    (tmp_path / "dan").mkdir()  # exports only
+    (tmp_path / "dan" / "export.csv").write_text("x\n")
+    (tmp_path / ".trash" / "athlete.toml").parent.mkdir()
+    (tmp_path / ".trash" / "athlete.toml").write_text('hevy_api_key_env = "X"\n')
+    resource = RawFilesResource(raw_dir=str(tmp_path))
+    assert resource.athletes_with("athlete.toml") == ["ana", "bea", "cid"]
+    assert connected_athletes(resource) == {"ana": "ANA_KEY", "bea": "BEA_KEY"}

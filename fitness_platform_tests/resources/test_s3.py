@@ -297,6 +297,10 @@ def test_raw_mirror_uses_one_client_and_downloads_only_what_changed(
     assert (tmp_path / "cache" / "athlete_03" / "export.csv").read_bytes() == b"changed"
     assert not (tmp_path / "cache" / "athlete_07").exists()
     assert sent == ["ListObjectsV2", "GetObject"]  # one listing, and athlete_03's object
+    client.put_object(Bucket=bucket, Key="raw/athlete_05/athlete.toml", Body=b'time_zone = "UTC"\n')
+    sent.clear()
+    assert raw.athletes_with("athlete.toml") == ["athlete_05"]
+    assert sent == ["ListObjectsV2"]  # one listing, not a read per athlete
     assert raw.read("athlete_03", "export.csv") == b"changed"
     assert raw.read("athlete_07", "export.csv") is None
     raw.write("athlete_03", "other.csv", b"x")
