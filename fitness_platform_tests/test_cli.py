@@ -333,3 +333,28 @@ def test_sync_then_run_for_an_athlete_who_has_only_a_hevy_key(tmp_path, cli_env,
         refused.stdout
     )
     assert "not-the-key" not in refused.stdout + refused.stderr
+
+
+def test_garbage_collection_is_off_only_while_the_command_starts(tmp_path):
+    """``entry`` turns the collector off while the modules load; every command turns it back
+    on once started (``run`` and ``sync`` first freeze what exists by then). A ``main`` called
+    with the collector on (as here, or from any other program) leaves it alone."""
+    import gc
+
+    from fitness_platform import cli
+
+    bad = tmp_path / "x.csv"
+    bad.write_text("not,an,export\n1,2,3\n")
+    assert gc.isenabled()
+    assert cli.main(["validate", str(bad)]) != 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        cli.main(["validate", str(bad)])  # as started by ``entry``
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+        gc.disable()
+        cli._startup_done(freeze=True)  # what ``run`` and ``sync`` do once their definitions exist
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
