@@ -7,7 +7,6 @@ from dagster import Definitions, colored_console_logger, in_process_executor
 from fitness_platform.cli_logging import terminal_logger
 from fitness_platform.delivery.assets import build_delivery_assets
 from fitness_platform.delivery.schedules import build_weekly_schedule
-from fitness_platform.delivery.sensors import build_refresh_sensor
 from fitness_platform.environment import build_resources
 from fitness_platform.features.assets import weekly_features
 from fitness_platform.gold.assets import gold_views
@@ -18,6 +17,7 @@ from fitness_platform.raw.sensors import build_hevy_sync_schedule, build_raw_sen
 from fitness_platform.settings import Settings
 from fitness_platform.silver.assets import exercise_catalog, silver_frames
 from fitness_platform.site.assets import build_site_assets
+from fitness_platform.site.sensors import build_refresh_sensor
 from fitness_platform.warehouse.assets import warehouse_tables
 from fitness_platform.warehouse.checks import WAREHOUSE_CHECKS
 

@@ -7,8 +7,8 @@ from datetime import date
 
 from dagster import DagsterInstance
 
-from fitness_platform.delivery.sensors import PLAN_REASON_TAG
 from fitness_platform.resources.warehouse import WarehouseResource
+from fitness_platform.site.sensors import PLAN_REASON_TAG
 from fitness_platform_tests.helpers import (
     EDIT_WEEK,
     SAMPLE_EXPORT_NAME,
