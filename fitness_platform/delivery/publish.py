@@ -113,7 +113,7 @@ def report_index_key() -> str:
     return "delivery_state/reports.index.json"
 
 
-def read_index(storage: StorageResource, key: str) -> dict[str, dict]:
+def read_index(storage: StorageResource, key: str, version: int = INDEX_VERSION) -> dict[str, dict]:
     """An index's entries by athlete, or {} when absent, damaged or of another version.
 
     An index holds, for each athlete whose stored outputs were all made from one source (the
@@ -122,18 +122,22 @@ def read_index(storage: StorageResource, key: str) -> dict[str, dict]:
     one file instead of 3,000). An entry is only a shortcut: one that does not match the source
     now sends the athlete down the manifest path, which writes a new one."""
     value = read_manifest(storage, key)
-    athletes = value.get("athletes") if value.get("version") == INDEX_VERSION else None
+    athletes = value.get("athletes") if value.get("version") == version else None
     return athletes if isinstance(athletes, dict) else {}
 
 
 def update_index(
-    storage: StorageResource, key: str, changes: dict[str, dict | None], keep: set[str] | None
+    storage: StorageResource,
+    key: str,
+    changes: dict[str, dict | None],
+    keep: set[str] | None,
+    version: int = INDEX_VERSION,
 ) -> None:
     """Merge ``changes`` (None removes an entry) into the index as stored now, read again just
     before the write so that a concurrent run (another shard) loses as few entries as possible;
     a lost one costs that athlete's manifest read once. With ``keep``, athletes outside it (gone
     from the warehouse) leave the index."""
-    current = read_index(storage, key)
+    current = read_index(storage, key, version)
     merged = dict(current)
     for athlete, entry in changes.items():
         if entry is None:
@@ -144,9 +148,7 @@ def update_index(
         merged = {a: e for a, e in merged.items() if a in keep}
     if merged != current:
         # Compact and sorted: rewritten whenever one athlete changes, so not indented.
-        body = orjson.dumps(
-            {"version": INDEX_VERSION, "athletes": merged}, option=orjson.OPT_SORT_KEYS
-        )
+        body = orjson.dumps({"version": version, "athletes": merged}, option=orjson.OPT_SORT_KEYS)
         storage.write_bytes(key, body + b"\n", content_type="application/json")
 
 

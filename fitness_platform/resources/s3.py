@@ -23,6 +23,18 @@ from fitness_platform.ingest.athlete import SourceFile
 from fitness_platform.resources.raw_files import RawFilesResource, is_source_name
 from fitness_platform.resources.storage import StorageResource
 
+
+def _one_client(resource):
+    """The resource's one boto3 client for its life: building one costs about 0.1 s (it loads
+    the service model and resolves credentials), far more than a request to S3 takes. Clients
+    are thread-safe, so threads share it."""
+    if resource._client_cache is None:
+        with resource._client_lock:
+            if resource._client_cache is None:
+                resource._client_cache = resource.s3.get_client()
+    return resource._client_cache
+
+
 _MD5_ETAG = re.compile(r'^"?([0-9a-f]{32})"?$')
 
 
@@ -169,14 +181,7 @@ class S3StorageResource(StorageResource):
         return f"{self.prefix.strip('/')}/{key}" if self.prefix.strip("/") else key
 
     def _client(self):
-        """One boto3 client for the resource's life: building one costs about 0.1 s (it loads the
-        service model and resolves credentials), far more than a request to S3 takes. Clients are
-        thread-safe, so threads share it."""
-        if self._client_cache is None:
-            with self._client_lock:
-                if self._client_cache is None:
-                    self._client_cache = self.s3.get_client()
-        return self._client_cache
+        return _one_client(self)
 
     def _explain(self, exc: ClientError, action: str, key: str) -> Exception:
         code = exc.response.get("Error", {}).get("Code", "")
@@ -311,11 +316,7 @@ class S3RawFilesResource(RawFilesResource):
     """Objects downloaded at once into the cache (a first mirror of many athletes)."""
 
     def _client(self):
-        if self._client_cache is None:
-            with self._client_lock:
-                if self._client_cache is None:
-                    self._client_cache = self.s3.get_client()
-        return self._client_cache
+        return _one_client(self)
 
     def _base(self) -> str:
         return f"{self.prefix.strip('/')}/" if self.prefix.strip("/") else ""

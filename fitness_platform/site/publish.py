@@ -41,6 +41,7 @@ from fitness_platform.delivery.publish import (
     read_index,
     read_manifest,
     report_index_key,
+    update_index,
 )
 from fitness_platform.processes import worker_pool
 from fitness_platform.resources.storage import StorageResource
@@ -104,31 +105,15 @@ SITE_INDEX_VERSION = 1
 def read_site_index(storage: StorageResource) -> dict[str, dict]:
     """The site index's entries by athlete, or {} when absent, damaged or of another version
     (then every athlete's pages are looked at again, and the same bytes written)."""
-    value = read_manifest(storage, site_index_key())
-    athletes = value.get("athletes") if value.get("version") == SITE_INDEX_VERSION else None
-    return athletes if isinstance(athletes, dict) else {}
+    return read_index(storage, site_index_key(), SITE_INDEX_VERSION)
 
 
 def update_site_index(
     storage: StorageResource, changes: dict[str, dict | None], keep: set[str] | None
 ) -> None:
-    """Merge ``changes`` (None removes an entry) into the site index as stored now (read again
-    just before the write, as the delivery indexes are, so that shard runs side by side keep
-    each other's entries); with ``keep``, athletes outside it leave the index."""
-    current = read_site_index(storage)
-    merged = dict(current)
-    for athlete, entry in changes.items():
-        if entry is None:
-            merged.pop(athlete, None)
-        else:
-            merged[athlete] = entry
-    if keep is not None:
-        merged = {a: e for a, e in merged.items() if a in keep}
-    if merged != current:
-        body = orjson.dumps(
-            {"version": SITE_INDEX_VERSION, "athletes": merged}, option=orjson.OPT_SORT_KEYS
-        )
-        storage.write_bytes(site_index_key(), body + b"\n", content_type="application/json")
+    """Merge ``changes`` (None removes an entry) into the site index as stored now, as the
+    delivery indexes are (``update_index``); with ``keep``, athletes outside it leave."""
+    update_index(storage, site_index_key(), changes, keep, SITE_INDEX_VERSION)
 
 
 def built_key() -> str:
