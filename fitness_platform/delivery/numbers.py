@@ -15,21 +15,42 @@ _NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:[.,]\d+)?(?![\w])")
 def _raw_numbers(payload) -> set:
     """Every number in the payload as stored (int or float; never a bool), without duplicates."""
     found: set = set()
+    add = found.add
     stack = [payload]
+    push, pop = stack.append, stack.pop
     while stack:
-        node = stack.pop()
+        node = pop()
         kind = type(node)
         if kind is dict:
-            stack.extend(node.values())
-        elif kind is list:
-            stack.extend(node)
-        elif kind is int or kind is float:
-            found.add(node)
-        elif isinstance(node, (dict, list)):  # a subclass: walked like its base
-            stack.extend(node.values() if isinstance(node, dict) else node)
-        elif isinstance(node, (int, float)) and not isinstance(node, bool):
-            found.add(node)
+            node = node.values()
+        elif kind is not list:
+            if kind is int or kind is float:
+                add(node)
+            elif kind is not str and node is not None:
+                _other(node, push, add)
+            continue
+        # The items of a container: numbers (most of a payload's: its histories) are taken here,
+        # without a round through the stack.
+        for item in node:
+            kind = type(item)
+            if kind is float or kind is int:
+                add(item)
+            elif kind is dict or kind is list:
+                push(item)
+            elif kind is not str and item is not None:
+                _other(item, push, add)
     return found
+
+
+def _other(node, push, add) -> None:
+    """A value of another type: a subclass of dict or list is walked like its base; a number
+    subclass other than bool is a number."""
+    if isinstance(node, dict):
+        push(dict(node))
+    elif isinstance(node, list):
+        push(list(node))
+    elif isinstance(node, (int, float)) and not isinstance(node, bool):
+        add(node)
 
 
 @functools.lru_cache(maxsize=1 << 17)
@@ -79,8 +100,7 @@ def untraceable_numbers(
         text = text.replace(fragment, " ")
     text = _DATE.sub(" ", text)
     missing = []
-    for match in _NUMBER.finditer(text):
-        token = match.group(0)
+    for token in _NUMBER.findall(text):
         digits = token.replace(",", ".").lstrip("+-")
         if len(digits.replace(".", "").lstrip("0")) <= 15 and float(digits) in exact:
             continue

@@ -248,23 +248,35 @@ def format_value(payload: dict, path: str, value) -> str:
         return "yes" if value else "no"
     if isinstance(value, str):
         return value
-    unit = (payload.get("display") or {}).get("weight_unit") or "kg"
-    signed = signed_path(path)
-    if weight_path(path):
-        if unit == "lb":
+    label, signed = _format_of(path)
+    if label is _WEIGHT:
+        if (payload.get("display") or {}).get("weight_unit") == "lb":
             return f"{_number(round(value / KG_PER_LB, 1), signed)} lb"
         return f"{_number(value, signed)} kg"
+    if label is None:
+        return _number(value, signed)
+    return f"{_number(value, signed)} {label}"
+
+
+_WEIGHT = "weight"
+_UNIT_SUFFIXES = (
+    ("_kcal", "kcal"),
+    ("_pct", "%"),
+    ("_pct_per_week", "%"),
+    ("_g", "g"),
+    ("_km", "km"),
+)
+
+
+@functools.lru_cache(maxsize=65536)
+def _format_of(path: str) -> tuple[str | None, bool]:
+    """How a path's number is written, decided once per distinct path: its unit label
+    (``_WEIGHT`` for a weight in the athlete's unit, None for none) and whether it is signed."""
+    if weight_path(path):
+        return _WEIGHT, signed_path(path)
     name = _field(path)
-    for suffix, label in (
-        ("_kcal", "kcal"),
-        ("_pct", "%"),
-        ("_pct_per_week", "%"),
-        ("_g", "g"),
-        ("_km", "km"),
-    ):
-        if name.endswith(suffix):
-            return f"{_number(value, signed)} {label}"
-    return _number(value, signed)
+    label = next((label for suffix, label in _UNIT_SUFFIXES if name.endswith(suffix)), None)
+    return label, signed_path(path)
 
 
 def _number(value, signed: bool = False) -> str:
@@ -354,16 +366,40 @@ _DIGIT = re.compile(r"\d")
 # The direction words anywhere, even inside a word: text where these find nothing holds no digit
 # or direction word however its names are taken out (each becomes a space, joining nothing).
 _SCAN = re.compile(r"\d|" + "|".join(p.pattern.replace(r"\b", "") for p in (_UP, _DOWN)), re.I)
+# The shortest form of every direction word (_UP, _DOWN), lower case; and the only characters
+# other than ASCII letters that an IGNORECASE pattern of ASCII letters matches (Python's re
+# documentation: "İ", "ı", "ſ" and the Kelvin sign).
+_STEMS = (
+    *("progress", "rose", "risen", "increase", "improve", "gained", "climbed"),
+    *("regress", "fell", "fallen", "decrease", "dropped", "declined", "worsened"),
+)
+_FOLDED = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _may_state(text: str) -> bool:
+    """False only where ``_SCAN`` finds nothing: a digit, a direction stem in the lower-cased
+    text, or a letter that case-folds to ASCII makes it True. Ten times faster than ``_SCAN``
+    (a report has some 70 statements, and most of their prose states neither)."""
+    if _DIGIT.search(text) is not None:
+        return True
+    lowered = text.lower()
+    return any(stem in lowered for stem in _STEMS) or any(c in text for c in _FOLDED)
 
 
 def _without_names(text: str, names: list[str]) -> str:
     """``text`` with the payload's names and the TERMS taken out (they may hold digits or words
     such as "Rose"). Most of a report's text holds no digit or direction word at all: it is
     returned as it is, instead of replacing dozens of names in each statement."""
-    if _SCAN.search(text) is None:
+    if not _may_state(text) or _SCAN.search(text) is None:
         return text
-    for name in [*names, *TERMS]:
+    return _remove_names(text, names)
+
+
+def _remove_names(text: str, names: list[str]) -> str:
+    for name in names:
         text = text.replace(name, " ")
+    for term in TERMS:
+        text = text.replace(term, " ")
     return text
 
 
@@ -377,7 +413,8 @@ def _verify_statement(paths: PayloadPaths, statement: dict, names: list[str]) ->
     if not isinstance(text, str) or not text.strip():
         return ["empty text"]
     cites = statement.get("cites") or []
-    placeholders = _PLACEHOLDER.findall(text)
+    parts = _PLACEHOLDER.split(text)  # prose, placeholder, prose, ..., prose
+    placeholders = parts[1::2]
     for path in placeholders:
         if path not in cites:
             problems.append(f"placeholder {{{path}}} is not among its cites")
@@ -391,15 +428,23 @@ def _verify_statement(paths: PayloadPaths, statement: dict, names: list[str]) ->
             problems.append(f"{{{path}}} is null in the payload: say there is no value instead")
         if path in placeholders and isinstance(value, (dict, list)):
             problems.append(f"{{{path}}} is not a single value")
-    prose = _without_names(_PLACEHOLDER.sub(" ", text), names)
-    if _DIGIT.search(prose):
-        problems.append(
-            "the text holds a number of its own (write every number as a {path} placeholder)"
-        )
+    prose = " ".join(parts[0::2])  # each placeholder a space
+    # Most prose holds no digit and no direction word at all: one search says so.
+    # What holds one is searched again without the payload's names and the TERMS (most such
+    # prose held only "e1RM"): the finer searches run only on what is still left.
+    said_up = said_down = False
+    if _may_state(prose) and _SCAN.search(prose) is not None:
+        prose = _remove_names(prose, names)
+        if _may_state(prose) and _SCAN.search(prose) is not None:
+            if _DIGIT.search(prose):
+                problems.append(
+                    "the text holds a number of its own (write every number as a {path} "
+                    "placeholder)"
+                )
+            said_up, said_down = bool(_UP.search(prose)), bool(_DOWN.search(prose))
     direction = statement.get("direction")
     if direction is not None:
         problems += _check_direction(paths, direction, cites)
-    said_up, said_down = bool(_UP.search(prose)), bool(_DOWN.search(prose))
     stated = direction.get("is") if isinstance(direction, dict) else None
     if (said_up or said_down) and stated is None:
         problems.append("the text states a direction but the statement has no direction")
@@ -452,11 +497,10 @@ def render(payload: dict, report: dict, *, title: str, paths: PayloadPaths | Non
         lines += [f"## {section['title']}", ""]
         statements = section["statements"] or []
         for statement in statements:
-            text = _PLACEHOLDER.sub(
-                lambda m: format_value(payload, m.group(1), paths(m.group(1))),
-                statement["text"],
-            )
-            lines.append(f"- {text}")
+            parts = _PLACEHOLDER.split(statement["text"])  # prose, placeholder, ..., prose
+            for i in range(1, len(parts), 2):
+                parts[i] = format_value(payload, parts[i], paths(parts[i]))
+            lines.append("- " + "".join(parts))
         if not statements:
             lines.append("- nothing to report")
         lines.append("")

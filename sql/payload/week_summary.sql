@@ -13,5 +13,8 @@ FROM fitness.gold_weekly_fitness_summary s
 JOIN fitness.gold_weekly_data_quality q USING (athlete_id, week_start)
 JOIN fitness.athletes a ON a.athlete_id = s.athlete_id
 LEFT JOIN fitness.gold_weekly_body b ON b.athlete_id = s.athlete_id AND b.week_start = s.week_start
-WHERE s.athlete_key = :athlete AND s.week_start = ANY(:weeks)
+-- The athlete's id first (athletes are unique by key): the views are indexed by (athlete_id,
+-- week_start), and a filter on the summary's athlete_key scanned every athlete's weeks.
+WHERE s.athlete_id = (SELECT athlete_id FROM fitness.athletes WHERE athlete_key = :athlete)
+  AND s.week_start = ANY(:weeks)
 ORDER BY s.week_start;
