@@ -7,8 +7,6 @@ from __future__ import annotations
 import functools
 import json
 
-import fastjsonschema
-
 from fitness_platform.paths import CONTRACTS_DIR
 
 PAYLOAD_SCHEMA_PATH = CONTRACTS_DIR / "weekly_payload.v2.schema.json"
@@ -28,21 +26,20 @@ def payload_validator():
 
 @functools.cache
 def fast_payload_check():
-    """The same contract compiled to Python by fastjsonschema (about 20 times faster: a backfill
-    validates every payload). It knows drafts up to 7, which is all the contract uses
-    (``properties``, ``required``, ``type``, ``enum``, ``pattern``, ``format: date``, bounds; no
-    2020-12-only keyword), so it compiles the contract as draft 7. A payload it rejects is
-    validated again by ``payload_validator`` for the full list of errors."""
+    """The same contract compiled by jsonschema-rs (Rust): draft 2020-12 as the contract is
+    written, with formats asserted (``format: date``) as the reference validator asserts them. It
+    checks a payload in 0.04 ms against 0.4 ms for fastjsonschema's compiled Python, which was a
+    fifth of a payload's cost in a backfill, and compiles in a millisecond instead of 0.1-0.2 s
+    (paid by every command that checks one). It says only whether a payload passes: one it
+    refuses is validated again by ``payload_validator`` for the full list of errors."""
+    import jsonschema_rs
+
     schema = json.loads(PAYLOAD_SCHEMA_PATH.read_text(encoding="utf-8"))
-    return fastjsonschema.compile({**schema, "$schema": "http://json-schema.org/draft-07/schema#"})
+    return jsonschema_rs.validator_for(schema, validate_formats=True)
 
 
 def schema_errors(payload: dict) -> list[str]:
-    try:
-        fast_payload_check()(payload)
-    except fastjsonschema.JsonSchemaException:
-        pass
-    else:
+    if fast_payload_check().is_valid(payload):
         return []
     errors = [
         f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
