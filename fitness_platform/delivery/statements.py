@@ -386,20 +386,23 @@ def _may_state(text: str) -> bool:
     return any(stem in lowered for stem in _STEMS) or any(c in text for c in _FOLDED)
 
 
+def _states(text: str) -> bool:
+    """Whether ``text`` holds a digit or a direction word (``_SCAN``), the quick test first."""
+    return _may_state(text) and _SCAN.search(text) is not None
+
+
 def _without_names(text: str, names: list[str]) -> str:
     """``text`` with the payload's names and the TERMS taken out (they may hold digits or words
     such as "Rose"). Most of a report's text holds no digit or direction word at all: it is
     returned as it is, instead of replacing dozens of names in each statement."""
-    if not _may_state(text) or _SCAN.search(text) is None:
+    if not _states(text):
         return text
     return _remove_names(text, names)
 
 
 def _remove_names(text: str, names: list[str]) -> str:
-    for name in names:
+    for name in [*names, *TERMS]:
         text = text.replace(name, " ")
-    for term in TERMS:
-        text = text.replace(term, " ")
     return text
 
 
@@ -433,9 +436,9 @@ def _verify_statement(paths: PayloadPaths, statement: dict, names: list[str]) ->
     # What holds one is searched again without the payload's names and the TERMS (most such
     # prose held only "e1RM"): the finer searches run only on what is still left.
     said_up = said_down = False
-    if _may_state(prose) and _SCAN.search(prose) is not None:
+    if _states(prose):
         prose = _remove_names(prose, names)
-        if _may_state(prose) and _SCAN.search(prose) is not None:
+        if _states(prose):
             if _DIGIT.search(prose):
                 problems.append(
                     "the text holds a number of its own (write every number as a {path} "
