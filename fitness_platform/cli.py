@@ -544,8 +544,14 @@ def entry() -> None:
     pandas and the definitions make some 200,000 long-lived objects, and the collector walked
     them again and again, first while they were imported, then in every full collection (about
     0.9 s of a one-edit run at 1,000 athletes). Objects freed by their reference count are
-    freed all the same."""
+    freed all the same.
+
+    The command's process never imports hypothesis (see below); worker processes it starts may."""
     gc.disable()
+    # pandera imports hypothesis, when it is installed (it is for the tests), at its first
+    # validation, for data-synthesis strategies the command never uses: 0.1 s of every run. Here
+    # it counts as absent, which pandera is written for (its strategies then say so if asked).
+    sys.modules.setdefault("hypothesis", None)
     code = main()
     try:
         sys.stdout.flush()

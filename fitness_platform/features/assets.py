@@ -128,7 +128,9 @@ def _stored(storage: StorageResource) -> tuple[pa.Table, bytes, dict[str, str]] 
     if data is None or hashlib.sha256(data).hexdigest() != state.get("sha256"):
         return None
     try:
-        table = pq.read_table(io.BytesIO(data))
+        # ParquetFile, not pq.read_table: that one goes through pyarrow.dataset, whose first use
+        # in a process costs 0.3 s of imports (most of the features step of a one-edit run).
+        table = pq.ParquetFile(io.BytesIO(data)).read()
     except (pa.ArrowException, OSError):
         return None
     if not table.schema.equals(SCHEMA, check_metadata=False):
@@ -171,18 +173,54 @@ def refresh_feature_table(conn: Connection, storage: StorageResource) -> Feature
     changed = sorted(set(sources) - set(kept))
     if not changed and set(recorded) == set(kept):
         return FeatureRefresh(table, data, current, "unchanged", 0)
-    parts = [table.filter(pc.is_in(table["athlete_key"], value_set=pa.array(kept, pa.string())))]
-    if changed:
-        parts.append(read_feature_table(conn, changed))
-    table = pa.concat_tables(parts).sort_by(
-        [("athlete_key", "ascending"), ("week_start", "ascending")]
-    )
+    fresh = read_feature_table(conn, changed) if changed else table.slice(0, 0)
+    table = splice(table, fresh, set(kept))
     return FeatureRefresh(table, parquet_bytes(table), current, "incremental", len(changed))
+
+
+def _runs(table: pa.Table) -> dict[str, tuple[int, int]]:
+    """(offset, length) of each athlete's rows in a table sorted by athlete key."""
+    runs, offset = {}, 0
+    if table.num_rows:
+        for item in pc.value_counts(table["athlete_key"]).to_pylist():
+            runs[item["values"]] = (offset, item["counts"])
+            offset += item["counts"]
+    return runs
+
+
+def splice(stored: pa.Table, fresh: pa.Table, kept: set[str]) -> pa.Table:
+    """The rows of the ``kept`` athletes from ``stored`` and every athlete's of ``fresh`` (both
+    sorted by athlete key, then week), in that order: what sorting the two together gives, without
+    a sort of every row (a one-athlete change rewrote 142,000 rows through a sort at 1,000
+    athletes). Slices of the stored table are taken whole between the athletes replaced."""
+    old, new = _runs(stored), _runs(fresh)
+    parts: list[pa.Table] = []
+    start = end = 0  # the stored rows kept and not yet taken: [start, end)
+    # Python orders str by code point, which is the UTF-8 byte order the query and Arrow sort by.
+    for athlete in sorted(old.keys() | new.keys()):
+        if athlete in old and athlete in kept and athlete not in new:
+            offset, length = old[athlete]
+            if offset != end:
+                if end > start:
+                    parts.append(stored.slice(start, end - start))
+                start = offset
+            end = offset + length
+            continue
+        if athlete in new:
+            if end > start:
+                parts.append(stored.slice(start, end - start))
+            start = end = old.get(athlete, (end, 0))[0]
+            parts.append(fresh.slice(*new[athlete]))
+    if end > start:
+        parts.append(stored.slice(start, end - start))
+    return pa.concat_tables(parts) if parts else stored.slice(0, 0)
 
 
 def parquet_bytes(table: pa.Table) -> bytes:
     """The table as Parquet: zstd, one row group, statistics, and no metadata that would change
-    between two writes of the same rows."""
+    between two writes of the same rows. Plain encoding, no dictionaries: zstd already finds the
+    repeats, the file is smaller (7.0 against 7.9 MB at 1,000 athletes) and written in half the
+    time (54 against 114 ms), which every load that changes an athlete pays."""
     sink = io.BytesIO()
     # One chunk per column: page boundaries then depend on the rows only, not on how the table
     # was put together (read whole, or spliced from the stored file and re-read athletes).
@@ -192,6 +230,7 @@ def parquet_bytes(table: pa.Table) -> bytes:
         compression="zstd",
         row_group_size=max(table.num_rows, 1),
         store_schema=False,
+        use_dictionary=False,
     )
     return sink.getvalue()
 

@@ -336,7 +336,7 @@ def publish_athlete(
         payload_bytes = storage.read_bytes(payload_key(athlete, week))
         if payload_bytes is None:
             continue
-        payload = json.loads(payload_bytes)
+        payload = orjson.loads(payload_bytes)
         cycle = _cycle_of(payload)
         cycle_href = None
         if cycle:

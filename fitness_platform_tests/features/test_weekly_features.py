@@ -86,3 +86,51 @@ def test_the_same_warehouse_gives_the_same_bytes(sample_run):
     first = parquet_bytes(table)
     assert first == parquet_bytes(row_by_row(rows))
     assert first == (Path(out) / FEATURES_PARQUET).read_bytes()
+
+
+def _table(rows: list[tuple[str, int]]) -> pa.Table:
+    """Feature rows with only the key columns and one value set, the rest null."""
+    from datetime import date
+
+    columns = {name: [None] * len(rows) for name in COLUMNS}
+    columns["athlete_key"] = [a for a, _ in rows]
+    columns["week_start"] = [date(2024, 1, 1) + timedelta(weeks=w) for _, w in rows]
+    columns["sessions"] = [len(a) * 100 + w for a, w in rows]
+    return pa.table(columns, schema=SCHEMA)
+
+
+def test_splice_gives_what_a_sort_of_the_kept_and_fresh_rows_gives():
+    """The incremental feature table's splice, against the filter and sort it replaces, written
+    here independently: random stored tables, athletes kept, replaced, dropped and new (keys
+    with non-ASCII letters, whose byte order differs from a case-folded one)."""
+    import random
+
+    import pyarrow.compute as pc
+
+    from fitness_platform.features.assets import splice
+
+    rng = random.Random(16)
+    names = ["a", "b", "Z", "ä", "é", "athlete_2", "athlete_10", "ß", "日本", "zz"]
+    for _ in range(300):
+        stored_athletes = rng.sample(names, rng.randint(0, len(names)))
+        stored = _table(
+            sorted(
+                ((a, w) for a in stored_athletes for w in rng.sample(range(9), rng.randint(1, 5))),
+                key=lambda r: (r[0].encode(), r[1]),
+            )
+        )
+        kept = {a for a in stored_athletes if rng.random() < 0.6}
+        fresh_athletes = [a for a in names if a not in kept and rng.random() < 0.5]
+        fresh = _table(
+            sorted(
+                ((a, w) for a in fresh_athletes for w in rng.sample(range(9), rng.randint(1, 5))),
+                key=lambda r: (r[0].encode(), r[1]),
+            )
+        )
+        mask = pc.is_in(stored["athlete_key"], value_set=pa.array(sorted(kept), pa.string()))
+        expected = pa.concat_tables([stored.filter(mask), fresh]).sort_by(
+            [("athlete_key", "ascending"), ("week_start", "ascending")]
+        )
+        got = splice(stored, fresh, kept)
+        assert got.to_pylist() == expected.to_pylist()
+        assert parquet_bytes(got) == parquet_bytes(expected)
