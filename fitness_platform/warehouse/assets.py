@@ -42,9 +42,11 @@ ATHLETE_LOADS_COMMITTED = "athlete_loads_committed"
 PER_ATHLETE_LOG_LIMIT = 20
 
 
-def _table_schema(conn, table: str) -> TableSchema:
-    rows = fetch_all(conn, state_sql("table_columns.sql"), {"table": table})
-    return TableSchema(columns=[TableColumn(name=r[0], type=r[1]) for r in rows])
+def _table_schemas(conn, tables: list[str]) -> dict[str, TableSchema]:
+    columns: dict[str, list[TableColumn]] = {table: [] for table in tables}
+    for table, name, kind in fetch_all(conn, state_sql("table_columns.sql"), {"tables": tables}):
+        columns[table].append(TableColumn(name=name, type=kind))
+    return {table: TableSchema(columns=found) for table, found in columns.items()}
 
 
 def silver_for(
@@ -200,13 +202,14 @@ def warehouse_tables(
     parse_refused = sum(b.status == "refused" for b in load_batches)
     with warehouse.connect() as conn:
         row_counts = table_row_counts(conn)
+        schemas = _table_schemas(conn, list(WAREHOUSE_KEYS))
         for table, key in WAREHOUSE_KEYS.items():
             c = totals[table]
             yield MaterializeResult(
                 asset_key=key,
                 metadata={
                     "dagster/row_count": row_counts[table],
-                    "dagster/column_schema": _table_schema(conn, table),
+                    "dagster/column_schema": schemas[table],
                     "inserted": c.inserted,
                     "updated": c.updated,
                     "deleted": c.deleted,

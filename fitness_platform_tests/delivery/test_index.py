@@ -16,7 +16,9 @@ from fitness_platform.delivery.publish import (
     payload_index_key,
     publish_payloads,
     publish_reports,
+    read_index,
     report_index_key,
+    update_index,
 )
 from fitness_platform.delivery.reporters import OfflineReporterResource
 from fitness_platform.resources.storage import LocalStorageResource
@@ -228,3 +230,37 @@ def test_the_plan_sees_a_delivery_with_nothing_to_do_and_where_one_must_start(sa
     # No record of a whole site (a shard run, or pages that failed their check).
     (out / built_key()).unlink()
     assert plan().reason == "no complete delivery is recorded"
+
+
+def _index_entries(path) -> dict:
+    """The index's entries, parsed here with the standard library."""
+    return json.loads(path.read_text())["athletes"]
+
+
+def test_a_read_follows_the_stored_bytes(tmp_path):
+    one = LocalStorageResource(root=str(tmp_path / "one"))
+    two = LocalStorageResource(root=str(tmp_path / "two"))
+    key = payload_index_key()
+    assert read_index(one, key) == {}
+    update_index(one, key, {"a": {"source": "s1", "weeks": ["2024-01-01"]}}, None)
+    update_index(two, key, {"b": {"source": "s9", "weeks": []}}, None)
+    first = read_index(one, key)
+    assert (
+        first
+        == _index_entries(tmp_path / "one" / key)
+        == {"a": {"source": "s1", "weeks": ["2024-01-01"]}}
+    )
+    assert read_index(one, key) is first  # the same bytes: not parsed again
+    assert read_index(two, key) == {"b": {"source": "s9", "weeks": []}}
+
+    # Changed by this process, then by another writer (a shard run) behind its back.
+    update_index(one, key, {"c": {"source": "s2", "weeks": []}}, None)
+    assert set(read_index(one, key)) == {"a", "c"}
+    path = tmp_path / "one" / key
+    path.write_text(json.dumps({"version": 1, "athletes": {"d": {"source": "x", "weeks": []}}}))
+    assert read_index(one, key) == _index_entries(path)
+    path.write_text("{damaged")
+    assert read_index(one, key) == {}
+    path.unlink()
+    assert read_index(one, key) == {}
+    assert first == {"a": {"source": "s1", "weeks": ["2024-01-01"]}}  # never changed in place

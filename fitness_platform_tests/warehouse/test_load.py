@@ -142,6 +142,24 @@ def test_sample_loads_completely(platform_env, warehouse):
     ]
     meta = materialization_metadata(result, ("fitness", "sets"))
     assert meta["inserted"] == 9542 and meta["updated"] == 0 and meta["deleted"] == 0
+    # Each table's column schema is its own columns in order, read here from pg_attribute
+    # (information_schema, which the asset reads, spells every array type "ARRAY").
+    for table in ("sets", "diet_daily", "athletes"):
+        with warehouse.connect() as conn:
+            expected = [
+                (name, "ARRAY" if kind.endswith("[]") else kind)
+                for name, kind in conn.execute(
+                    text(
+                        "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute "
+                        "WHERE attrelid = CAST(:table AS regclass) AND attnum > 0 "
+                        "AND NOT attisdropped ORDER BY attnum"
+                    ),
+                    {"table": f"fitness.{table}"},
+                )
+            ]
+        schema = materialization_metadata(result, ("fitness", table))["dagster/column_schema"]
+        got = [(c.name, c.type) for c in schema.columns]
+        assert got == expected, table
 
 
 def test_repeated_blocks_keep_every_set(platform_env, warehouse):

@@ -1,5 +1,6 @@
--- The columns of one warehouse table, in order (for the asset's column schema).
-SELECT column_name, data_type, is_nullable
+-- The columns of the warehouse tables, in order (for the assets' column schemas): one query for
+-- every table of a load, not one each.
+SELECT table_name, column_name, data_type
 FROM information_schema.columns
-WHERE table_schema = 'fitness' AND table_name = :table
-ORDER BY ordinal_position;
+WHERE table_schema = 'fitness' AND table_name = ANY(:tables)
+ORDER BY table_name, ordinal_position;
