@@ -13,7 +13,6 @@ from abc import abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
-import requests
 from dagster import ConfigurableResource, get_dagster_logger
 from pydantic import PrivateAttr
 
@@ -327,6 +326,8 @@ class HttpModelReporterResource(ModelReporterResource):
         return False
 
     def _post(self, body: dict) -> dict:
+        import requests  # here: only a model over HTTP needs it (0.03 s of every command)
+
         if self._session is None:
             self._session = requests.Session()
         url = self.base_url.rstrip("/") + self._path()
