@@ -12,6 +12,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from fitness_platform.processes import tune_collector
+
 # Exit codes: a refusal of some athlete's data (everyone else was still delivered) is told apart
 # from a command that could not run at all.
 EXIT_REFUSED = 1
@@ -51,12 +53,14 @@ def _say(message: str) -> None:
 
 def _startup_done(*, freeze: bool) -> None:
     """Garbage collection resumes after the command's start (``entry`` turns it off while the
-    modules load); with ``freeze``, what exists by then (modules, definitions: some 200,000
-    objects that live as long as the process) is never walked by a collection again."""
+    modules load), less often than Python's default (``processes.COLLECTOR_THRESHOLDS``); with
+    ``freeze``, what exists by then (modules, definitions: some 200,000 objects that live as long
+    as the process) is never walked by a collection again."""
     if gc.isenabled():  # not started by ``entry`` (a test calling ``main``): left as it is
         return
     if freeze:
         gc.freeze()
+    tune_collector()
     gc.enable()
 
 

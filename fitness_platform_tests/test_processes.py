@@ -43,3 +43,33 @@ def test_workers_die_when_their_parent_is_killed():
         # Before the fix, the workers went on with their task (here two minutes of it).
         assert time.monotonic() < deadline, "parse workers outlived their killed parent"
         time.sleep(0.1)
+
+
+def _thresholds(code: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_workers_and_the_started_command_collect_less_often_than_python_does():
+    """A worker, and the command once started, use the platform's collector thresholds, not
+    the interpreter's own (read here from a plain interpreter)."""
+    import gc
+
+    from fitness_platform.processes import COLLECTOR_THRESHOLDS, worker_pool
+
+    default = _thresholds("import gc; print(gc.get_threshold())")
+    assert default != str(COLLECTOR_THRESHOLDS)
+    with worker_pool(1) as pool:
+        assert str(pool.submit(gc.get_threshold).result()) == str(COLLECTOR_THRESHOLDS)
+    started = _thresholds(
+        "import gc; from fitness_platform import cli; gc.disable(); "
+        "cli._startup_done(freeze=False); print(gc.isenabled(), gc.get_threshold())"
+    )
+    assert started == f"True {COLLECTOR_THRESHOLDS}"
+    # A caller that never turned collection off (a test calling ``main``) is left as it is.
+    untouched = _thresholds(
+        "import gc; from fitness_platform import cli; cli._startup_done(freeze=False); "
+        "print(gc.get_threshold())"
+    )
+    assert untouched == default
