@@ -195,24 +195,26 @@ def splice(stored: pa.Table, fresh: pa.Table, kept: set[str]) -> pa.Table:
     athletes). Slices of the stored table are taken whole between the athletes replaced."""
     old, new = _runs(stored), _runs(fresh)
     parts: list[pa.Table] = []
-    start = end = 0  # the stored rows kept and not yet taken: [start, end)
+    run: list[int] | None = None  # [start, end) of kept stored rows not yet taken
+
+    def take() -> None:
+        if run is not None:
+            parts.append(stored.slice(run[0], run[1] - run[0]))
+
     # Python orders str by code point, which is the UTF-8 byte order the query and Arrow sort by.
     for athlete in sorted(old.keys() | new.keys()):
-        if athlete in old and athlete in kept and athlete not in new:
-            offset, length = old[athlete]
-            if offset != end:
-                if end > start:
-                    parts.append(stored.slice(start, end - start))
-                start = offset
-            end = offset + length
-            continue
         if athlete in new:
-            if end > start:
-                parts.append(stored.slice(start, end - start))
-            start = end = old.get(athlete, (end, 0))[0]
+            take()
+            run = None
             parts.append(fresh.slice(*new[athlete]))
-    if end > start:
-        parts.append(stored.slice(start, end - start))
+        elif athlete in kept and athlete in old:
+            offset, length = old[athlete]
+            if run is not None and run[1] == offset:  # right after the run: it grows
+                run[1] += length
+            else:  # after rows replaced or dropped
+                take()
+                run = [offset, offset + length]
+    take()
     return pa.concat_tables(parts) if parts else stored.slice(0, 0)
 
 
