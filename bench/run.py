@@ -12,6 +12,7 @@ import os
 import platform
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -300,6 +301,9 @@ def measure(
                 hevy.write_bytes(original)
     finally:
         _drop_database(admin, db)
+        # Payloads and reports of every week: 15 GB of files at 1,000 athletes.
+        for folder in (f"out_{db}", f"state_{db}"):
+            shutil.rmtree(workdir / folder, ignore_errors=True)
 
     if baseline if baseline is not None else size in BASELINE_SIZES:
         base_db = f"baseline_{size}_{uuid.uuid4().hex[:6]}"
