@@ -8,7 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from fitness_platform.delivery.reference import KG_PER_LB
 
-_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+# ``\b\d{4}-\d{2}-\d{2}\b``, written to start with a digit: the regular expression engine then
+# skips to the digits of a report instead of trying the boundary at every character (twice as
+# fast). ``(?<!\w\d)`` after the first digit is ``\b`` before it: no word character precedes.
+_DATE = re.compile(r"\d(?<!\w\d)\d{3}-\d{2}-\d{2}(?!\w)")
 _NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:[.,]\d+)?(?![\w])")
 
 
@@ -79,30 +82,39 @@ def untraceable_numbers(
     *,
     constants: set = frozenset(),
     ignore_text: list[str] | None = None,
+    cited=(),
 ) -> list[str]:
     """Numbers written in ``report`` that match no payload value (after rounding) nor a constant.
 
     Most numbers a report writes are payload values as they stand: those are found in a set of
-    floats first. Only a number not found there is compared with every rounding of every value
-    (in Decimal, built once per report when first needed). A token of at most 15 significant
-    digits equals a float exactly when it equals the float's shortest repr, so the quick test
-    accepts nothing the full one would refuse."""
-    values = _raw_numbers(payload)
+    floats first. ``cited`` may hold payload values the report is known to cite (the values of
+    its statements' placeholders): when every number is found among those and the constants,
+    the payload is not walked at all. Only a number not found is compared with every rounding
+    of every value (in Decimal, built once per report when first needed). A token of at most 15
+    significant digits equals a float exactly when it equals the float's shortest repr, so the
+    quick tests accept nothing the full one would refuse."""
     pounds = (payload.get("display") or {}).get("weight_unit") == "lb"
-    exact = {abs(v) for v in values} | {abs(float(c)) for c in constants}
-    if pounds:
-        # A report in pounds states a weight as its kg value converted (then rounded).
-        exact |= {abs(round(float(v) / KG_PER_LB, 1)) for v in values}
-    allowed: set[Decimal] | None = None
     text = report
     # Payload text first (a note may hold a date), then the dates left.
     for fragment in sorted(ignore_text or [], key=len, reverse=True):
         text = text.replace(fragment, " ")
     text = _DATE.sub(" ", text)
+    tokens = _NUMBER.findall(text)
+    if not tokens:
+        return []
+    if cited:
+        known = _exact(
+            [v for v in cited if v.__class__ is int or v.__class__ is float], constants, pounds
+        )
+        tokens = [t for t in tokens if not _found(t, known)]
+        if not tokens:
+            return []
+    values = _raw_numbers(payload)
+    exact = _exact(values, constants, pounds)
+    allowed: set[Decimal] | None = None
     missing = []
-    for token in _NUMBER.findall(text):
-        digits = token.replace(",", ".").lstrip("+-")
-        if len(digits.replace(".", "").lstrip("0")) <= 15 and float(digits) in exact:
+    for token in tokens:
+        if _found(token, exact):
             continue
         if allowed is None:
             allowed = set()
@@ -111,9 +123,25 @@ def untraceable_numbers(
             if pounds:
                 for value in values:
                     allowed |= _pound_variants(value)
+        digits = token.replace(",", ".").lstrip("+-")
         if abs(Decimal(digits)) not in allowed:  # Decimal equality is numeric: 160 == 160.0
             missing.append(token)
     return missing
+
+
+def _exact(values, constants, pounds: bool) -> set:
+    """The absolute values of ``values`` and ``constants`` as floats; with ``pounds``, also each
+    value converted to pounds and rounded to 0.1 (as a report in pounds states a weight)."""
+    exact = {abs(v) for v in values} | {abs(float(c)) for c in constants}
+    if pounds:
+        exact |= {abs(round(float(v) / KG_PER_LB, 1)) for v in values}
+    return exact
+
+
+def _found(token: str, exact: set) -> bool:
+    """A token that is exactly one of the floats of ``exact`` (the quick test)."""
+    digits = token.replace(",", ".").lstrip("+-")
+    return len(digits.replace(".", "").lstrip("0")) <= 15 and float(digits) in exact
 
 
 def names_in(payload: dict) -> list[str]:

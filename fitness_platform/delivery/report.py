@@ -30,6 +30,9 @@ class Report:
     latency_ms: float | None = None
     verification: dict = field(default_factory=dict)
     cost_usd: float | None = None
+    cited: list = field(default_factory=list)
+    """Payload numbers the report cites (``PayloadPaths.numbers_seen``): where the number check
+    looks first."""
 
 
 def json_bytes(value: dict) -> bytes:
@@ -57,13 +60,21 @@ def offline_report(payload: dict) -> Report:
             verification=record,
         )
     text = render(payload, structured, title=report_title(payload), paths=paths)
-    return Report(text, "offline", "offline", REPORTER_VERSION, verification=record)
+    return Report(
+        text,
+        "offline",
+        "offline",
+        REPORTER_VERSION,
+        verification=record,
+        cited=paths.numbers_seen(),
+    )
 
 
-def untraceable(report: str, payload: dict) -> list[str]:
-    """The numbers of a report's text found nowhere in its payload (nor among the constants)."""
+def untraceable(report: str, payload: dict, cited=()) -> list[str]:
+    """The numbers of a report's text found nowhere in its payload (nor among the constants);
+    ``cited``: payload values the report is known to cite, looked at first."""
     found = untraceable_numbers(
-        report, payload, constants=REFERENCE_CONSTANTS, ignore_text=names_in(payload)
+        report, payload, constants=REFERENCE_CONSTANTS, ignore_text=names_in(payload), cited=cited
     )
     return sorted(set(found))
 
@@ -104,7 +115,7 @@ def write_reports(reporter, datas: list[bytes]) -> list[Written | Refused]:
             Written(
                 text=report.text,
                 reporter=report.reporter,
-                missing=untraceable(report.text, payload),
+                missing=untraceable(report.text, payload, report.cited),
                 verification_json=json_bytes(report.verification),
                 usage=report.usage,
                 cost_usd=report.cost_usd,

@@ -147,6 +147,7 @@ class ModelReporterResource(ReporterResource):
                     latency_ms=latency,
                     verification=record,
                     cost_usd=record["cost_usd"],
+                    cited=paths.numbers_seen(),
                 )
             get_dagster_logger().warning(
                 f"{self.provider} reply {attempt}/{self.max_verify_attempts} for {week_label(payload)} "

@@ -175,6 +175,18 @@ class PayloadPaths:
             raise PathError(value)
         return value
 
+    def numbers_seen(self) -> list:
+        """The numbers (never a bool) among the payload values resolved so far, the reference
+        constants left out: what a report written through this resolver cites. The number check
+        looks for a report's numbers there before it walks the whole payload."""
+        return [
+            value
+            for path, (found, value) in self._values.items()
+            if found
+            and (value.__class__ is int or value.__class__ is float)
+            and not path.startswith("reference.")
+        ]
+
     def _item(self, name: str, items: list, key: str):
         """The first item of a keyed list whose key field is ``key`` (None when none is)."""
         index = self._keyed.get(id(items))
@@ -386,9 +398,20 @@ def _may_state(text: str) -> bool:
     return any(stem in lowered for stem in _STEMS) or any(c in text for c in _FOLDED)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _states(text: str) -> bool:
-    """Whether ``text`` holds a digit or a direction word (``_SCAN``), the quick test first."""
+    """Whether ``text`` holds a digit or a direction word (``_SCAN``), the quick test first.
+    Cached: a statement's prose (its text without the placeholders) comes back week after week."""
     return _may_state(text) and _SCAN.search(text) is not None
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _shape(text: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """A statement's text split at its placeholders (prose, path, prose, ..., prose), its paths,
+    and its prose with each placeholder a space. Cached like ``_states``: checking and rendering
+    a report split each text, and a backfill meets the same texts for week after week."""
+    parts = tuple(_PLACEHOLDER.split(text))
+    return parts, parts[1::2], " ".join(parts[0::2])
 
 
 def _without_names(text: str, names: list[str]) -> str:
@@ -416,8 +439,7 @@ def _verify_statement(paths: PayloadPaths, statement: dict, names: list[str]) ->
     if not isinstance(text, str) or not text.strip():
         return ["empty text"]
     cites = statement.get("cites") or []
-    parts = _PLACEHOLDER.split(text)  # prose, placeholder, prose, ..., prose
-    placeholders = parts[1::2]
+    _, placeholders, prose = _shape(text)
     for path in placeholders:
         if path not in cites:
             problems.append(f"placeholder {{{path}}} is not among its cites")
@@ -431,7 +453,6 @@ def _verify_statement(paths: PayloadPaths, statement: dict, names: list[str]) ->
             problems.append(f"{{{path}}} is null in the payload: say there is no value instead")
         if path in placeholders and isinstance(value, (dict, list)):
             problems.append(f"{{{path}}} is not a single value")
-    prose = " ".join(parts[0::2])  # each placeholder a space
     # Most prose holds no digit and no direction word at all: one search says so.
     # What holds one is searched again without the payload's names and the TERMS (most such
     # prose held only "e1RM"): the finer searches run only on what is still left.
@@ -500,7 +521,7 @@ def render(payload: dict, report: dict, *, title: str, paths: PayloadPaths | Non
         lines += [f"## {section['title']}", ""]
         statements = section["statements"] or []
         for statement in statements:
-            parts = _PLACEHOLDER.split(statement["text"])  # prose, placeholder, ..., prose
+            parts = list(_shape(statement["text"])[0])  # prose, placeholder, ..., prose
             for i in range(1, len(parts), 2):
                 parts[i] = format_value(payload, parts[i], paths(parts[i]))
             lines.append("- " + "".join(parts))

@@ -61,7 +61,7 @@ def test_quick_and_full_checks_agree_on_random_reports():
         tokens = []
         for _ in range(10):
             base = rng.choice(numbers)
-            kind = rng.randrange(6)
+            kind = rng.randrange(7)
             if kind == 0:
                 token = str(base)
             elif kind == 1:
@@ -72,15 +72,27 @@ def test_quick_and_full_checks_agree_on_random_reports():
                 token = f"{round(base / KG_PER_LB, 1)}".replace(".", ",")
             elif kind == 4:
                 token = f"{rng.uniform(0, 999):.{rng.choice([0, 1, 2, 3])}f}"
-            else:
+            elif kind == 5:
                 token = "0." + "0" * rng.randrange(3) + str(rng.randrange(1, 10**17))
+            else:  # a date, alone or against other characters (only a whole one is skipped)
+                token = rng.choice(["", "a", "-", "1", "(", "_", "é"]) + "2024-05-06"
+                token += rng.choice(["", "b", ".5", "7", ")", "-3", "_"])
             tokens.append(token)
-        report = "On 2024-05-06 you did " + "; then ".join(tokens) + "."
+        # "1" and "0" equal True and False, which are flags, not numbers.
+        report = "On 2024-05-06 you did " + "; then ".join(tokens) + " (1 of 0)."
         constants = {8, 52, 0.5}
         expected = full_check(report, payload, constants)
         assert untraceable_numbers(report, payload, constants=constants) == expected, (
             case,
             report,
+        )
+        # The payload values a report cites, looked at first, change nothing: a number among
+        # them is in the payload, and one that is not is still compared with the whole payload.
+        cited = rng.sample(numbers, rng.randrange(len(numbers) + 1)) + [True, False]
+        assert untraceable_numbers(report, payload, constants=constants, cited=cited) == expected, (
+            case,
+            report,
+            cited,
         )
 
 

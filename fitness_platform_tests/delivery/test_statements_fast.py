@@ -8,6 +8,8 @@ import enum
 import random
 import re
 
+import pytest
+
 from fitness_platform.delivery.numbers import _raw_numbers
 from fitness_platform.delivery.statements import _may_state, verify
 
@@ -142,3 +144,27 @@ def test_the_number_walk_finds_what_a_plain_walk_finds():
         3,
         2.5,
     }
+
+
+def test_the_numbers_a_report_cites_are_payload_numbers_only():
+    """What the number check looks at first (``PayloadPaths.numbers_seen``): the numbers among
+    the payload values resolved, never a flag, a text, a list or a reference constant."""
+    from fitness_platform.delivery.statements import PathError, PayloadPaths
+
+    payload = {
+        "a": 1,
+        "b": 2.5,
+        "flag": True,
+        "none": None,
+        "name": "Bench 5x5",
+        "series": [7, 8.5],
+        "exercises": [{"exercise_key": "bench", "top_load_kg": 100.0}],
+    }
+    paths = PayloadPaths(payload)
+    for path in ["a", "b", "flag", "none", "name", "series", "series[1]"]:
+        paths(path)
+    paths("exercises[bench].top_load_kg")
+    paths("reference.hard_sets_low")  # a constant (10), not a payload value
+    with pytest.raises(PathError):
+        paths("missing")
+    assert sorted(paths.numbers_seen()) == [1, 2.5, 8.5, 100.0]
