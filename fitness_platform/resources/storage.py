@@ -1,6 +1,7 @@
 """Where payloads and reports live: a local folder, or an S3 prefix (``resources/s3.py``)."""
 
 import contextlib
+import itertools
 import os
 import posixpath
 import uuid
@@ -53,19 +54,25 @@ class StorageResource(ConfigurableResource):
 
 
 class LocalStorageResource(StorageResource):
-    """Files under ``root``; writes go through a temporary file and a rename (never half-written)."""
+    """Files under ``root``; writes go through a temporary file and a rename (never half-written).
+
+    Paths are handled as text with ``os`` (not ``pathlib``), and the root and the folders made
+    are fetched once a call: a backfill of 1,000 athletes writes 570,000 files, and building
+    ``Path`` objects and reaching the resource's private attributes cost more, in this process,
+    than the writes' own system calls (0.10-0.16 against 0.02-0.05 ms a file)."""
 
     root: str
 
-    _base: Path | None = PrivateAttr(default=None)
+    _base: str | None = PrivateAttr(default=None)
     _made: set = PrivateAttr(default_factory=set)
 
-    def _root(self) -> Path:
-        if self._base is None:
-            self._base = Path(self.root).resolve()
-        return self._base
+    def _root(self) -> str:
+        base = self._base
+        if base is None:
+            base = self._base = os.path.realpath(self.root)
+        return base
 
-    def _path(self, key: str) -> Path:
+    def _path(self, key: str, root: str | None = None) -> str:
         """The file of a key: a relative path below the root, checked as text (a backfill names
         hundreds of thousands of keys, and resolving each against the disk costs more than the
         write). Keys are made by the platform; one that is absolute or climbs out is refused."""
@@ -78,46 +85,58 @@ class LocalStorageResource(StorageResource):
             or normal.startswith("../")
         ):
             raise ValueError(f"storage key escapes the output folder: {key!r}")
-        return self._root() / normal
+        return os.path.join(root or self._root(), normal)
 
     def read_bytes(self, key: str) -> bytes | None:
         try:
-            return self._path(key).read_bytes()
+            with open(self._path(key), "rb") as file:
+                return file.read()
         except (FileNotFoundError, NotADirectoryError):
             return None
 
     def write_bytes(self, key: str, data: bytes, *, content_type: str) -> str:
-        path = self._path(key)
-        # A name of its own per write: two runs writing the same key never share a temporary file.
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+        return self._write(self._root(), self._made, key, data)
+
+    def write_many(self, items: list[tuple[str, bytes, str]]) -> list[str]:
+        root, made = self._root(), self._made
+        return [self._write(root, made, key, data) for key, data, _ in items]
+
+    def _write(self, root: str, made: set, key: str, data: bytes) -> str:
+        path = self._path(key, root)
+        folder, name = os.path.split(path)
+        # A name of its own per write: two runs writing the same key never share a temporary
+        # file (another process has another id; this one counts its writes).
+        tmp = f"{folder}/.{name}.{os.getpid()}.{_TOKEN}{next(_WRITES)}.tmp"
         try:
-            if path.parent not in self._made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(path.parent)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
             try:
-                tmp.write_bytes(data)
+                _write_file(tmp, data)
             except FileNotFoundError:  # the folder was removed since: make it again
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp.write_bytes(data)
-            tmp.replace(path)
+                os.makedirs(folder, exist_ok=True)
+                _write_file(tmp, data)
+            os.replace(tmp, path)
         except OSError as exc:
             with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+                os.unlink(tmp)
             raise StorageUnavailable(
                 f"cannot write {path}: {exc.strerror or exc} (check FITNESS_OUTPUT_DIR)"
             ) from None
-        return self.uri(key)
+        return path
 
     def delete(self, key: str) -> None:
         path = self._path(key)
         try:
-            path.unlink(missing_ok=True)
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
         except OSError as exc:
             raise StorageUnavailable(f"cannot delete {path}: {exc.strerror or exc}") from None
 
     def list_keys(self, prefix: str) -> list[str]:
-        base = self._root()
-        folder = self._path(prefix) if prefix else base
+        base = Path(self._root())
+        folder = Path(self._path(prefix)) if prefix else base
         if not folder.is_dir():
             return []
         return sorted(
@@ -127,7 +146,17 @@ class LocalStorageResource(StorageResource):
         )
 
     def uri(self, key: str) -> str:
-        return str(self._path(key))
+        return self._path(key)
 
     def root_uri(self) -> str:
-        return str(self._root())
+        return self._root()
+
+
+_TOKEN = uuid.uuid4().hex[:8]
+"""This process's writes' mark in their temporary names, with their count (``_WRITES``)."""
+_WRITES = itertools.count()
+
+
+def _write_file(path: str, data: bytes) -> None:
+    with open(path, "wb") as file:
+        file.write(data)

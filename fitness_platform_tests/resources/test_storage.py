@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import errno
+import os
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -18,10 +18,10 @@ def test_a_full_disk_is_a_clear_error_and_leaves_nothing_behind(tmp_path, monkey
     storage = LocalStorageResource(root=str(tmp_path / "out"))
     storage.write_bytes(KEY, b"old\n", content_type="application/json")
 
-    def full(self, target):
+    def full(source, target):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(Path, "replace", full)
+    monkeypatch.setattr(os, "replace", full)  # the rename that would put the new bytes in place
     with pytest.raises(StorageUnavailable) as caught:
         storage.write_bytes(KEY, b"new\n", content_type="application/json")
     assert str(caught.value).startswith(f"cannot write {tmp_path / 'out' / KEY}: No space left")
