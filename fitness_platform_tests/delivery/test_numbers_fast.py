@@ -127,3 +127,22 @@ def test_the_statement_check_finds_what_taking_every_name_out_finds():
         digit, up, down = plain_statement_problems(text, names)
         assert any("number of its own" in p for p in problems) == digit, text
         assert any("states a direction" in p for p in problems) == (up or down), text
+
+
+def test_the_number_and_date_patterns_find_what_the_plain_ones_find():
+    """The patterns are written to start with a character (for speed); on random text built of
+    the characters that matter (digits, signs, separators, letters, a non-ASCII letter, an
+    underscore) they find exactly what the plain patterns of ``full_check`` find."""
+    import re
+
+    from fitness_platform.delivery.numbers import _DATE, _NUMBER
+
+    plain_number = re.compile(r"(?<![\w.])[-+]?\d+(?:[.,]\d+)?(?![\w])")
+    plain_date = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+    rng = random.Random(20261207)
+    alphabet = "0123456789-+.,aZ_é ()"
+    for _ in range(30000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 14)))
+        assert _NUMBER.findall(text) == plain_number.findall(text), text
+        dated = text[: len(text) // 2] + "2024-05-06" + text[len(text) // 2 :]
+        assert _DATE.sub(" ", dated) == plain_date.sub(" ", dated), dated
