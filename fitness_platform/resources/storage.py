@@ -6,7 +6,6 @@ import os
 import posixpath
 import uuid
 from abc import abstractmethod
-from pathlib import Path
 
 from dagster import ConfigurableResource
 from pydantic import PrivateAttr
@@ -135,15 +134,15 @@ class LocalStorageResource(StorageResource):
             raise StorageUnavailable(f"cannot delete {path}: {exc.strerror or exc}") from None
 
     def list_keys(self, prefix: str) -> list[str]:
-        base = Path(self._root())
-        folder = Path(self._path(prefix)) if prefix else base
-        if not folder.is_dir():
-            return []
-        return sorted(
-            str(p.relative_to(base))
-            for p in folder.rglob("*")
-            if p.is_file() and not p.name.endswith(".tmp")
-        )
+        base = self._root()
+        folder = self._path(prefix, base) if prefix else base
+        start = len(os.path.join(base, ""))  # a key is what follows the root and its slash
+        keys = []
+        for where, _, names in os.walk(folder):
+            keys += [
+                os.path.join(where, name)[start:] for name in names if not name.endswith(".tmp")
+            ]
+        return sorted(keys)
 
     def uri(self, key: str) -> str:
         return self._path(key)

@@ -69,3 +69,30 @@ def test_a_key_cannot_climb_out_of_the_output_folder(tmp_path):
     uri = storage.write_bytes("payloads/a/../b.json", b"{}", content_type="application/json")
     assert (tmp_path / "out" / "payloads" / "b.json").read_bytes() == b"{}"
     assert uri.endswith("b.json")
+
+
+def test_listing_gives_every_file_below_a_prefix_and_no_temporary_one(tmp_path):
+    """Keys below a prefix, at any depth and sorted; never a temporary file of a write in
+    progress, an empty folder, a file beside the prefix, or anything for a prefix that is absent
+    or is a file. The expected keys are the files written, listed by hand."""
+    storage = LocalStorageResource(root=str(tmp_path / "out") + "/")  # a root with its slash
+    keys = [
+        "reports/athlete=b/week_start=2024-05-13/weekly_report.md",
+        "reports/athlete=a/week_start=2024-05-20/weekly_report.meta.json",
+        "reports/athlete=a/week_start=2024-05-13/weekly_report.md",
+        "reports/athlete=a/notes.json",
+        "reports.json",
+    ]
+    for key in keys:
+        storage.write_bytes(key, b"{}\n", content_type="application/json")
+    (tmp_path / "out" / "reports/athlete=a/week_start=2024-05-13/.x.json.1.tmp").write_bytes(b"")
+    (tmp_path / "out" / "reports/athlete=a/week_start=2024-06-03").mkdir()
+    assert storage.list_keys("reports/athlete=a/") == [
+        "reports/athlete=a/notes.json",
+        "reports/athlete=a/week_start=2024-05-13/weekly_report.md",
+        "reports/athlete=a/week_start=2024-05-20/weekly_report.meta.json",
+    ]
+    assert storage.list_keys("reports/") == sorted(keys[:4])
+    assert storage.list_keys("") == sorted(keys)
+    assert storage.list_keys("payloads/") == []
+    assert storage.list_keys("reports.json/") == []
