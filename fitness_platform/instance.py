@@ -11,12 +11,16 @@ cut may lose the last transactions, never the database). Files, tables and schem
 own, so an instance written by either storage is read by the other; the UI, the daemon and every
 run process share the files as before (WAL lets them read while one writes).
 
+Each new run's database is a copy of an empty one that Dagster's own initialisation made (once
+per Dagster version): 55 ms less for each of the two runs of a ``fitness-platform run``.
+
 ``dagster.yaml`` selects it (``storage: custom``); its ``base_dir`` defaults to ``DAGSTER_HOME``.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -25,6 +29,7 @@ from contextlib import contextmanager
 import sqlalchemy as db
 from dagster import Field, StringSource
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME,
     SQLITE_BUSY_TIMEOUT_SECONDS,
     SqliteEventLogStorage,
 )
@@ -32,12 +37,18 @@ from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorag
 from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
 from dagster._core.storage.sqlite_storage import DagsterSqliteStorage
 from dagster._serdes import ConfigurableClassData
+from dagster.version import __version__ as dagster_version
+from sqlalchemy.pool import NullPool
 
 from fitness_platform.errors import ConfigurationError
 
 ENGINES_KEPT = 16
 """Database files with an open connection at a time: the index, the run being written and the few
 the UI reads (each run has a file of its own, so a long-lived UI would otherwise hold thousands)."""
+
+
+TEMPLATES = ".templates"
+"""The folder, among the runs' database files, of the empty run database copied for each new run."""
 
 
 def _pragmas(dbapi_connection, _record) -> None:
@@ -83,12 +94,53 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     @contextmanager
     def _connect(self, shard: str) -> Iterator[db.Connection]:
         with self._db_lock:
+            if shard not in self._initialized_dbs and self._copy_template(shard):
+                self._initialized_dbs.add(shard)
             engine = self._engine(shard)
             if shard not in self._initialized_dbs:
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def _copy_template(self, shard: str) -> bool:
+        """A new run's database made as a copy of an empty one (``_template``): Dagster makes
+        each by creating its tables and stamping its schema revision, 55 ms a run, twice in
+        every ``fitness-platform run``. False for the index, for a run whose file exists already
+        (it may be another process's), and when no copy can be made: Dagster's own
+        initialisation then runs, as it always did."""
+        target = self.path_for_shard(shard)
+        if shard == INDEX_SHARD_NAME or os.path.exists(target):
+            return False
+        try:
+            made = f"{target}.{os.getpid()}.{threading.get_ident()}.tmp"
+            shutil.copyfile(self._template(), made)
+            try:
+                os.link(made, target)  # never over a file another process made meanwhile
+            finally:
+                os.unlink(made)
+        except OSError:
+            return False
+        return True
+
+    def _template(self) -> str:
+        """An empty run database as Dagster makes it (tables, WAL mode, schema revision), made
+        once per Dagster version, beside the runs' files (in a hidden folder: Dagster lists the
+        runs as the ``*.db`` files of their own folder)."""
+        path = os.path.join(self._base_dir, TEMPLATES, f"run-{dagster_version}.db")
+        if not os.path.exists(path):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            made = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+            engine = db.create_engine(f"sqlite:///{made}", poolclass=NullPool)
+            try:
+                self._initdb(engine)
+            finally:
+                engine.dispose()  # its last connection closed: the write-ahead log folded in
+            if os.path.exists(made + "-wal"):
+                os.unlink(made)
+                raise OSError(f"{made}: its write-ahead log was left beside it")
+            os.replace(made, path)
+        return path
 
     def has_table(self, table_name: str) -> bool:
         # Asked while a connection to the index is open (not under the lock, as in Dagster's).

@@ -3,7 +3,9 @@ files, written through kept connections, and read back by Dagster's stock storag
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import sqlite3
 
 import pytest
 from dagster import (
@@ -18,6 +20,7 @@ from dagster import (
     in_process_executor,
 )
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster.version import __version__ as dagster_version
 
 from fitness_platform import instance as instance_module
 from fitness_platform.delivery.schedules import range_run_tags
@@ -103,3 +106,40 @@ def test_without_dagster_home_the_error_says_what_to_set(tmp_path, monkeypatch):
     monkeypatch.delenv("DAGSTER_HOME")
     with pytest.raises(ConfigurationError, match="DAGSTER_HOME"):
         DagsterInstance.from_config(str(home))
+
+
+def _schema(path) -> tuple:
+    """A SQLite file's tables and indexes as declared, its Alembic revision and journal mode."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        declared = conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master "
+            "WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+        ).fetchall()
+        revision = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+        journal = conn.execute("PRAGMA journal_mode").fetchone()
+    return declared, revision, journal
+
+
+def test_a_new_run_database_is_made_as_dagster_makes_one(tmp_path, monkeypatch):
+    """A run's database is a copy of an empty one made once per Dagster version: the same tables,
+    indexes, schema revision and journal mode as one Dagster's own storage makes; the copy is
+    never made over a file that exists, nor for the index."""
+    home = _home(tmp_path, monkeypatch)
+    with DagsterInstance.get() as instance:
+        storage = instance.event_log_storage
+        runs = [_run(instance, "2024-01-01", "2024-01-08") for _ in range(2)]
+        folder = home / "history" / "runs"
+        assert [p.name for p in (folder / ".templates").iterdir()] == [f"run-{dagster_version}.db"]
+        assert sorted(storage.get_all_run_ids()) == sorted(runs)
+        taken = folder / "taken.db"
+        taken.write_bytes(b"another process's file")
+        assert storage._copy_template("taken") is False
+        assert taken.read_bytes() == b"another process's file"
+        assert storage._copy_template("index") is False
+    stock = SqliteEventLogStorage(str(tmp_path / "stock"))
+    with stock.run_connection("made_by_dagster"):
+        pass
+    expected = _schema(tmp_path / "stock" / "made_by_dagster.db")
+    assert expected[1] and expected[2] == ("wal",)
+    for run in runs:
+        assert _schema(folder / f"{run}.db") == expected
