@@ -70,6 +70,16 @@ def _drop_database(admin_url: str, name: str) -> None:
     admin.dispose()
 
 
+def _execute(job, **kwargs):
+    """``job.execute_in_process`` on an ephemeral instance disposed here, in this thread. Left to
+    the garbage collector, an instance's SQLite connection was closed from whichever thread the
+    collector ran in (a pool's), and SQLite printed a traceback for each."""
+    from dagster import DagsterInstance
+
+    with DagsterInstance.ephemeral() as instance:
+        return job.execute_in_process(instance=instance, **kwargs)
+
+
 def _meta(result, key: tuple[str, ...]) -> dict:
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
@@ -143,9 +153,8 @@ def measure(
     def run(assets):
         """Materialize exactly these assets (no checks), in process; returns (result, seconds)."""
         started = time.perf_counter()
-        result = materialize(
-            assets, resources=resources, instance=DagsterInstance.ephemeral(), run_config=quiet
-        )
+        with DagsterInstance.ephemeral() as instance:
+            result = materialize(assets, resources=resources, instance=instance, run_config=quiet)
         assert result.success
         return result, time.perf_counter() - started
 
@@ -174,7 +183,7 @@ def measure(
         out["sets_step_per_s"] = out["sets"] / step if step else None
 
         started = time.perf_counter()
-        replay = ingest.execute_in_process(instance=DagsterInstance.ephemeral(), run_config=quiet)
+        replay = _execute(ingest, run_config=quiet)
         out["replay_s"] = time.perf_counter() - started
         out["replay_rows_written"] = sum(
             sum(_meta(replay, ("fitness", t)).get(k, 0) for k in ("inserted", "updated", "deleted"))
@@ -255,8 +264,8 @@ def measure(
             # runs them, at sizes where rendering every week's page fits).
             reports_only = [AssetKey(["delivery", "weekly_payload"]), REPORT_KEY]
             started = time.perf_counter()
-            delivery = defs.resolve_job_def("weekly_delivery_job").execute_in_process(
-                instance=DagsterInstance.ephemeral(),
+            delivery = _execute(
+                defs.resolve_job_def("weekly_delivery_job"),
                 run_config=quiet,
                 tags=range_run_tags(first, last),
                 asset_selection=reports_only,
@@ -272,11 +281,9 @@ def measure(
                 """What ``fitness-platform run`` does before the site, in this process: the
                 ingest job (load, Gold, checks), then the payloads and reports of every week."""
                 started = time.perf_counter()
-                assert ingest.execute_in_process(
-                    instance=DagsterInstance.ephemeral(), run_config=quiet
-                ).success
-                result = defs.resolve_job_def("weekly_delivery_job").execute_in_process(
-                    instance=DagsterInstance.ephemeral(),
+                assert _execute(ingest, run_config=quiet).success
+                result = _execute(
+                    defs.resolve_job_def("weekly_delivery_job"),
                     run_config=quiet,
                     tags=range_run_tags(first, last),
                     asset_selection=reports_only,

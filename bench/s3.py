@@ -30,9 +30,10 @@ def _deliver(defs, first: str, last: str) -> float:
     from fitness_platform.delivery.schedules import range_run_tags
 
     started = time.perf_counter()
-    result = defs.resolve_job_def("weekly_delivery_job").execute_in_process(
-        instance=DagsterInstance.ephemeral(), run_config=QUIET, tags=range_run_tags(first, last)
-    )
+    with DagsterInstance.ephemeral() as instance:  # disposed in this thread, not by the collector
+        result = defs.resolve_job_def("weekly_delivery_job").execute_in_process(
+            instance=instance, run_config=QUIET, tags=range_run_tags(first, last)
+        )
     assert result.success
     return time.perf_counter() - started
 
@@ -66,9 +67,8 @@ def measure() -> dict:
     try:
         defs = build_definitions(Settings.from_env())
         ingest = defs.resolve_job_def("ingest_job")
-        assert ingest.execute_in_process(
-            instance=DagsterInstance.ephemeral(), run_config=QUIET
-        ).success
+        with DagsterInstance.ephemeral() as instance:
+            assert ingest.execute_in_process(instance=instance, run_config=QUIET).success
         keys = defs.resolve_job_def("weekly_delivery_job").partitions_def.get_partition_keys()
         from fitness_platform.delivery.payload import weeks_with_data
         from fitness_platform.resources.warehouse import WarehouseResource
