@@ -286,6 +286,50 @@ def test_kept_row_counts_equal_a_count_of_every_table(warehouse, raw_dir):
     assert kept() == counted()
 
 
+def test_athlete_lookups_read_only_the_athletes_rows(warehouse, raw_dir):
+    """The per-athlete lookups of a load (its row counts, its block ids) go through the indexes
+    on tables never analysed, as in a fresh load of many athletes: no scan of every athlete's
+    blocks or sets, which made each athlete's load cost more than the one before."""
+    for name in ("second", "third", "fourth"):
+        shutil.copytree(raw_dir / "demo", raw_dir / name)
+    for name in ("demo", "second", "third", "fourth"):
+        load_dir(warehouse, raw_dir, athlete=name)
+    with warehouse.begin() as conn:
+        athlete_id = conn.execute(
+            text("SELECT athlete_id FROM fitness.athletes WHERE athlete_key = 'demo'")
+        ).scalar_one()
+        counts = dict(
+            conn.execute(
+                text("SELECT table_name, rows FROM fitness.count_athlete_rows(:a)"),
+                {"a": athlete_id},
+            ).all()
+        )
+        blocks = conn.execute(
+            text("SELECT count(*) FROM fitness.athlete_blocks(:a)"), {"a": athlete_id}
+        ).scalar_one()
+        scans = dict(
+            conn.execute(
+                text(
+                    "SELECT relname, seq_scan FROM pg_stat_xact_user_tables "
+                    "WHERE schemaname = 'fitness' AND relname IN ('sets', 'workout_exercises')"
+                )
+            ).all()
+        )
+    # The sample's own count (test_sample_loads_completely), and a plain count of its blocks.
+    assert counts["sets"] == 9542
+    assert (
+        blocks
+        == counts["workout_exercises"]
+        == scalar(
+            warehouse,
+            "SELECT count(*) FROM fitness.workout_exercises we JOIN fitness.workouts w "
+            "USING (workout_id) JOIN fitness.athletes a USING (athlete_id) "
+            "WHERE a.athlete_key = 'demo'",
+        )
+    )
+    assert scans == {"sets": 0, "workout_exercises": 0}
+
+
 def test_truncated_export_is_refused_and_changes_nothing(warehouse, raw_dir):
     load_dir(warehouse, raw_dir)
     before = snapshot(warehouse)
