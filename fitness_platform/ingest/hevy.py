@@ -9,7 +9,7 @@ import pandas as pd
 from fitness_platform.errors import ExportError
 from fitness_platform.ingest.catalog import normalise_title
 from fitness_platform.ingest.csvfile import CsvTable
-from fitness_platform.ingest.rules import Quarantine, map_unique, to_number
+from fitness_platform.ingest.rules import Quarantine, each_distinct, map_unique, to_number
 from fitness_platform.ingest.sets import (
     KG_PER_LB,
     KM_PER_MILE,
@@ -92,7 +92,7 @@ def parse_hevy(
     quarantine_duplicate_rows(raw, workout, quarantine)
 
     frame = pd.DataFrame(index=raw.index)
-    frame["workout_name"] = raw["title"].str.strip()
+    frame["workout_name"] = each_distinct(raw["title"], str.strip)
     frame["description"] = notes_text(raw["description"])
     frame["exercise_title"] = map_unique(raw["exercise_title"], normalise_title)
     frame["notes"] = notes_text(raw["exercise_notes"])
@@ -114,8 +114,7 @@ def parse_hevy(
         quarantine.add(bad, f"{column}_not_numeric")
         frame[column] = values
     quarantine.add(raw["set_index"].str.strip() == "", "set_index_missing")
-    set_type = raw["set_type"].str.strip().str.lower()
-    frame["set_type"] = set_type.map(SET_TYPES).fillna(set_type)
+    frame["set_type"] = each_distinct(raw["set_type"], _set_type).astype("str")
     assign_blocks(frame, workout, frame["set_index"])
     return finish_sets(
         frame,
@@ -128,6 +127,11 @@ def parse_hevy(
         source=source,
         units=_units(weight_cols, distance_cols),
     )
+
+
+def _set_type(cell: str) -> str:
+    word = cell.strip().lower()
+    return SET_TYPES.get(word, word)
 
 
 def _units(weight_cols, distance_cols) -> dict[str, str]:

@@ -165,20 +165,15 @@ def raw_frame(table: CsvTable, optional: list[str]) -> pd.DataFrame:
     return raw
 
 
-_ROW_SEPARATOR = "\x1f"
-
-
-def _row_keys(cells: pd.DataFrame) -> pd.Series | None:
-    """Each row's cells joined into one string (so rows compare as single values), or None when
-    a cell holds the separator itself and joined rows could be ambiguous."""
-    arrays = [cells.iloc[:, j].to_numpy() for j in range(cells.shape[1])]
-    try:
-        keys = [_ROW_SEPARATOR.join(row) for row in zip(*arrays, strict=True)]
-    except TypeError:  # a cell that is not text
-        return None
-    if sum(key.count(_ROW_SEPARATOR) for key in keys) != len(keys) * (cells.shape[1] - 1):
-        return None
-    return pd.Series(keys, index=cells.index, dtype=object)
+def _row_keys(cells: pd.DataFrame) -> pd.Series:
+    """One number per row, the same for rows whose cells are all the same: each column's cells
+    numbered by value, and the numbers combined column by column (renumbered after each column,
+    so the combination never overflows)."""
+    key = np.zeros(len(cells), dtype=np.int64)
+    for j in range(cells.shape[1]):
+        codes, uniques = pd.factorize(cells.iloc[:, j].to_numpy(dtype=object))  # missing: -1
+        key = pd.factorize(key * (len(uniques) + 1) + (codes + 1))[0]
+    return pd.Series(key, index=cells.index)
 
 
 def quarantine_duplicate_rows(
@@ -190,16 +185,9 @@ def quarantine_duplicate_rows(
     workout's rows together, so rows of the same workout separated by another one, identical to
     rows already seen, are a copy). An identical row next to its workout's other rows can be a
     real set (a repeated block with the same first set) and is kept."""
-    cells = raw.drop(columns="_line")
-    keys = _row_keys(cells)
-    if keys is None:
-        same_as_previous = (cells == cells.shift()).all(axis=1)
-        repeated = cells.duplicated(keep="first")
-        keys = pd.Series(pd.factorize(pd.MultiIndex.from_frame(cells.astype(str)))[0])
-        keys.index = cells.index
-    else:
-        same_as_previous = keys == keys.shift()
-        repeated = keys.duplicated(keep="first")
+    keys = _row_keys(raw.drop(columns="_line"))
+    same_as_previous = keys == keys.shift()
+    repeated = keys.duplicated(keep="first")
     quarantine.add(same_as_previous, "duplicate_row")
     if not repeated.any():
         return
@@ -278,26 +266,44 @@ def keep_every_note(frame: pd.DataFrame, quarantine: Quarantine) -> None:
     """A block's notes and a workout's description are whatever any of its rows carry: every
     distinct text, in file order, one per line (a tracker may repeat the note on every row, or
     write a different one on a later row). A text over the length limit is dropped from the set
-    and filed in the quarantine under its rule; the set itself is kept."""
-    for column, rule in (("notes", "notes_too_long"), ("description", "description_too_long")):
-        long = frame[column].str.len() > MAX_NOTES_CHARS
-        quarantine.keep(long, rule)
-        frame.loc[long, column] = ""
-    workouts = frame.groupby("start_time", sort=False, dropna=False).ngroup()
+    and filed in the quarantine under its rule; the set itself is kept.
+
+    A column of notes holds few distinct texts (most cells are blank or repeat the row above),
+    so each test is made once per distinct text and the rows only carry its number."""
+    workouts = frame.groupby("start_time", sort=False, dropna=False).ngroup().to_numpy()
     blocks = frame.groupby(["start_time", "exercise_order"], sort=False, dropna=False).ngroup()
-    frame["notes"] = _joined(frame["notes"], blocks)
-    frame["description"] = _joined(frame["description"], workouts)
+    for column, rule, groups in (
+        ("notes", "notes_too_long", blocks.to_numpy()),
+        ("description", "description_too_long", workouts),
+    ):
+        codes, texts = _distinct_texts(frame[column])
+        long = np.array([len(text) > MAX_NOTES_CHARS for text in texts], dtype=bool)[codes]
+        quarantine.keep(pd.Series(long, index=frame.index), rule)
+        if long.any():
+            codes, texts = _distinct_texts(frame[column].where(~long, ""))
+        frame[column] = pd.Series(_joined(codes, texts, groups), index=frame.index, dtype=object)
 
 
-def _joined(texts: pd.Series, groups: pd.Series) -> pd.Series:
-    """Each row's group's distinct non-empty texts, in order of first appearance, joined by a line
-    break; "" for a group with none."""
-    present = pd.DataFrame({"g": groups, "t": texts})[texts.str.strip() != ""]
-    if present.empty:
-        return texts.where(texts.str.strip() != "", "")
-    distinct = present.drop_duplicates(["g", "t"])
-    by_group = distinct.groupby("g", sort=False)["t"].agg("\n".join)
-    return groups.map(by_group).fillna("").astype(object)
+def _distinct_texts(texts: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each row's number in the list of distinct texts (a missing cell counts as a blank one)."""
+    codes, uniques = pd.factorize(texts.to_numpy(dtype=object))
+    return np.where(codes < 0, len(uniques), codes), [*map(str, uniques), ""]
+
+
+def _joined(codes: np.ndarray, texts: list[str], groups: np.ndarray) -> np.ndarray:
+    """Each row's group's distinct non-blank texts, in order of first appearance, joined by a
+    line break; "" for a group with none."""
+    blank = np.array([not text.strip() for text in texts], dtype=bool)
+    present = ~blank[codes]
+    out = np.full(groups.max() + 1 if len(groups) else 0, "", dtype=object)
+    if present.any():
+        pairs = pd.DataFrame({"g": groups[present], "t": codes[present]}).drop_duplicates()
+        found: dict[int, list[str]] = {}
+        for group, code in zip(pairs["g"].tolist(), pairs["t"].tolist(), strict=True):
+            found.setdefault(group, []).append(texts[code])
+        for group, parts in found.items():
+            out[group] = "\n".join(parts)
+    return out[groups]
 
 
 def assign_blocks(frame: pd.DataFrame, workout: pd.Series, order: pd.Series) -> None:
