@@ -9,7 +9,7 @@ import pandas as pd
 from fitness_platform.errors import ExportError
 from fitness_platform.ingest.catalog import normalise_title
 from fitness_platform.ingest.csvfile import CsvTable
-from fitness_platform.ingest.rules import Quarantine, each_distinct, map_unique, to_number
+from fitness_platform.ingest.rules import Quarantine, map_unique, to_number
 from fitness_platform.ingest.sets import (
     KG_PER_LB,
     KM_PER_MILE,
@@ -92,7 +92,7 @@ def parse_hevy(
     quarantine_duplicate_rows(raw, workout, quarantine)
 
     frame = pd.DataFrame(index=raw.index)
-    frame["workout_name"] = each_distinct(raw["title"], str.strip)
+    frame["workout_name"] = map_unique(raw["title"], str.strip, infer=False)
     frame["description"] = notes_text(raw["description"])
     frame["exercise_title"] = map_unique(raw["exercise_title"], normalise_title)
     frame["notes"] = notes_text(raw["exercise_notes"])
@@ -114,7 +114,7 @@ def parse_hevy(
         quarantine.add(bad, f"{column}_not_numeric")
         frame[column] = values
     quarantine.add(raw["set_index"].str.strip() == "", "set_index_missing")
-    frame["set_type"] = each_distinct(raw["set_type"], _set_type).astype("str")
+    frame["set_type"] = map_unique(raw["set_type"], _set_type).astype("str")
     assign_blocks(frame, workout, frame["set_index"])
     return finish_sets(
         frame,

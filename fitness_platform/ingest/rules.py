@@ -207,24 +207,19 @@ def to_number(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     )
 
 
-def map_unique(series: pd.Series, fn) -> pd.Series:
+def map_unique(series: pd.Series, fn, *, infer: bool = True) -> pd.Series:
     """``series.map(fn)`` evaluating ``fn`` once per distinct value (missing values stay missing).
 
     ``Series.map`` calls back into Python for every cell; factorising first keeps the per-cell
-    work in numpy, which matters at a million rows."""
+    work in numpy, which matters at a million rows. With ``infer=False`` the result stays a
+    column of Python objects (what ``series.str.<method>()`` gives for a column of text) instead
+    of being converted to pandas' own types."""
     codes, uniques = pd.factorize(series)
     mapped = np.array([fn(value) for value in uniques] + [np.nan], dtype=object)
+    if not infer:
+        return pd.Series(mapped[codes], index=series.index, name=series.name, dtype=object)
     result = pd.Series(mapped[codes], index=series.index, name=series.name)
     return result.infer_objects()
-
-
-def each_distinct(series: pd.Series, fn) -> pd.Series:
-    """``fn`` of each cell of a column of text, called once per distinct value (missing cells
-    stay missing), as a column of Python objects: what ``series.str.<method>()`` gives for such
-    a column, without a call per row."""
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object))
-    mapped = np.array([fn(value) for value in uniques] + [np.nan], dtype=object)
-    return pd.Series(mapped[codes], index=series.index, name=series.name, dtype=object)
 
 
 def named_check(fn, name: str, **kwargs) -> pa.Check:

@@ -7,37 +7,11 @@
 -- athletes, growing with every athlete). An athlete's rows are always a small share of an
 -- installation of many athletes, so these lookups join only by nested loops over the indexes.
 
-CREATE OR REPLACE FUNCTION fitness.count_athlete_rows(p_athlete bigint)
-RETURNS TABLE (table_name text, rows bigint)
-LANGUAGE sql STABLE
-SET enable_hashjoin = off
-SET enable_mergejoin = off
-SET max_parallel_workers_per_gather = 0
-AS $$
-    SELECT 'cycles', count(*) FROM fitness.cycles WHERE athlete_id = p_athlete
-    UNION ALL
-    SELECT 'workouts', count(*) FROM fitness.workouts WHERE athlete_id = p_athlete
-    UNION ALL
-    SELECT 'workout_exercises', count(*)
-    FROM fitness.workouts w JOIN fitness.workout_exercises we ON we.workout_id = w.workout_id
-    WHERE w.athlete_id = p_athlete
-    UNION ALL
-    SELECT 'sets', count(*)
-    FROM fitness.workouts w
-    JOIN fitness.workout_exercises we ON we.workout_id = w.workout_id
-    JOIN fitness.sets s ON s.workout_exercise_id = we.workout_exercise_id
-    WHERE w.athlete_id = p_athlete
-    UNION ALL
-    SELECT 'diet_daily', count(*) FROM fitness.diet_daily WHERE athlete_id = p_athlete
-    UNION ALL
-    SELECT 'body_measurements', count(*) FROM fitness.body_measurements WHERE athlete_id = p_athlete
-    UNION ALL
-    SELECT 'bodyweight_daily', count(*) FROM fitness.bodyweight_daily WHERE athlete_id = p_athlete
-    UNION ALL
-    SELECT 'hevy_deletions', count(*) FROM fitness.hevy_deletions WHERE athlete_id = p_athlete
-    UNION ALL
-    SELECT 'rejected_rows', count(*) FROM fitness.rejected_rows WHERE athlete_id = p_athlete
-$$;
+-- The row counts of schema 011, unchanged but for these settings.
+ALTER FUNCTION fitness.count_athlete_rows(bigint)
+    SET enable_hashjoin = off
+    SET enable_mergejoin = off
+    SET max_parallel_workers_per_gather = 0;
 
 -- The athlete's exercise blocks and their ids, by workout and position (the ids a load needs for
 -- the sets it COPYs in).
