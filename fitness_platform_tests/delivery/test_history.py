@@ -150,6 +150,52 @@ def test_each_finished_cut_is_reviewed_with_the_strength_it_kept(sample_week_pay
     assert reviewed == 3
 
 
+def test_the_cycle_so_far_adds_up_its_days_and_weeks(sample_week_payloads, sample):
+    """Each week's cycle so far, worked out from the sample's files: the cycle's days up to its
+    as-of day give the weigh-ins, the mean intake, protein per kg and the sessions; the athlete's
+    weeks from the cycle's first to this one give the hard sets a week (weeks without training
+    count 0)."""
+    diet = sample["diet"]
+    cycles = ref.day_cycles(diet, sample["weeks"])
+    weights = ref.weigh_ins(diet)
+    kcal = {d.date(): float(k) for d, k in zip(diet["day"], diet["kcal"], strict=True)}
+    protein = {d.date(): float(g) for d, g in zip(diet["day"], diet["proteinas_g"], strict=True)}
+    sessions_on: dict[date, int] = {}
+    for start in sample["sets"]["start"].unique():
+        sessions_on[start.date()] = sessions_on.get(start.date(), 0) + 1
+    hard = {
+        w: sum(by_week.get(w, 0.0) for by_week in sample["hard"].values()) for w in sample["weeks"]
+    }
+
+    def mean(values):
+        return sum(values) / len(values) if values else None
+
+    checked = 0
+    for week, payload in sample_week_payloads.items():
+        so_far = payload["cycle_so_far"]
+        if so_far is None:
+            continue
+        as_of = date.fromisoformat(so_far["as_of"])
+        days = sorted(d for d, c in cycles.items() if c == so_far["cycle_number"] and d <= as_of)
+        assert so_far["first_day"] == days[0].isoformat()
+        assert so_far["days"] == (as_of - days[0]).days + 1
+        weighed = [weights[d] for d in days if d in weights]
+        assert close(so_far["bodyweight_change_kg"], weighed[-1] - weighed[0] if weighed else None)
+        assert close(so_far["avg_calories_kcal"], mean([kcal[d] for d in days if d in kcal]))
+        if weighed:
+            per_kg = mean([protein[d] for d in days if d in protein]) / mean(weighed)
+            assert close(so_far["protein_g_per_kg"], per_kg)
+        sessions = sum(sessions_on.get(d, 0) for d in days)
+        assert close(so_far["sessions_per_week"], sessions / (so_far["days"] / 7))
+        first_week = days[0] - timedelta(days=days[0].weekday())
+        assert close(
+            so_far["hard_sets_per_week"],
+            mean([hard[w] for w in sample["weeks"] if first_week <= w <= week]),
+        )
+        checked += 1
+    assert checked > 50, checked
+
+
 def test_the_report_names_the_stalls_and_deloads_the_data_show(sample_week_payloads, sample):
     for week, payload in sample_week_payloads.items():
         report = render_report(payload)
