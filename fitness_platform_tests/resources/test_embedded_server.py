@@ -35,8 +35,19 @@ def postmaster_pid(pgdata: Path) -> int | None:
     return int(pidfile.read_text().splitlines()[0])
 
 
+def _default_signals() -> None:
+    """In the holder, before it starts: SIGTERM and SIGINT as a user's shell gives them. A test
+    run started in the background (``nohup``, ``cmd &``) passes them on ignored, and a process
+    that inherits an ignored signal rightly keeps ignoring it."""
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def hold(pgdata: Path, marker: Path, mode: str) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(pgdata), str(marker), mode])
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(pgdata), str(marker), mode],
+        preexec_fn=_default_signals,
+    )
     deadline = time.monotonic() + 60
     while not marker.exists():
         assert proc.poll() is None, "the holder exited before the server was ready"
