@@ -279,8 +279,7 @@ def keep_every_note(frame: pd.DataFrame, quarantine: Quarantine) -> None:
         codes, texts = _distinct_texts(frame[column])
         long = np.array([len(text) > MAX_NOTES_CHARS for text in texts], dtype=bool)[codes]
         quarantine.keep(pd.Series(long, index=frame.index), rule)
-        if long.any():
-            codes, texts = _distinct_texts(frame[column].where(~long, ""))
+        codes = np.where(long, len(texts) - 1, codes)  # a dropped text counts as the blank
         frame[column] = pd.Series(_joined(codes, texts, groups), index=frame.index, dtype=object)
 
 
