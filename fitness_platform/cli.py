@@ -7,7 +7,9 @@ import atexit
 import gc
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -20,7 +22,13 @@ EXIT_REFUSED = 1
 EXIT_USAGE = 2
 EXIT_WAREHOUSE = 3
 EXIT_STORAGE = 4
-FAILURE_EXIT_CODES = {"WarehouseUnavailable": EXIT_WAREHOUSE, "StorageUnavailable": EXIT_STORAGE}
+EXIT_INTERRUPTED = 130  # the shells' code for a command stopped by a signal
+INTERRUPTED = "DagsterExecutionInterruptedError"  # what Dagster raises in a step on SIGTERM/SIGINT
+FAILURE_EXIT_CODES = {
+    "WarehouseUnavailable": EXIT_WAREHOUSE,
+    "StorageUnavailable": EXIT_STORAGE,
+    INTERRUPTED: EXIT_INTERRUPTED,
+}
 
 # Dagster's own switch for runs over many partitions (dagster-io/dagster#29288; the maintainers'
 # advice in #32242): one "materialization planned" event per asset for the run's weeks, instead
@@ -49,6 +57,28 @@ def _parse_weeks(text: str) -> tuple[str, str]:
 
 def _say(message: str) -> None:
     print(message, flush=True)
+
+
+def _execute(job, **kwargs):
+    """``job.execute_in_process``, leaving the process's SIGINT and SIGTERM handlers as they were.
+
+    While a run executes, Dagster handles both signals itself (a step then fails as interrupted
+    and the run is marked so). On its way out it sets SIGTERM to whatever SIGINT does
+    (``dagster._utils.interrupts.setup_interrupt_handlers``, written for its Kubernetes
+    processes), so after the command's first run: started in the background of a script, where
+    SIGINT is ignored, ``kill`` was ignored too until the command ended; in a terminal, SIGTERM
+    became a KeyboardInterrupt and its traceback. Between runs and after them (the delivery plan,
+    the summary, the embedded PostgreSQL's exit hook) SIGTERM keeps what it was before: the
+    default (end the process) or, with the embedded PostgreSQL, its clean exit."""
+    if threading.current_thread() is not threading.main_thread():
+        return job.execute_in_process(**kwargs)
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return job.execute_in_process(**kwargs)
+    finally:
+        for sig, handler in handlers.items():
+            if handler is not None:  # None: set outside Python, which cannot be restored
+                signal.signal(sig, handler)
 
 
 def _startup_done(*, freeze: bool) -> None:
@@ -94,8 +124,11 @@ def command_run(args: argparse.Namespace) -> int:
             sync_failures = _sync(defs, instance, athletes=[])
         started = time.perf_counter()
         _say(f"[1/2] ingest: {raw_files.describe()} → warehouse → gold")
-        ingest = defs.resolve_job_def("ingest_job").execute_in_process(
-            instance=instance, run_config=quiet, raise_on_error=False
+        ingest = _execute(
+            defs.resolve_job_def("ingest_job"),
+            instance=instance,
+            run_config=quiet,
+            raise_on_error=False,
         )
         _report_steps(ingest)
         if not ingest.success:
@@ -139,7 +172,8 @@ def command_run(args: argparse.Namespace) -> int:
         else:
             _say(f"[2/2] deliver: {count} weeks {first}...{last} in one run ({plan.reason})")
         step = time.perf_counter()
-        delivery = defs.resolve_job_def("weekly_delivery_job").execute_in_process(
+        delivery = _execute(
+            defs.resolve_job_def("weekly_delivery_job"),
             instance=instance,
             run_config={"loggers": {"terminal": {"config": {"log_level": "INFO"}}}},
             tags=range_run_tags(plan.first, plan.last),
@@ -186,7 +220,8 @@ def _sync(defs, instance, athletes: list[str]) -> dict[str, str]:
     from fitness_platform.raw.assets import HEVY_SYNCS_COMPLETED
 
     _say("[sync] Hevy API: " + (", ".join(athletes) if athletes else "every connected athlete"))
-    result = defs.resolve_job_def("hevy_sync_job").execute_in_process(
+    result = _execute(
+        defs.resolve_job_def("hevy_sync_job"),
         instance=instance,
         run_config={
             "loggers": {"terminal": {"config": {"log_level": "INFO"}}},
@@ -312,6 +347,11 @@ def _failure_message(failure) -> str:
     ours = {name for name, value in vars(errors).items() if isinstance(value, type)}
     chain = list(_errors(failure.error))
     for error in chain:
+        if error.cls_name == INTERRUPTED:
+            return (
+                "stopped by a signal (SIGTERM or SIGINT); what was committed stays, and the next "
+                "run carries on from it"
+            )
         if error.cls_name in ours:
             name, _, message = error.message.strip().partition(": ")
             return message if name.endswith(error.cls_name) else error.message.strip()
@@ -321,7 +361,8 @@ def _failure_message(failure) -> str:
 
 
 def _failure_code(result) -> int:
-    """EXIT_WAREHOUSE or EXIT_STORAGE when a step failed for that reason, else EXIT_REFUSED."""
+    """EXIT_WAREHOUSE, EXIT_STORAGE or EXIT_INTERRUPTED when a step failed for that reason, else
+    EXIT_REFUSED."""
     for event in result.all_events:
         if event.event_type_value != "STEP_FAILURE":
             continue

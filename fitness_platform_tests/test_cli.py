@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from decimal import Decimal
@@ -358,3 +359,76 @@ def test_garbage_collection_is_off_only_while_the_command_starts(tmp_path):
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+KILL_AFTER_RUN = """
+import os, signal, sys, time
+if sys.argv[1] == "background":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # what a script's `command &` starts with
+from fitness_platform import cli
+code = cli.main(["run"])
+print("ran", code, flush=True)
+os.kill(os.getpid(), signal.SIGTERM)
+time.sleep(30)
+print("outlived SIGTERM", flush=True)
+"""
+
+
+@pytest.mark.parametrize("started", ["background", "foreground"])
+def test_sigterm_still_ends_the_command_after_a_run(cli_env, tmp_path, started):
+    """Dagster maps SIGTERM to SIGINT's handler after an in-process run: in the background
+    (SIGINT ignored) a `kill` was then ignored, in a terminal it became a KeyboardInterrupt.
+    After a whole `run` (a short one: no exports) SIGTERM ends the process, by the signal."""
+    raw = tmp_path / "empty_raw"
+    (raw / "nobody").mkdir(parents=True)
+    result = subprocess.run(
+        [sys.executable, "-c", KILL_AFTER_RUN, started],
+        env={**os.environ, **cli_env, "FITNESS_RAW_DIR": str(raw)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert "ran 0" in result.stdout, result.stdout + result.stderr
+    assert "outlived SIGTERM" not in result.stdout
+    assert "KeyboardInterrupt" not in result.stderr
+    assert result.returncode == -signal.SIGTERM, result.stdout + result.stderr
+
+
+KILL_DURING_LOAD = """
+import os, signal
+import fitness_platform.warehouse.assets as warehouse
+load = warehouse.load_athlete
+
+def load_then_stop(*args, **kwargs):  # as if `kill` arrived while the athlete loads
+    os.kill(os.getpid(), signal.SIGTERM)
+    return load(*args, **kwargs)
+
+warehouse.load_athlete = load_then_stop
+from fitness_platform import cli
+print("exit", cli.main(["run"]), flush=True)
+"""
+
+
+def test_sigterm_during_a_run_stops_it_with_a_sentence(cli_env, tmp_path):
+    """A `kill` while a run executes fails its step with a sentence (no traceback), delivers
+    nothing, exits 130; the next run loads and delivers everything."""
+    stopped = subprocess.run(
+        [sys.executable, "-c", KILL_DURING_LOAD],
+        env={**os.environ, **cli_env, "FITNESS_STATE_DIR": str(tmp_path / "state")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert "exit 130" in stopped.stdout, stopped.stdout + stopped.stderr
+    assert (
+        "FAILED warehouse_tables: stopped by a signal (SIGTERM or SIGINT); what was committed "
+        "stays, and the next run carries on from it"
+    ) in stopped.stdout
+    assert "No weekly outputs were refreshed" in stopped.stdout
+    assert "Traceback" not in stopped.stdout + stopped.stderr
+    assert not (tmp_path / "out" / "payloads").exists()
+    again = cli(tmp_path, cli_env, "run")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert payload(tmp_path / "out", "demo", EDIT_WEEK)["athlete"]["athlete_key"] == "demo"
