@@ -549,6 +549,17 @@ def _kept(this_machine: dict) -> dict:
     return kept | {"sizes": previous.get("sizes", {})}
 
 
+def record(results: dict, name: str, measured: dict, stamp: dict) -> None:
+    """Put what ``bench.<name>`` measured into ``results``, stamped with its date and commit: the
+    S3 comparison whole; the whole-CLI runs per size, as the in-process sizes (a size not measured
+    now stays as it was)."""
+    if name != "cli":
+        results[name] = measured | stamp
+        return
+    merged = results.get("cli", {}) | {size: r | stamp for size, r in measured.items()}
+    results["cli"] = dict(sorted(merged.items(), key=lambda kv: int(kv[0])))
+
+
 def _commit() -> str | None:
     try:
         return subprocess.run(
@@ -630,7 +641,8 @@ def main(argv: list[str] | None = None) -> int:
         if name == "cli":
             command += ["--sizes", *map(str, cli_sizes)]
         subprocess.run(command, check=True, cwd=ROOT)
-        results[name] = json.loads(target.read_text())
+        stamp = {"measured_on": date.today().isoformat(), "commit": _commit()}
+        record(results, name, json.loads(target.read_text()), stamp)
         RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))
     print(f"\nwritten to {RESULTS}")

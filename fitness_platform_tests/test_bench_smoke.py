@@ -76,3 +76,23 @@ def test_a_run_keeps_what_it_does_not_measure(tmp_path, monkeypatch):
     assert bench.run._kept({**machine(), "cores": machine()["cores"] + 1}) == {}
     results.write_text("{not json")
     assert bench.run._kept(machine()) == {}
+
+
+def test_whole_cli_results_are_replaced_per_size():
+    """``--cli-sizes 10 1000`` replaces those two sizes' whole-CLI runs and keeps the 1 athlete
+    measured earlier; each size measured now carries the run's date and commit."""
+    results = {
+        "cli": {
+            "1": {"fresh_s": 8.0, "commit": "old"},
+            "1000": {"fresh_s": 1993.0, "edit_s": 6.4, "note": "earlier", "commit": "old"},
+        },
+        "s3": {"weeks": 142, "commit": "old"},
+    }
+    stamp = {"measured_on": "2026-12-07", "commit": "new"}
+    bench.run.record(results, "cli", {"1000": {"edit_s": 4.2}, "10": {"edit_s": 3.9}}, stamp)
+    assert list(results["cli"]) == ["1", "10", "1000"]
+    assert results["cli"]["1"] == {"fresh_s": 8.0, "commit": "old"}
+    assert results["cli"]["10"] == {"edit_s": 3.9, "measured_on": "2026-12-07", "commit": "new"}
+    assert results["cli"]["1000"] == {"edit_s": 4.2, "measured_on": "2026-12-07", "commit": "new"}
+    bench.run.record(results, "s3", {"weeks": 142, "s3_fresh_s": 8.2}, stamp)
+    assert results["s3"] == {"weeks": 142, "s3_fresh_s": 8.2, **stamp}
