@@ -59,6 +59,11 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
+class Interrupted(Exception):
+    """A run of the command was stopped by SIGTERM or SIGINT: the command stops there too (its
+    failed step has been reported)."""
+
+
 def _execute(job, **kwargs):
     """``job.execute_in_process``, leaving the process's SIGINT and SIGTERM handlers as they were.
 
@@ -231,6 +236,8 @@ def _sync(defs, instance, athletes: list[str]) -> dict[str, str]:
     )
     if not result.success:
         _report_steps(result)
+        if _failure_code(result) == EXIT_INTERRUPTED:
+            raise Interrupted
         return {"(sync)": "the Hevy API sync failed; see the messages above"}
     failures: dict[str, str] = {}
     for event in result.all_events:
@@ -572,6 +579,9 @@ def main(argv: list[str] | None = None) -> int:
     except FitnessError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Interrupted:
+        _say("stopped before anything else was run")
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0

@@ -432,3 +432,47 @@ def test_sigterm_during_a_run_stops_it_with_a_sentence(cli_env, tmp_path):
     again = cli(tmp_path, cli_env, "run")
     assert again.returncode == 0, again.stdout + again.stderr
     assert payload(tmp_path / "out", "demo", EDIT_WEEK)["athlete"]["athlete_key"] == "demo"
+
+
+KILL_DURING_SYNC = """
+import os, signal
+import fitness_platform.raw.assets as raw
+sync = raw.sync_athletes
+
+def sync_then_stop(*args, **kwargs):  # as if `kill` arrived while the accounts sync
+    os.kill(os.getpid(), signal.SIGTERM)
+    return sync(*args, **kwargs)
+
+raw.sync_athletes = sync_then_stop
+from fitness_platform import cli
+print("exit", cli.main(["run"]), flush=True)
+"""
+
+
+def test_sigterm_during_the_sync_stops_the_whole_command(cli_env, tmp_path, hevy_server):
+    """A `run` whose Hevy sync is stopped by a signal goes no further: no ingestion starts."""
+    raw = tmp_path / "api_raw"
+    (raw / "bea").mkdir(parents=True)
+    (raw / "bea" / "athlete.toml").write_text(
+        'time_zone = "UTC"\nhevy_api_key_env = "BEA_HEVY_API_KEY"\n'
+    )
+    env = {
+        **cli_env,
+        "FITNESS_RAW_DIR": str(raw),
+        "FITNESS_HEVY_API_URL": hevy_server.url,
+        "BEA_HEVY_API_KEY": hevy_server.key,
+        "FITNESS_STATE_DIR": str(tmp_path / "state"),
+    }
+    stopped = subprocess.run(
+        [sys.executable, "-c", KILL_DURING_SYNC],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert "exit 130" in stopped.stdout, stopped.stdout + stopped.stderr
+    assert "FAILED raw__hevy_api: stopped by a signal (SIGTERM or SIGINT)" in stopped.stdout
+    assert "[1/2] ingest" not in stopped.stdout
+    assert "stopped before anything else was run" in stopped.stdout
+    assert "Traceback" not in stopped.stdout + stopped.stderr
