@@ -5,7 +5,7 @@ embedded PostgreSQL; then, each as its own ``fitness-platform run`` subprocess (
 payloads, offline reports, site, e-mail step, every week with data): a fresh run, a replay with
 nothing changed, a run after one set of one athlete was edited, one after it was put back, and a
 replay. Prints the times and ratios; ``bench.run --profile full`` records them in
-bench/results.json under ``cli``. At 1,000 athletes the fresh run takes about 35 minutes here."""
+bench/results.json under ``cli``. At 1,000 athletes the fresh run takes about 30 minutes here."""
 
 from __future__ import annotations
 
