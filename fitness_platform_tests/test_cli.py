@@ -395,32 +395,39 @@ def test_sigterm_still_ends_the_command_after_a_run(cli_env, tmp_path, started):
     assert result.returncode == -signal.SIGTERM, result.stdout + result.stderr
 
 
-KILL_DURING_LOAD = """
+STOP_DURING = """
 import os, signal
-import fitness_platform.warehouse.assets as warehouse
-load = warehouse.load_athlete
+import {module} as module
+real = module.{function}
 
-def load_then_stop(*args, **kwargs):  # as if `kill` arrived while the athlete loads
+def then_stop(*args, **kwargs):  # as if `kill` arrived just as the step got here
     os.kill(os.getpid(), signal.SIGTERM)
-    return load(*args, **kwargs)
+    return real(*args, **kwargs)
 
-warehouse.load_athlete = load_then_stop
+module.{function} = then_stop
 from fitness_platform import cli
 print("exit", cli.main(["run"]), flush=True)
 """
 
 
-def test_sigterm_during_a_run_stops_it_with_a_sentence(cli_env, tmp_path):
-    """A `kill` while a run executes fails its step with a sentence (no traceback), delivers
-    nothing, exits 130; the next run loads and delivers everything."""
-    stopped = subprocess.run(
-        [sys.executable, "-c", KILL_DURING_LOAD],
-        env={**os.environ, **cli_env, "FITNESS_STATE_DIR": str(tmp_path / "state")},
+def run_stopped_during(module: str, function: str, env: dict, tmp_path: Path):
+    """``fitness-platform run`` in a subprocess that gets SIGTERM when ``module.function`` is
+    first called (from within a step)."""
+    return subprocess.run(
+        [sys.executable, "-c", STOP_DURING.format(module=module, function=function)],
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=300,
         cwd=tmp_path,
     )
+
+
+def test_sigterm_during_a_run_stops_it_with_a_sentence(cli_env, tmp_path):
+    """A `kill` while a run executes fails its step with a sentence (no traceback), delivers
+    nothing, exits 130; the next run loads and delivers everything."""
+    env = {**cli_env, "FITNESS_STATE_DIR": str(tmp_path / "state")}
+    stopped = run_stopped_during("fitness_platform.warehouse.assets", "load_athlete", env, tmp_path)
     assert "exit 130" in stopped.stdout, stopped.stdout + stopped.stderr
     assert (
         "FAILED warehouse_tables: stopped by a signal (SIGTERM or SIGINT); what was committed "
@@ -432,21 +439,6 @@ def test_sigterm_during_a_run_stops_it_with_a_sentence(cli_env, tmp_path):
     again = cli(tmp_path, cli_env, "run")
     assert again.returncode == 0, again.stdout + again.stderr
     assert payload(tmp_path / "out", "demo", EDIT_WEEK)["athlete"]["athlete_key"] == "demo"
-
-
-KILL_DURING_SYNC = """
-import os, signal
-import fitness_platform.raw.assets as raw
-sync = raw.sync_athletes
-
-def sync_then_stop(*args, **kwargs):  # as if `kill` arrived while the accounts sync
-    os.kill(os.getpid(), signal.SIGTERM)
-    return sync(*args, **kwargs)
-
-raw.sync_athletes = sync_then_stop
-from fitness_platform import cli
-print("exit", cli.main(["run"]), flush=True)
-"""
 
 
 def test_sigterm_during_the_sync_stops_the_whole_command(cli_env, tmp_path, hevy_server):
@@ -463,14 +455,7 @@ def test_sigterm_during_the_sync_stops_the_whole_command(cli_env, tmp_path, hevy
         "BEA_HEVY_API_KEY": hevy_server.key,
         "FITNESS_STATE_DIR": str(tmp_path / "state"),
     }
-    stopped = subprocess.run(
-        [sys.executable, "-c", KILL_DURING_SYNC],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
+    stopped = run_stopped_during("fitness_platform.raw.assets", "sync_athletes", env, tmp_path)
     assert "exit 130" in stopped.stdout, stopped.stdout + stopped.stderr
     assert "FAILED raw__hevy_api: stopped by a signal (SIGTERM or SIGINT)" in stopped.stdout
     assert "[1/2] ingest" not in stopped.stdout
