@@ -12,7 +12,7 @@ from fitness_platform.errors import ExportError
 from fitness_platform.ingest.csvfile import CsvTable
 from fitness_platform.ingest.cycles import CYCLE_COLUMNS, cycle_on, parse_cycle_label, with_targets
 from fitness_platform.ingest.rules import Quarantine, named_check, to_number
-from fitness_platform.ingest.sets import require_rows
+from fitness_platform.ingest.sets import raw_frame, require_rows
 
 DIET_RENAME = {
     "data": "diet_date",
@@ -108,11 +108,7 @@ def parse_diet(
             path, "missing required column of a diet export", line=1, column=missing[0]
         )
     require_rows(table, "diet log")
-    raw = pd.DataFrame(table.rows, columns=table.header, dtype=object).fillna("")
-    for column in DIET_RENAME:
-        if column not in raw.columns:
-            raw[column] = ""
-    raw["_line"] = table.lines
+    raw = raw_frame(table, list(DIET_RENAME))
     today = today or date.today()
     quarantine = Quarantine()
     frame = pd.DataFrame(index=raw.index)

@@ -154,7 +154,12 @@ def require_rows(table: CsvTable, what: str) -> None:
 
 def raw_frame(table: CsvTable, optional: list[str]) -> pd.DataFrame:
     """The file's cells as strings (missing optional columns blank), with the source line.
-    The CSV reader only ever yields strings, so there is nothing missing to fill."""
+    The CSV reader only ever yields strings, so there is nothing missing to fill. A header that
+    names one column twice is refused: which of the two to read cannot be told."""
+    repeated = pd.Index(table.header).duplicated()
+    if repeated.any():
+        column = table.header[int(repeated.argmax())]
+        raise ExportError(table.path, "the header names this column twice", line=1, column=column)
     # Through one 2-D object array: building a frame from a list of row lists is much slower.
     cells = np.array(table.rows, dtype=object).reshape(len(table.rows), len(table.header))
     raw = pd.DataFrame(cells, columns=table.header, dtype=object)

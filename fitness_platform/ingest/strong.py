@@ -252,6 +252,17 @@ def parse_strong(
     path = table.path
     positional = reads_by_position(table.header, table.rows)
     names = list(CLASSIC) if positional else canonical_header(table.header)
+    first_cell: dict[str, str] = {}
+    for cell, name in zip(table.header, names, strict=True):
+        if name in first_cell:  # e.g. English "Date" beside Portuguese "Data"
+            raise ExportError(
+                path,
+                f"the columns {first_cell[name]!r} and {cell!r} both mean {name!r} in a Strong "
+                "export (two languages' headers mixed?); keep one of them",
+                line=1,
+                column=cell,
+            )
+        first_cell[name] = cell
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         column = VOCABULARIES[language_of(table.header)][CLASSIC.index(missing[0])]

@@ -175,3 +175,53 @@ def test_unterminated_quote_names_file_and_line(tmp_path):
     (folder / "x.csv").write_bytes(b'title,start_time\nok,1\n"unterminated,1\n')
     with pytest.raises(ExportError, match=r"x\.csv, line \d+: malformed CSV"):
         parse_athlete("a", discover(tmp_path / "raw"), catalog=CATALOG, corrections=NO_FIXES)
+
+
+def _refusal(tmp_path, header: list[str], row: list[str]) -> ExportError:
+    import pytest
+
+    folder = tmp_path / "raw" / "a"
+    folder.mkdir(parents=True)
+    with (folder / "export.csv").open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header, row])
+    with pytest.raises(ExportError) as refused:
+        parse_athlete("a", discover(tmp_path / "raw"), catalog=CATALOG, corrections=NO_FIXES)
+    return refused.value
+
+
+def test_two_languages_naming_one_strong_column_are_refused_by_name(tmp_path):
+    """Hypothesis found it: English "Date" beside Portuguese "Data" (both the date) gave the
+    frame two "date" columns and a pandas traceback."""
+    header = ["Date", "Workout Name", "Exercise Name", "Set Order", "Reps", "Data"]
+    error = _refusal(tmp_path, header, ["2024-01-01 08:00:00", "A", "Squat", "1", "5", "x"])
+    assert (error.path, error.line, error.column) == (
+        str(tmp_path / "raw" / "a" / "export.csv"),
+        1,
+        "Data",
+    )
+    assert error.reason.startswith("the columns 'Date' and 'Data' both mean 'date' in a Strong")
+
+
+def test_a_header_naming_a_column_twice_is_refused_by_name(tmp_path):
+    """A Hevy header (taken literally) with one name twice: which column to read is unknown."""
+    with SAMPLE_HEVY.open(newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header, row = next(reader), next(reader)  # the header and the first set
+    error = _refusal(tmp_path, [*header, "reps"], [*row, "5"])
+    assert (error.line, error.column) == (1, "reps")
+    assert error.reason == "the header names this column twice"
+
+
+def test_a_diet_log_naming_a_column_twice_is_refused_by_name(tmp_path):
+    """The diet log (its header taken literally, as Hevy's) goes through the same check."""
+    from fitness_platform_tests.helpers import SAMPLE_DIET
+
+    with SAMPLE_DIET.open(newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header, row = next(reader), next(reader)
+    error = _refusal(tmp_path, [*header, header[0]], [*row, row[0]])
+    assert (error.line, error.column, error.reason) == (
+        1,
+        header[0],
+        "the header names this column twice",
+    )
