@@ -161,7 +161,9 @@ def raw_frame(table: CsvTable, optional: list[str]) -> pd.DataFrame:
         column = table.header[int(repeated.argmax())]
         raise ExportError(table.path, "the header names this column twice", line=1, column=column)
     # Through one 2-D object array: building a frame from a list of row lists is much slower.
-    cells = np.array(table.rows, dtype=object).reshape(len(table.rows), len(table.header))
+    cells = table.cells
+    if cells is None:
+        cells = np.array(table.rows, dtype=object).reshape(len(table.rows), len(table.header))
     raw = pd.DataFrame(cells, columns=table.header, dtype=object)
     for column in optional:
         if column not in raw.columns:

@@ -278,7 +278,7 @@ def parse_strong(
         )
     require_rows(table, "Strong export")
     layout, language = variant_of(table, positional=positional)
-    renamed = CsvTable(path, names, table.rows, table.lines, table.delimiter)
+    renamed = CsvTable(path, names, table.rows, table.lines, table.delimiter, table.cells)
     raw = raw_frame(renamed, COLUMNS)
     quarantine = Quarantine()
 
