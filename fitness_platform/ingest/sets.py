@@ -243,7 +243,11 @@ def finish_sets(
     applied = _apply_corrections(frame, corrections, athlete_key=athlete_key, source=source)
     keep_every_note(frame, quarantine)
     quarantine.add_schema_failures(frame, set_schema(now or datetime.now()))
-    ok = frame.drop(index=quarantine.labels)
+    # Only the columns these two rules read, of the rows no rule took yet.
+    ok = frame.loc[
+        ~frame.index.isin(quarantine.labels),
+        ["start_time", "exercise_order", "set_index", "workout_name"],
+    ]
     # Two sets of one block with the same index cannot both be right: keep neither silently.
     dup = ok.duplicated(["start_time", "exercise_order", "set_index"], keep="first")
     quarantine.add_labels(ok.index[dup.to_numpy()], "duplicate_set")
