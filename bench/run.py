@@ -529,6 +529,16 @@ def targets(results: dict) -> list[str]:
         if "10" in edits and top != "10":
             line += f" ({edits[top] / edits['10']:.1f}× the {edits['10']:.1f} s at 10)"
         out.append(line)
+        again = {
+            n: min(r["edit_again_s"], r["edit_again_back_s"])
+            for n, r in cli.items()
+            if "edit_again_s" in r
+        }
+        if top in again:
+            line = f"- the same three runs later: {again[top]:.1f} s"
+            if "10" in again and top != "10":
+                line += f" ({again[top] / again['10']:.1f}× the {again['10']:.1f} s at 10)"
+            out.append(line)
         out.append(
             f"- replay with nothing changed, whole CLI run at {top} athletes: "
             f"{cli[top]['replay_s']:.1f} s, {cli[top]['replay_pct_of_fresh']:.2f}% of the "
