@@ -39,8 +39,21 @@ def _run(env: dict) -> float:
     return seconds
 
 
+def _edit_and_put_back(env: dict, hevy: Path) -> tuple[float, float]:
+    """A run after one set of ``hevy`` was edited, and one after it was put back (one edited set
+    too: a second sample of the same run)."""
+    from bench.generate import edit_one_set
+
+    original = edit_one_set(hevy)
+    try:
+        edited = _run(env)
+    finally:
+        hevy.write_bytes(original)
+    return edited, _run(env)
+
+
 def measure(size: int) -> dict:
-    from bench.generate import athlete_key, edit_one_set, generate
+    from bench.generate import athlete_key, generate
     from fitness_platform.resources.warehouse import embedded_url
 
     raw = generate(WORKDIR / "raw" / f"n{size}", size)
@@ -70,20 +83,9 @@ def measure(size: int) -> dict:
         out["fresh_s"] = _run(env)
         out["replay_s"] = _run(env)
         hevy = raw / athlete_key(0) / "hevy_workouts_raw.csv"
-        original = edit_one_set(hevy)
-        try:
-            out["edit_s"] = _run(env)
-        finally:
-            hevy.write_bytes(original)
-        # Putting the set back is one edited set too: a second sample of the same run.
-        out["edit_back_s"] = _run(env)
+        out["edit_s"], out["edit_back_s"] = _edit_and_put_back(env, hevy)
         out["replay_after_edit_s"] = _run(env)
-        original = edit_one_set(hevy)
-        try:
-            out["edit_again_s"] = _run(env)
-        finally:
-            hevy.write_bytes(original)
-        out["edit_again_back_s"] = _run(env)
+        out["edit_again_s"], out["edit_again_back_s"] = _edit_and_put_back(env, hevy)
         out["replay_pct_of_fresh"] = 100 * out["replay_s"] / out["fresh_s"]
     finally:
         _drop_database(admin, name)
