@@ -261,16 +261,32 @@ def _fetch_frame(conn: Connection, name: str, params: dict, columns: list[str]) 
         return pd.DataFrame(cur.fetchall(), columns=columns)
 
 
+def _key_codes(ids: pd.DataFrame, frame: pd.DataFrame, keys: list[str]) -> pd.Index:
+    """One integer per row of ``ids`` then of ``frame``, equal exactly when every key is equal."""
+    combined = np.zeros(len(ids) + len(frame), dtype=np.int64)
+    for key in keys:
+        values = pd.concat([ids[key], frame[key]], ignore_index=True)
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        # Renumbered after each key, so the combined codes stay below the row count.
+        combined = pd.factorize(combined * len(uniques) + codes)[0]
+    return pd.Index(combined)
+
+
 def _attach(frame: pd.DataFrame, ids: pd.DataFrame, keys: list[str], what: str) -> pd.DataFrame:
-    """``frame`` with the id column of ``ids`` joined on ``keys``; every row must find its id."""
+    """``frame`` with the id column of ``ids`` (its last) looked up on ``keys``; every row must
+    find exactly one id. The keys are coded as integers and looked up, not merged: a merge
+    copies and re-sorts both frames, three times per athlete."""
     if "start_time" in keys:
         ids["start_time"] = ids["start_time"].astype("datetime64[us]")
-    joined = frame.merge(ids, on=keys, how="left", validate="many_to_one")
-    id_column = ids.columns[-1]
-    if joined[id_column].isna().any():
+    codes = _key_codes(ids, frame, keys)
+    stored = codes[: len(ids)]
+    if not stored.is_unique:
+        raise LoadRefused(f"internal: {what} with two stored parent rows; nothing was changed")
+    found = stored.get_indexer(codes[len(ids) :])
+    if (found < 0).any():
         raise LoadRefused(f"internal: {what} without its parent row; nothing was changed")
-    joined[id_column] = joined[id_column].astype("int64")
-    return joined
+    id_column = ids.columns[-1]
+    return frame.assign(**{id_column: ids[id_column].to_numpy(dtype="int64")[found]})
 
 
 def copy_new_blocks(

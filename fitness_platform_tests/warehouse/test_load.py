@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from fitness_platform.ingest.corrections import load_corrections
 from fitness_platform.paths import CATALOG_PATH, CORRECTIONS_PATH
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.silver.assets import EXPORTS_READABLE
-from fitness_platform.warehouse.load import copy_rows, load_athlete, table_row_counts
+from fitness_platform.warehouse.load import _attach, copy_rows, load_athlete, table_row_counts
 from fitness_platform.warehouse.tables import TABLES
 from fitness_platform_tests.helpers import (
     FIXTURES,
@@ -484,6 +485,45 @@ def test_copy_text_round_trips_awkward_values(warehouse):
         (None, True, 5, "700.00000", "2023-05-01 00:00:00"),
         ("ünï ✓", False, 6, "2.25000", "2026-11-21 12:00:00"),
     ]
+
+
+def test_ids_are_attached_on_every_key_and_a_missing_or_doubled_parent_refuses():
+    """The id lookup that joins blocks to their workouts and exercises: rows find the id of the
+    row equal on every key (text stored as plain strings, looked up from pandas' string dtype,
+    timestamps with and without microseconds), in the frame's own order; a row without a parent,
+    or a parent stored twice, refuses the load. Expected ids written out by hand."""
+    frame = pd.DataFrame(
+        {
+            "source": pd.array(["hevy", "strong", "hevy", "hevy", "strong"], dtype="string"),
+            "start_time": pd.to_datetime(
+                ["2024-01-01 06:00", "2024-01-01 06:00", "2024-01-02 06:00:00.5"]
+                + ["2024-01-01 06:00", "2024-01-02 06:00:00.5"],
+                format="ISO8601",
+            ).astype("datetime64[us]"),
+            "exercise_order": [0, 0, 1, 1, 0],
+        }
+    )
+    stored = pd.DataFrame(
+        {
+            "source": ["strong", "hevy", "hevy", "strong"],
+            "start_time": [
+                datetime(2024, 1, 2, 6, 0, 0, 500000),
+                datetime(2024, 1, 2, 6, 0, 0, 500000),
+                datetime(2024, 1, 1, 6),
+                datetime(2024, 1, 1, 6),
+            ],
+            "workout_id": [40, 30, 10, 20],
+        }
+    )
+    joined = _attach(frame, stored.copy(), ["source", "start_time"], "a block")
+    assert joined["workout_id"].tolist() == [10, 20, 30, 10, 40]
+    assert joined["exercise_order"].tolist() == [0, 0, 1, 1, 0]
+    assert str(joined["workout_id"].dtype) == "int64"
+    with pytest.raises(LoadRefused, match="a block without its parent row"):
+        _attach(frame, stored.iloc[1:].copy(), ["source", "start_time"], "a block")
+    doubled = pd.concat([stored, stored.iloc[[0]].assign(workout_id=99)], ignore_index=True)
+    with pytest.raises(LoadRefused, match="a block with two stored parent rows"):
+        _attach(frame, doubled, ["source", "start_time"], "a block")
 
 
 NATURAL_SETS = """
