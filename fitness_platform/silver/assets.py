@@ -209,7 +209,8 @@ def silver_frames(
                 "rejected_rows": parsed.rejects,
             },
         )
-        exercise_keys.update(parsed.sets["exercise_key"])
+        # The distinct keys, not every set's: iterating an Arrow string column is slow.
+        exercise_keys.update(pd.unique(parsed.sets["exercise_key"]))
         rules.update(parsed.rejects["rule"])
         batch.titles = sorted(pd.unique(parsed.sets["exercise_title"]))
         batch.corrections, batch.profile, batch.units = (
