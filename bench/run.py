@@ -88,6 +88,71 @@ def _meta(result, key: tuple[str, ...]) -> dict:
     return {}
 
 
+class CpuMeter:
+    """CPU seconds (user and system) of this process with its waited-for children (the parse
+    workers), and of the PostgreSQL server with all its processes when it runs on this machine
+    (found from a backend's parent; autovacuum included), since the meter was made.
+
+    Wall time on a shared machine says how long; CPU time says how much work. The fresh-load
+    target compares wall times, and on ``n`` cores no schedule runs work of ``c`` CPU seconds in
+    less than ``c / n`` seconds: ``bound()`` is the best ratio to a ceiling that the work allows."""
+
+    def __init__(self, server_pid: int | None):
+        import psutil
+
+        try:
+            self._server = psutil.Process(server_pid) if server_pid else None
+        except psutil.Error:
+            self._server = None
+        self._start = self._read()
+
+    def _read(self) -> tuple[float, float | None]:
+        import psutil
+
+        python = sum(
+            r.ru_utime + r.ru_stime
+            for r in (
+                resource.getrusage(resource.RUSAGE_SELF),
+                resource.getrusage(resource.RUSAGE_CHILDREN),
+            )
+        )
+        if self._server is None:
+            return python, None
+        try:
+            t = self._server.cpu_times()
+            server = t.user + t.system + t.children_user + t.children_system
+            for child in self._server.children():
+                try:
+                    c = child.cpu_times()
+                except psutil.Error:  # ended between the listing and the reading
+                    continue
+                server += c.user + c.system
+        except psutil.Error:
+            return python, None
+        return python, server
+
+    def elapsed(self) -> dict:
+        """{"python_cpu_s", "server_cpu_s"} since the meter was made (server None if unknown)."""
+        (p0, s0), (p1, s1) = self._start, self._read()
+        return {
+            "python_cpu_s": p1 - p0,
+            "server_cpu_s": None if s0 is None or s1 is None else s1 - s0,
+        }
+
+
+def server_pid(warehouse) -> int | None:
+    """The PostgreSQL server's process id when it runs on this machine, else None."""
+    import psutil
+
+    with warehouse.connect() as conn:
+        backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    try:
+        parent = psutil.Process(backend).parent()
+    except psutil.Error:  # a server on another machine: its backend is not ours to see
+        return None
+    return parent.pid if parent is not None and "postgres" in parent.name() else None
+
+
 def measure(
     size: int,
     payload_samples: int = 200,
@@ -161,7 +226,10 @@ def measure(
     load_assets = [raw_exports, exercise_catalog, silver_frames, warehouse_tables]
     try:
         # Raw CSV to committed warehouse (what the load target is about), then Gold on its own.
+        pid = server_pid(warehouse)
+        meter = CpuMeter(pid)
         result, out["fresh_load_s"] = run(load_assets)
+        out.update({f"fresh_load_{k}": v for k, v in meter.elapsed().items()})
         # Each size runs in its own process: the high-water mark now is the fresh load's own
         # (this process plus its largest parse worker), before payloads and ceilings add theirs.
         out["fresh_load_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -257,7 +325,7 @@ def measure(
                 build_views(conn, materialized, refresh=False)
             out["gold_build_s"] = time.perf_counter() - started
 
-        out.update(ceilings(warehouse))
+        out.update(ceilings(warehouse, pid))
 
         if backfill:
             weeks = sorted({w for _, w in pairs})
@@ -345,9 +413,10 @@ def measure(
     return out
 
 
-def ceilings(warehouse) -> dict:
+def ceilings(warehouse, pid: int | None = None) -> dict:
     """COPY of the same set rows (a) into an unlogged, unindexed table and (b) into an empty copy of
-    the sets table with the same keys and foreign key: the physical limits of a set write."""
+    the sets table with the same keys and foreign key: the physical limits of a set write. With
+    the server's process id, also the CPU seconds of (b) (``CpuMeter``)."""
     rows = []
     with warehouse.connect() as conn:
         raw = conn.connection.driver_connection
@@ -380,14 +449,38 @@ def ceilings(warehouse) -> dict:
                 conn.exec_driver_sql(statement)
         with warehouse.begin() as conn:
             raw = conn.connection.driver_connection
+            meter = CpuMeter(pid)
             started = time.perf_counter()
             with raw.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             result[key] = len(rows) / (time.perf_counter() - started)
+            if key == "ceiling_b_per_s":
+                cpu = meter.elapsed()
+                if cpu["server_cpu_s"] is not None:
+                    result["ceiling_b_cpu_us_per_set"] = (
+                        (cpu["python_cpu_s"] + cpu["server_cpu_s"]) / len(rows) * 1e6
+                    )
         with warehouse.begin() as conn:
             conn.exec_driver_sql(f"DROP TABLE {table}")
     return result
+
+
+def cpu_bound(s: dict, cores: int) -> str | None:
+    """What the fresh load's CPU time allows on this machine: its CPU per set against ceiling
+    (b)'s, and the best ratio to ceiling (b) any schedule on ``cores`` cores could reach."""
+    server = s.get("fresh_load_server_cpu_s")
+    if server is None or "ceiling_b_cpu_us_per_set" not in s:
+        return None
+    cpu = s["fresh_load_python_cpu_s"] + server
+    best_s = cpu / cores
+    return (
+        f"CPU of the fresh load: {cpu:.1f} s (Python {s['fresh_load_python_cpu_s']:.1f} s with "
+        f"the parse workers, PostgreSQL {server:.1f} s), {cpu / s['sets'] * 1e6:.1f} µs per set "
+        f"against {s['ceiling_b_cpu_us_per_set']:.1f} µs for ceiling (b); on {cores} cores no "
+        f"schedule takes less than {best_s:.1f} s, at most "
+        f"{s['sets'] / best_s / s['ceiling_b_per_s']:.0%} of ceiling (b)"
+    )
 
 
 def _ms(value) -> str:
@@ -509,6 +602,9 @@ def targets(results: dict) -> list[str]:
                 f"- fresh load at {n} athletes: {s['fresh_sets_per_s']:,.0f} sets/s end to end, "
                 f"{s['fresh_sets_per_s'] / s['ceiling_b_per_s']:.0%} of ceiling (b)"
             )
+            bound = cpu_bound(s, results["machine"]["cores"])
+            if bound:
+                out.append(f"  {bound}")
         if "backfill_s" in s and int(n) >= 100:
             out.append(
                 f"- backfill at {n} athletes: {s['backfill_s']:.0f} s for "

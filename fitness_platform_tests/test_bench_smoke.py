@@ -3,8 +3,10 @@ parse path the benchmarks exercise."""
 
 from __future__ import annotations
 
+import time
+
 import bench.run
-from bench.run import machine, measure, table
+from bench.run import CpuMeter, cpu_bound, machine, measure, server_pid, table
 from fitness_platform.ingest import athlete as athlete_module
 from fitness_platform_tests.helpers import materialization_metadata, run_ingest
 
@@ -35,6 +37,42 @@ def test_smallest_size_runs(tmp_path, pg_admin_url, monkeypatch):
     assert "| 1 | " in rendered and "cores" in rendered
     assert "| not measured |" in rendered  # the backfill was skipped, and the table says so
     assert result["plain_payload_timeouts"] == 1 and "(≥ " in rendered
+    # The embedded server runs on this machine, so the load's CPU has both halves.
+    assert result["fresh_load_python_cpu_s"] > 0 and result["fresh_load_server_cpu_s"] > 0
+    assert result["ceiling_b_cpu_us_per_set"] > 0
+
+
+def test_cpu_meter_sees_the_servers_work_apart_from_ours(warehouse):
+    """A query that keeps one server process busy shows up as server CPU close to its wall time,
+    while this process, waiting for it, uses little."""
+    meter = CpuMeter(server_pid(warehouse))
+    with warehouse.connect() as conn:
+        started = time.perf_counter()
+        conn.exec_driver_sql(
+            "SELECT sum(sqrt(g::float8)) FROM generate_series(1, 20000000) AS g"
+        ).scalar_one()
+        wall = time.perf_counter() - started
+    cpu = meter.elapsed()
+    assert 0.5 * wall < cpu["server_cpu_s"] < 1.5 * wall + 0.1
+    assert cpu["python_cpu_s"] < 0.5 * cpu["server_cpu_s"]
+    assert CpuMeter(None).elapsed()["server_cpu_s"] is None
+
+
+def test_cpu_bound_of_the_fresh_load():
+    """Worked by hand: 20 + 12 = 32 CPU seconds for a million sets is 32 µs a set; on 2 cores at
+    least 16 s, so at most 62,500 sets/s, 42% of a 150,000/s ceiling."""
+    sizes = {
+        "sets": 1_000_000,
+        "fresh_load_python_cpu_s": 20.0,
+        "fresh_load_server_cpu_s": 12.0,
+        "ceiling_b_cpu_us_per_set": 6.5,
+        "ceiling_b_per_s": 150_000,
+    }
+    line = cpu_bound(sizes, 2)
+    assert "32.0 s (Python 20.0 s" in line and "PostgreSQL 12.0 s" in line
+    assert "32.0 µs per set against 6.5 µs" in line
+    assert "less than 16.0 s, at most 42% of ceiling (b)" in line
+    assert cpu_bound(dict(sizes, fresh_load_server_cpu_s=None), 2) is None
 
 
 def test_parallel_parse_path(platform_env, raw_dir, monkeypatch, warehouse):
