@@ -314,21 +314,25 @@ PARALLEL_THRESHOLD = 8
 
 
 def parse_one(
-    athlete: str, files: list[SourceFile], corrections: pd.DataFrame
-) -> tuple[str, AthleteSilver | None, str | None]:
-    """Parse one athlete; a refusal comes back as text (it may cross a process boundary)."""
+    athlete: str, files: list[SourceFile], corrections: pd.DataFrame, keep=None
+) -> tuple[str, object | None, str | None]:
+    """Parse one athlete; a refusal comes back as text (it may cross a process boundary). With
+    ``keep``, what comes back is ``keep(parsed)``, made where the athlete was parsed."""
     try:
-        return athlete, parse_athlete(athlete, files, corrections=corrections), None
+        parsed = parse_athlete(athlete, files, corrections=corrections)
     except ExportError as exc:
         return athlete, None, str(exc)
+    return athlete, parsed if keep is None else keep(parsed), None
 
 
 def parse_many(
-    todo: dict[str, list[SourceFile]], corrections: pd.DataFrame, log=None
-) -> Iterator[tuple[str, AthleteSilver | None, str | None]]:
+    todo: dict[str, list[SourceFile]], corrections: pd.DataFrame, log=None, keep=None
+) -> Iterator[tuple[str, object | None, str | None]]:
     """Parse athletes, on every core when there are enough of them, yielding each as it is done,
     in athlete order (the caller keeps only what it needs of each: memory does not grow with the
-    number of athletes).
+    number of athletes). ``keep`` (picklable, importable without Dagster) runs on each parsed
+    athlete in the process that parsed it, and its result is what is yielded in place of the
+    ``AthleteSilver``.
 
     Workers are spawned, not forked (the caller holds threads and database connections). If the
     pool cannot run (a broken worker, a platform without spawn support), the athletes not yet
@@ -343,6 +347,7 @@ def parse_many(
                     todo.keys(),
                     todo.values(),
                     [corrections] * len(todo),
+                    [keep] * len(todo),
                     chunksize=4,
                 )
                 for result in results:
@@ -354,7 +359,7 @@ def parse_many(
                 log(f"parallel parsing unavailable ({exc}); parsing in one process")
     for athlete, files in todo.items():
         if athlete not in done:
-            yield parse_one(athlete, files, corrections)
+            yield parse_one(athlete, files, corrections, keep)
 
 
 def concat_frames(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

@@ -24,9 +24,9 @@ import pandas as pd
 from dagster import ConfigurableResource
 
 from fitness_platform.errors import FitnessError
+from fitness_platform.silver.batches import spool_file, write_frames
 
 KEEP_DAYS = 7
-PICKLE_PROTOCOL = 5
 
 
 class SpoolMissing(FitnessError):
@@ -48,7 +48,7 @@ class SpooledFrames(Mapping):
         return cls("", name, ())
 
     def _path(self, athlete: str) -> Path:
-        return Path(self.directory) / self.name / f"{athlete}.pkl"
+        return spool_file(Path(self.directory), self.name, athlete)
 
     def __getitem__(self, athlete: str) -> pd.DataFrame:
         if athlete not in self.athletes:
@@ -80,17 +80,16 @@ class FrameSpool:
 
     def put(self, athlete: str, frames: dict[str, pd.DataFrame]) -> None:
         """Write one athlete's frames (a later ``put`` of the same athlete replaces them)."""
-        for name, frame in frames.items():
-            folder = self.directory / name
-            folder.mkdir(parents=True, exist_ok=True)
-            partial = folder / f".{athlete}.pkl.partial"
-            with partial.open("wb") as fh:
-                pickle.dump(frame, fh, protocol=PICKLE_PROTOCOL)
-            partial.replace(folder / f"{athlete}.pkl")
+        self.record(athlete, write_frames(self.directory, athlete, frames))
+
+    def record(self, athlete: str, rows: dict[str, int]) -> None:
+        """Count frames another process wrote into this spool (``silver.batches.write_frames``):
+        ``rows`` is each frame's row count."""
+        for name, count in rows.items():
             names = self._athletes.setdefault(name, [])
             if athlete not in names:
                 names.append(athlete)
-            self._rows[f"{name}/{athlete}"] = len(frame)
+            self._rows[f"{name}/{athlete}"] = count
 
     def frames(self, name: str) -> SpooledFrames:
         athletes = tuple(self._athletes.get(name, []))

@@ -28,7 +28,7 @@ from fitness_platform.paths import CATALOG_PATH, CORRECTIONS_PATH
 from fitness_platform.raw.assets import DIET_EXPORTS, WORKOUT_EXPORTS
 from fitness_platform.resources.spool import SilverSpoolResource, SpooledFrames
 from fitness_platform.resources.warehouse import WarehouseResource
-from fitness_platform.silver.batches import LoadBatch
+from fitness_platform.silver.batches import LoadBatch, SpoolWhereParsed
 
 EXERCISE_CATALOG = ["silver", "exercise_catalog"]
 SILVER_KEYS = {
@@ -156,7 +156,8 @@ def silver_frames(
     """Parse each athlete whose files (or the catalog, corrections or parser) changed since their
     last committed load; a file that cannot be read refuses that athlete only. Each frame output
     holds one frame per athlete loaded in this run, written to the run's spool as soon as the
-    athlete is parsed (``resources/spool.py``), so no step holds every athlete's rows at once;
+    athlete is parsed, by the process that parsed it (``resources/spool.py``,
+    ``silver/batches.py``), so no step holds every athlete's rows at once;
     ``load_batches`` holds one ``LoadBatch`` for every athlete."""
     corrections = load_corrections(CORRECTIONS_PATH)
     context_hash = f"{_sha(CATALOG_PATH)}:{_sha(CORRECTIONS_PATH)}"
@@ -182,7 +183,11 @@ def silver_frames(
         )
         if not unchanged:
             todo[athlete] = files
-    for athlete, parsed, error in parse_many(todo, corrections, log=context.log.warning):
+    # Each athlete's frames are written to the spool where they were parsed: only what silver
+    # records of them comes back to this process (``silver.batches.SpoolWhereParsed``).
+    spool = silver_spool.open(context.run.run_id) if todo else None
+    keep = SpoolWhereParsed(str(spool.directory)) if spool is not None else None
+    for athlete, parsed, error in parse_many(todo, corrections, log=context.log.warning, keep=keep):
         batch = batches[athlete]
         if error is not None:
             batch.status, batch.error = "refused", error
@@ -197,22 +202,10 @@ def silver_frames(
                 )
         batch.fingerprint = fingerprint(parsed_files, context_hash)
         batch.files = _file_records(parsed_files)
-        if spool is None:
-            spool = silver_spool.open(context.run.run_id)
-        spool.put(
-            athlete,
-            {
-                "workout_sets": parsed.sets,
-                "diet_days": parsed.diet,
-                "diet_cycles": parsed.cycles,
-                "body_measurements": parsed.body,
-                "rejected_rows": parsed.rejects,
-            },
-        )
-        # The distinct keys, not every set's: iterating an Arrow string column is slow.
-        exercise_keys.update(pd.unique(parsed.sets["exercise_key"]))
-        rules.update(parsed.rejects["rule"])
-        batch.titles = sorted(pd.unique(parsed.sets["exercise_title"]))
+        spool.record(athlete, parsed.rows)
+        exercise_keys.update(parsed.exercise_keys)
+        rules.update(parsed.rules)
+        batch.titles = parsed.titles
         batch.corrections, batch.profile, batch.units = (
             parsed.corrections,
             parsed.profile,
@@ -220,9 +213,9 @@ def silver_frames(
         )
         batch.deletions, batch.templates = parsed.deletions, parsed.templates
         batch.sets, batch.diet_days, batch.rejected = (
-            len(parsed.sets),
-            len(parsed.diet),
-            len(parsed.rejects),
+            parsed.rows["workout_sets"],
+            parsed.rows["diet_days"],
+            parsed.rows["rejected_rows"],
         )
 
     batch_list = list(batches.values())
