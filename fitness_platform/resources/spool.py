@@ -24,7 +24,7 @@ import pandas as pd
 from dagster import ConfigurableResource
 
 from fitness_platform.errors import FitnessError
-from fitness_platform.silver.batches import spool_file, write_frames
+from fitness_platform.spoolfiles import spool_file, write_frames
 
 KEEP_DAYS = 7
 
@@ -83,7 +83,7 @@ class FrameSpool:
         self.record(athlete, write_frames(self.directory, athlete, frames))
 
     def record(self, athlete: str, rows: dict[str, int]) -> None:
-        """Count frames another process wrote into this spool (``silver.batches.write_frames``):
+        """Count frames another process wrote into this spool (``spoolfiles.write_frames``):
         ``rows`` is each frame's row count."""
         for name, count in rows.items():
             names = self._athletes.setdefault(name, [])

@@ -22,7 +22,8 @@ from fitness_platform.resources.spool import (
     prune,
     release,
 )
-from fitness_platform.silver.batches import SpoolUnwritable, SpoolWhereParsed, write_frames
+from fitness_platform.silver.batches import SpoolWhereParsed
+from fitness_platform.spoolfiles import SpoolUnwritable, write_frames
 from fitness_platform_tests.helpers import SAMPLE_DIR
 
 
