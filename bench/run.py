@@ -95,7 +95,7 @@ class CpuMeter:
 
     Wall time on a shared machine says how long; CPU time says how much work. The fresh-load
     target compares wall times, and on ``n`` cores no schedule runs work of ``c`` CPU seconds in
-    less than ``c / n`` seconds: ``bound()`` is the best ratio to a ceiling that the work allows."""
+    less than ``c / n`` seconds (``cpu_bound``: the best ratio to ceiling (b) the work allows)."""
 
     def __init__(self, server_pid: int | None):
         import psutil

@@ -6,6 +6,7 @@ A workout parser (Hevy, Strong, the API) maps its columns onto these names and h
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -172,15 +173,15 @@ def raw_frame(table: CsvTable, optional: list[str]) -> pd.DataFrame:
     return raw
 
 
-def _row_keys(cells: pd.DataFrame) -> pd.Series:
+def row_keys(columns: Iterable, rows: int) -> np.ndarray:
     """One number per row, the same for rows whose cells are all the same: each column's cells
     numbered by value, and the numbers combined column by column (renumbered after each column,
-    so the combination never overflows)."""
-    key = np.zeros(len(cells), dtype=np.int64)
-    for j in range(cells.shape[1]):
-        codes, uniques = pd.factorize(cells.iloc[:, j].to_numpy(dtype=object))  # missing: -1
+    so the combination never overflows). Also the load's lookup of stored ids by key."""
+    key = np.zeros(rows, dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column)  # missing: -1
         key = pd.factorize(key * (len(uniques) + 1) + (codes + 1))[0]
-    return pd.Series(key, index=cells.index)
+    return key
 
 
 def quarantine_duplicate_rows(
@@ -192,7 +193,8 @@ def quarantine_duplicate_rows(
     workout's rows together, so rows of the same workout separated by another one, identical to
     rows already seen, are a copy). An identical row next to its workout's other rows can be a
     real set (a repeated block with the same first set) and is kept."""
-    keys = _row_keys(raw.drop(columns="_line"))
+    cells = (raw[c].to_numpy(dtype=object) for c in raw.columns if c != "_line")
+    keys = pd.Series(row_keys(cells, len(raw)), index=raw.index)
     same_as_previous = keys == keys.shift()
     repeated = keys.duplicated(keep="first")
     quarantine.add(same_as_previous, "duplicate_row")

@@ -18,7 +18,7 @@ from fitness_platform.errors import LoadRefused
 from fitness_platform.ingest.athlete import AthleteSilver
 from fitness_platform.ingest.body import VALUES as BODY_VALUES
 from fitness_platform.ingest.diet import DIET_COLUMNS
-from fitness_platform.ingest.sets import CORRECTION_FIELDS
+from fitness_platform.ingest.sets import CORRECTION_FIELDS, row_keys
 from fitness_platform.sqlfiles import fetch_all, load_sql, run_file, state_sql, statements
 from fitness_platform.warehouse.tables import TABLES
 
@@ -261,24 +261,15 @@ def _fetch_frame(conn: Connection, name: str, params: dict, columns: list[str]) 
         return pd.DataFrame(cur.fetchall(), columns=columns)
 
 
-def _key_codes(ids: pd.DataFrame, frame: pd.DataFrame, keys: list[str]) -> pd.Index:
-    """One integer per row of ``ids`` then of ``frame``, equal exactly when every key is equal."""
-    combined = np.zeros(len(ids) + len(frame), dtype=np.int64)
-    for key in keys:
-        values = pd.concat([ids[key], frame[key]], ignore_index=True)
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        # Renumbered after each key, so the combined codes stay below the row count.
-        combined = pd.factorize(combined * len(uniques) + codes)[0]
-    return pd.Index(combined)
-
-
 def _attach(frame: pd.DataFrame, ids: pd.DataFrame, keys: list[str], what: str) -> pd.DataFrame:
     """``frame`` with the id column of ``ids`` (its last) looked up on ``keys``; every row must
     find exactly one id. The keys are coded as integers and looked up, not merged: a merge
     copies and re-sorts both frames, three times per athlete."""
     if "start_time" in keys:
         ids["start_time"] = ids["start_time"].astype("datetime64[us]")
-    codes = _key_codes(ids, frame, keys)
+    # One number per row of ids then of frame, equal exactly when every key is equal.
+    columns = (pd.concat([ids[key], frame[key]], ignore_index=True) for key in keys)
+    codes = pd.Index(row_keys(columns, len(ids) + len(frame)))
     stored = codes[: len(ids)]
     if not stored.is_unique:
         raise LoadRefused(f"internal: {what} with two stored parent rows; nothing was changed")
