@@ -26,7 +26,13 @@ from fitness_platform.ingest.corrections import load_corrections
 from fitness_platform.paths import CATALOG_PATH, CORRECTIONS_PATH
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.silver.assets import EXPORTS_READABLE
-from fitness_platform.warehouse.load import _attach, copy_rows, load_athlete, table_row_counts
+from fitness_platform.warehouse.load import (
+    _attach,
+    copy_rows,
+    load_athlete,
+    stage,
+    table_row_counts,
+)
 from fitness_platform.warehouse.tables import TABLES
 from fitness_platform_tests.helpers import (
     FIXTURES,
@@ -579,6 +585,62 @@ def test_parallel_load_stores_what_a_sequential_load_stores(
         with WarehouseResource(database_url=second_url).connect() as conn:
             one_by_one = sorted(tuple(r) for r in conn.execute(text(NATURAL_SETS)))
     assert one_by_one == side_by_side
+
+
+def test_staging_tables_outlive_a_load_and_start_every_load_empty(warehouse, raw_dir):
+    """One connection loads three times: demo (nothing stored: the tables are created), a copy
+    of demo whose transaction is rolled back after staging, then the copy for real, then demo
+    again with one weight edited (the merge path, which stages blocks and sets too). The tables
+    are the same ones throughout, and each load sees only its own athlete's rows."""
+    _athletes_from_sample(raw_dir, ["coach_a"])
+    files = discover(raw_dir)
+    catalog, corrections = load_catalog(CATALOG_PATH), load_corrections(CORRECTIONS_PATH)
+
+    def silver(key):
+        mine = [f for f in files if f.athlete_key == key]
+        return parse_athlete(key, mine, catalog=catalog, corrections=corrections)
+
+    def staging(conn):
+        return tuple(
+            conn.execute(
+                text("SELECT 'pg_temp.stage_workouts'::regclass::oid, count(*) FROM stage_workouts")
+            ).one()
+        )
+
+    def staging_now(conn):
+        with conn.begin():
+            return staging(conn)
+
+    demo, copy = silver("demo"), silver("coach_a")
+    with warehouse.connect() as conn:
+        with conn.begin():
+            load_athlete(conn, demo, fingerprint="a", files=[])
+            table, staged_demo = staging(conn)
+        assert staging_now(conn) == (table, 0)  # emptied by the commit, not dropped
+        with pytest.raises(RuntimeError), conn.begin():
+            stage(conn, copy)
+            raise RuntimeError("the load fails after staging")
+        assert staging_now(conn) == (table, 0)
+        with conn.begin():
+            load_athlete(conn, copy, fingerprint="b", files=[])
+            assert staging(conn) == (table, staged_demo)  # only coach_a's workouts
+    stored = scalar(
+        warehouse,
+        "SELECT count(*) FROM fitness.workouts w JOIN fitness.athletes a USING (athlete_id) "
+        "WHERE a.athlete_key = 'coach_a'",
+    )
+    assert staged_demo == stored > 0
+
+    path = raw_dir / "demo" / SAMPLE_HEVY.name
+    header, rows = read_rows(path)
+    col = {name: i for i, name in enumerate(header)}
+    target = next(i for i, r in enumerate(rows) if r[col["set_type"]] == "normal")
+    rows[target][col["weight_kg"]] = "301.5"
+    write_rows(path, header, rows)
+    files = discover(raw_dir)
+    with warehouse.connect() as conn, conn.begin():
+        counts = load_athlete(conn, silver("demo"), fingerprint="c", files=[])
+    assert (counts["sets"].inserted, counts["sets"].updated, counts["sets"].deleted) == (0, 1, 0)
 
 
 def test_load_workers_setting_is_validated(monkeypatch):

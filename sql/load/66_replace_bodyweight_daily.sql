@@ -1,6 +1,7 @@
 -- The athlete's bodyweight series from the stored diet days and body measurements: one weigh-in
 -- per day, the first source in the documented order (diet log, Hevy API, Hevy export).
-CREATE TEMP TABLE wanted_bodyweight ON COMMIT DROP AS
+-- wanted_bodyweight is one of the staging tables (00_stage_tables.sql), empty at the start.
+INSERT INTO wanted_bodyweight (measured_on, bodyweight_kg, source)
 SELECT DISTINCT ON (measured_on) measured_on, bodyweight_kg, source
 FROM (
     SELECT diet_date AS measured_on, bodyweight_kg, 'diet_log' AS source, 1 AS precedence
