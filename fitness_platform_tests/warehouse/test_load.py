@@ -27,7 +27,9 @@ from fitness_platform.paths import CATALOG_PATH, CORRECTIONS_PATH
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.silver.assets import EXPORTS_READABLE
 from fitness_platform.warehouse.load import (
+    ATHLETE_ROW_TABLES,
     _attach,
+    athlete_id_for,
     copy_rows,
     load_athlete,
     stage,
@@ -641,6 +643,41 @@ def test_staging_tables_outlive_a_load_and_start_every_load_empty(warehouse, raw
     with warehouse.connect() as conn, conn.begin():
         counts = load_athlete(conn, silver("demo"), fingerprint="c", files=[])
     assert (counts["sets"].inserted, counts["sets"].updated, counts["sets"].deleted) == (0, 1, 0)
+
+
+def test_a_new_athletes_direct_writes_store_what_the_merge_path_stores(warehouse, raw_dir):
+    """A new athlete's diet days go straight into the table and their row counts are the load's
+    own; an athlete stored before its first export goes through staging, the upsert and a count.
+    The same export stores the same rows and keeps the same counts either way, and the kept counts
+    are what counting the athlete's rows gives."""
+    # Copies of the sample (demo's own corrections would make demo's rows differ).
+    _athletes_from_sample(raw_dir, ["fresh", "known"])
+    with warehouse.begin() as conn:
+        athlete_id_for(conn, "known")  # stored before its first load: the merge path
+    assert load_dir(warehouse, raw_dir, athlete="fresh")["athletes"].inserted == 1
+    assert load_dir(warehouse, raw_dir, athlete="known")["athletes"].inserted == 0
+
+    def rows(athlete, sql):
+        with warehouse.connect() as conn:
+            return sorted(tuple(r) for r in conn.execute(text(sql), {"key": athlete}))
+
+    diet = (
+        "SELECT d.diet_date, d.carbs_g, d.protein_g, d.fat_g, d.calories_kcal, "
+        "d.cardio_weekly_min, d.cycle_number, d.bodyweight_kg, d.notes FROM fitness.diet_daily d "
+        "JOIN fitness.athletes a USING (athlete_id) WHERE a.athlete_key = :key"
+    )
+    kept = (
+        "SELECT k.table_name, k.rows FROM fitness.athlete_row_counts k "
+        "JOIN fitness.athletes a USING (athlete_id) WHERE a.athlete_key = :key"
+    )
+    counted = (
+        "SELECT c.table_name, c.rows FROM fitness.athletes a "
+        "CROSS JOIN LATERAL fitness.count_athlete_rows(a.athlete_id) c WHERE a.athlete_key = :key"
+    )
+    assert len(rows("fresh", diet)) > 100
+    assert rows("fresh", diet) == rows("known", diet)
+    assert rows("fresh", kept) == rows("known", kept) == rows("fresh", counted)
+    assert {table for table, _ in rows("fresh", kept)} == set(ATHLETE_ROW_TABLES)
 
 
 def test_load_workers_setting_is_validated(monkeypatch):
