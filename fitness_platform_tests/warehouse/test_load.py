@@ -26,6 +26,7 @@ from fitness_platform.ingest.corrections import load_corrections
 from fitness_platform.paths import CATALOG_PATH, CORRECTIONS_PATH
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.silver.assets import EXPORTS_READABLE
+from fitness_platform.sqlfiles import run_file, state_sql
 from fitness_platform.warehouse.load import (
     ATHLETE_ROW_TABLES,
     _attach,
@@ -34,6 +35,7 @@ from fitness_platform.warehouse.load import (
     load_athlete,
     stage,
     table_row_counts,
+    upsert_exercises,
 )
 from fitness_platform.warehouse.tables import TABLES
 from fitness_platform_tests.helpers import (
@@ -678,6 +680,53 @@ def test_a_new_athletes_direct_writes_store_what_the_merge_path_stores(warehouse
     assert rows("fresh", diet) == rows("known", diet)
     assert rows("fresh", kept) == rows("known", kept) == rows("fresh", counted)
     assert {table for table, _ in rows("fresh", kept)} == set(ATHLETE_ROW_TABLES)
+
+
+def test_a_reclassified_exercise_puts_behind_only_the_athletes_who_trained_it(warehouse, raw_dir):
+    """Gold is rebuilt only for the athletes a load changed, so a change to the shared exercise
+    dimension (a title reclassified) must put behind every athlete who trained that exercise, and
+    no one else (``13_mark_gold_stale.sql``). ``legless`` is the sample without its leg press."""
+    shutil.copytree(raw_dir / "demo", raw_dir / "legless")
+    path = raw_dir / "legless" / SAMPLE_HEVY.name
+    header, rows = read_rows(path)
+    title = header.index("exercise_title")
+    kept = [r for r in rows if r[title] != "Leg Press (Machine)"]
+    assert 0 < len(kept) < len(rows)
+    write_rows(path, header, kept)
+    demo = parse_athlete(
+        "demo",
+        [f for f in discover(raw_dir) if f.athlete_key == "demo"],
+        catalog=load_catalog(CATALOG_PATH),
+    )
+    load_dir(warehouse, raw_dir)
+    load_dir(warehouse, raw_dir, athlete="legless")
+    with warehouse.begin() as conn:  # Gold built for both: each athlete's load recorded
+        ids = [r[0] for r in conn.execute(text("SELECT athlete_id FROM fitness.athletes"))]
+        run_file(conn, state_sql("record_gold_athletes.sql"), {"athletes": ids})
+
+    def current() -> list[str]:
+        with warehouse.connect() as conn:
+            return (
+                conn.execute(
+                    text(
+                        "SELECT a.athlete_key FROM fitness.gold_athlete_state g "
+                        "JOIN fitness.athletes a USING (athlete_id) ORDER BY 1"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+
+    assert current() == ["demo", "legless"]
+    leg_press = demo.exercises[demo.exercises["exercise_key"] == "leg_press_machine"]
+    assert leg_press["equipment"].tolist() == ["machine"]
+    with warehouse.begin() as conn:  # the same classification again: nothing changes
+        same = upsert_exercises(conn, leg_press)
+    assert same["exercises"].updated == 0 and current() == ["demo", "legless"]
+    with warehouse.begin() as conn:
+        moved = upsert_exercises(conn, leg_press.assign(equipment="barbell"))
+    assert moved["exercises"].updated == 1
+    assert current() == ["legless"]
 
 
 def test_load_workers_setting_is_validated(monkeypatch):
