@@ -5,7 +5,10 @@ notes, diet noise, same calendar and cycles), without the sample's exact row-cou
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from fitness_platform.sample.generator import write_sample
@@ -44,3 +47,57 @@ def edit_one_set(path: Path) -> bytes:
     lines[row] = '","'.join(cells)
     path.write_text("\n".join(lines))
     return original
+
+
+# Hevy's month abbreviations, as the sample generator writes them whatever the locale.
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+WEEK = timedelta(days=7)
+
+
+def _hevy_moment(text: str) -> datetime:
+    """A time of the sample's Hevy export ("13 Jan 2026, 18:43")."""
+    day, month, year, clock = text.replace(",", "").split()
+    hour, minute = clock.split(":")
+    return datetime(int(year), MONTHS.index(month) + 1, int(day), int(hour), int(minute))
+
+
+def _hevy_text(moment: datetime) -> str:
+    return f"{moment.day:02d} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
+
+
+def _rows(text: str) -> tuple[str, list[list[str]]]:
+    """The header line and the records of a generated export (one record per line)."""
+    header, *lines = [line for line in text.split("\n") if line]
+    return header, [next(csv.reader([line])) for line in lines]
+
+
+def _lines(rows: list[list[str]], quoting: int) -> list[str]:
+    out = io.StringIO()
+    csv.writer(out, quoting=quoting, lineterminator="\n").writerows(rows)
+    return out.getvalue().splitlines()
+
+
+def add_next_week(folder: Path) -> dict[Path, bytes]:
+    """The week after an athlete's last one, as the next re-export would bring it: the workouts
+    of the newest seven days of the Hevy export again, seven days later, at its top (newest
+    first), and the diet log's last seven days again, seven days later, at its end. Returns the
+    original bytes of each file changed, for the caller to put back."""
+    hevy, diet = folder / "hevy_workouts_raw.csv", folder / "diet_daily_raw_export.csv"
+    originals = {hevy: hevy.read_bytes(), diet: diet.read_bytes()}
+
+    header, rows = _rows(originals[hevy].decode())
+    newest = max(_hevy_moment(row[1]) for row in rows)
+    later = [
+        [row[0], _hevy_text(_hevy_moment(row[1]) + WEEK), _hevy_text(_hevy_moment(row[2]) + WEEK)]
+        + row[3:]
+        for row in rows
+        if _hevy_moment(row[1]) > newest - WEEK
+    ]
+    lines = [header, *_lines(later, csv.QUOTE_ALL), *_lines(rows, csv.QUOTE_ALL)]
+    hevy.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    header, rows = _rows(originals[diet].decode())
+    later = [[str(date.fromisoformat(row[0]) + WEEK), *row[1:]] for row in rows[-7:]]
+    lines = [header, *_lines(rows, csv.QUOTE_MINIMAL), *_lines(later, csv.QUOTE_MINIMAL)]
+    diet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return originals

@@ -3,6 +3,7 @@ parse path the benchmarks exercise."""
 
 from __future__ import annotations
 
+import io
 import time
 
 import bench.run
@@ -134,3 +135,73 @@ def test_whole_cli_results_are_replaced_per_size():
     assert results["cli"]["1000"] == {"edit_s": 4.2, "measured_on": "2026-12-07", "commit": "new"}
     bench.run.record(results, "s3", {"weeks": 142, "s3_fresh_s": 8.2}, stamp)
     assert results["s3"] == {"weeks": 142, "s3_fresh_s": 8.2, **stamp}
+
+
+def test_a_next_week_repeats_the_newest_week_seven_days_later(tmp_path):
+    """``bench.generate.add_next_week`` on the sample: the rows of the Hevy export's newest seven
+    days come again at its top, seven days later, and the diet log's last seven days at its end;
+    everything else stays byte for byte, and the originals come back for the put-back. Expected
+    rows counted apart, with pandas."""
+    import shutil
+    from datetime import timedelta
+
+    import pandas as pd
+
+    from bench.generate import add_next_week
+    from fitness_platform.paths import REPO_ROOT
+
+    folder = tmp_path / "demo"
+    shutil.copytree(REPO_ROOT / "data" / "raw" / "demo", folder)
+    hevy, diet = folder / "hevy_workouts_raw.csv", folder / "diet_daily_raw_export.csv"
+    before = {hevy: hevy.read_bytes(), diet: diet.read_bytes()}
+
+    old = pd.read_csv(hevy, dtype=str, keep_default_na=False)
+    start = pd.to_datetime(old["start_time"], format="%d %b %Y, %H:%M")
+    newest_week = old[start > start.max() - timedelta(days=7)]
+    assert 0 < len(newest_week) < len(old)
+
+    assert add_next_week(folder) == before
+    new = pd.read_csv(hevy, dtype=str, keep_default_na=False)
+    added = new.iloc[: len(newest_week)].reset_index(drop=True)
+    assert len(new) == len(old) + len(newest_week)
+    for column in ("start_time", "end_time"):
+        shifted = pd.to_datetime(newest_week[column], format="%d %b %Y, %H:%M") + timedelta(days=7)
+        assert (pd.to_datetime(added[column], format="%d %b %Y, %H:%M") == shifted.values).all()
+    rest = [c for c in old.columns if c not in ("start_time", "end_time")]
+    assert added[rest].equals(newest_week[rest].reset_index(drop=True))
+    header, *_ = before[hevy].split(b"\n", 1)
+    assert hevy.read_bytes().startswith(header + b"\n")
+    assert hevy.read_bytes().endswith(before[hevy][len(header) + 1 :])
+
+    assert diet.read_bytes().startswith(before[diet])
+    days = pd.read_csv(diet, dtype=str, keep_default_na=False)
+    dates = pd.to_datetime(days["data"])
+    assert len(days) == len(pd.read_csv(io.BytesIO(before[diet]), dtype=str)) + 7
+    assert (dates.iloc[-7:].values == (dates.iloc[-14:-7] + timedelta(days=7)).values).all()
+
+
+def test_the_commands_step_times_and_the_weekly_column():
+    """What ``bench.cli`` reads of the command's output: each step's "done in" (a delivery with
+    nothing to do has none), and the table's column for the weekly re-export."""
+    from bench.cli import step_seconds
+    from bench.cli import table as cli_table
+
+    output = (
+        "[1/2] ingest: /raw → warehouse → gold\n"
+        "      fitness/sets: inserted 75, updated 0, deleted 0, unchanged 10731\n"
+        "      done in 53.4 s\n"
+        "[2/2] deliver: 143 weeks 2023-05-01...2026-01-19 in one run (athlete_0000's data changed)\n"
+        "      done in 25.4 s\n"
+        "payloads: /out/payloads\n"
+    )
+    assert step_seconds(output) == {"ingest_s": 53.4, "deliver_s": 25.4}
+    current = (
+        "[1/2] ingest: /raw → warehouse → gold\n      done in 0.5 s\n"
+        "[2/2] deliver: 142 weeks 2023-05-01...2026-01-12 are current: nothing changed\n"
+    )
+    assert step_seconds(current) == {"ingest_s": 0.5}
+    row = {"fresh_s": 160.0, "replay_s": 2.0, "replay_pct_of_fresh": 1.25, "edit_s": 4.0}
+    week = {"new_week_s": 80.0, "new_week_pct_of_fresh": 50.0, "new_week_ingest_s": 53.4}
+    rendered = cli_table({"100": row | week | {"new_week_deliver_s": 25.4}, "10": row})
+    assert "| 80.0 s (50%; 53.4 s, 25.4 s) |" in rendered
+    assert rendered.splitlines()[-1].endswith("| not measured | not measured |")
