@@ -519,8 +519,11 @@ def publish_reports(
     entries: dict[str, dict | None] = {}  # the index's changes
     payload_weeks_of: dict[str, dict] = {}  # the payload manifests read
 
-    def current(athlete: str, weeks: list[str], untraceable: dict[str, list]) -> None:
-        """Count an athlete whose reports of the range are all current (nothing read)."""
+    def current(
+        athlete: str, weeks: list[str], untraceable: dict[str, list], *, whole: bool = True
+    ) -> None:
+        """Count reports found current without reading them: the athlete's whole range (the
+        athlete is skipped), or some of its weeks (``whole=False``)."""
         for week in weeks:
             counts = summary.weeks[week]
             counts.athletes += 1
@@ -528,7 +531,7 @@ def publish_reports(
             _count_check(summary, counts, athlete, week, untraceable.get(week, []))
             counts.items.append({"athlete": athlete, "action": "unchanged"})
         summary.unchanged += len(weeks)
-        summary.athletes_skipped += 1
+        summary.athletes_skipped += whole
 
     for athlete in athletes:
         entry = index.get(athlete)
@@ -543,9 +546,7 @@ def publish_reports(
         recorded = read_manifest(storage, report_manifest_key(athlete)).get("weeks", {})
         weeks = sorted(w for w in payloads if window[0] <= w <= window[1])
         if weeks and all(
-            recorded.get(w, {}).get("payload_sha256") == payloads[w]["sha256"]
-            and all(recorded[w].get(k) == v for k, v in identity.items())
-            for w in weeks
+            w in recorded and _written_from(recorded[w], payloads[w], identity) for w in weeks
         ):
             # Every report of the range was written from the payload now stored, by this
             # reporter: nothing to read (the number check's result is in the manifest).
@@ -567,7 +568,18 @@ def publish_reports(
             manifests[athlete].pop(week, None)
             summary.deleted.append(report_key(athlete, week))
             summary.weeks[week].deleted += 1
-        todo += [(athlete, week) for week in sorted(payload_weeks)]
+        # A week whose report the manifest records as written from the payload stored now, by
+        # this reporter, is current as the athlete's whole range is above: nothing is read.
+        # Only the other weeks are read and compared (after a new week, two of an athlete's
+        # 143: at 1,000 athletes, reading the rest was 72% of the step's time).
+        matching = sorted(
+            w
+            for w in payload_weeks
+            if w in payloads and w in recorded and _written_from(recorded[w], payloads[w], identity)
+        )
+        untraceable_of = {w: recorded[w]["untraceable_numbers"] for w in matching}
+        current(athlete, matching, untraceable_of, whole=False)
+        todo += [(athlete, week) for week in sorted(payload_weeks - set(matching))]
 
     def changed():
         """By athlete, the weeks whose report must be written (the unchanged ones are counted
@@ -634,6 +646,14 @@ def publish_reports(
     return summary
 
 
+def _written_from(report: dict, payload: dict, identity: dict) -> bool:
+    """Whether a report manifest entry records a report written from the payload of this
+    payload manifest entry, by this reporter."""
+    return report.get("payload_sha256") == payload.get("sha256") and all(
+        report.get(k) == v for k, v in identity.items()
+    )
+
+
 def report_entry(source: str | None, identity: dict, payloads: dict, reports: dict) -> dict | None:
     """The reports index entry of an athlete: only when every stored payload was built from
     ``source`` and every one has its report, written from it by this reporter (a week whose
@@ -645,8 +665,7 @@ def report_entry(source: str | None, identity: dict, payloads: dict, reports: di
         if (
             payload.get("source") != source
             or report is None
-            or report.get("payload_sha256") != payload.get("sha256")
-            or any(report.get(k) != v for k, v in identity.items())
+            or not _written_from(report, payload, identity)
         ):
             return None
     return {

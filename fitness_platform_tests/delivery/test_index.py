@@ -171,6 +171,45 @@ def test_a_new_reporter_identity_rewrites_every_report(sample_run, tmp_path):
     assert reports.written == [] and reports.athletes_skipped == len(index)
 
 
+def test_of_an_athlete_with_one_week_behind_only_that_week_is_read(
+    sample_run, tmp_path, monkeypatch
+):
+    """An athlete whose index entry no longer matches goes down the manifest path; there a week
+    the manifest records as written from the payload stored now is counted current without a
+    read, and only the week it does not is read back and compared (after a new week, the report
+    step read the 141 other weeks of each of 1,000 athletes). Its report is unchanged, so nothing
+    is written, and the manifest and index come back as they were."""
+    url, _ = sample_run
+    out = tmp_path / "out"
+    _deliver(url, out)
+    first = tree_hashes(out)
+    athlete = sorted(_weeks_on_disk(out, "reports"))[0]
+    weeks = _weeks_on_disk(out, "reports")[athlete]
+    behind = weeks[len(weeks) // 2]
+    manifest = out / "delivery_state" / f"athlete={athlete}" / "reports.json"
+    value = json.loads(manifest.read_bytes())
+    value["weeks"][behind]["payload_sha256"] = "a payload that is gone"
+    manifest.write_text(json.dumps(value))
+    index = json.loads((out / report_index_key()).read_bytes())
+    del index["athletes"][athlete]
+    (out / report_index_key()).write_text(json.dumps(index))
+
+    read: list[str] = []
+    original = LocalStorageResource.read_bytes
+
+    def counted(self, key):
+        read.append(key)
+        return original(self, key)
+
+    monkeypatch.setattr(LocalStorageResource, "read_bytes", counted)
+    _, reports, _ = _deliver(url, out)
+    weeks_read = {key.split("week_start=")[1].split("/")[0] for key in read if "week_start=" in key}
+    assert weeks_read == {behind}
+    assert reports.written == [] and reports.unchanged == len(weeks)
+    assert reports.athletes_skipped == 0 and reports.checked == len(weeks)
+    assert tree_hashes(out) == first
+
+
 def test_the_plan_sees_a_delivery_with_nothing_to_do_and_where_one_must_start(sample_run, tmp_path):
     url, delivered = sample_run
     out = tmp_path / "out"
