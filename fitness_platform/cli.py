@@ -106,12 +106,14 @@ def command_run(args: argparse.Namespace) -> int:
         os.environ["FITNESS_OUTPUT_DIR"] = str(args.output_dir)
     os.environ.setdefault(PLANNED_EVENTS_SWITCH, "true")
     from fitness_platform.definitions import build_definitions
+    from fitness_platform.delivery.payload import athlete_keys
     from fitness_platform.delivery.publish import data_weeks, outside_partitions_warning
     from fitness_platform.delivery.schedules import range_run_tags
     from fitness_platform.environment import warehouse_for
     from fitness_platform.partitions import weekly_partitions
     from fitness_platform.raw.hevy_sync import connected_athletes
     from fitness_platform.settings import Settings
+    from fitness_platform.site.pending import delivery_last_week
 
     settings = Settings.from_env()
     defs = build_definitions(settings)
@@ -153,6 +155,7 @@ def command_run(args: argparse.Namespace) -> int:
         else:
             with warehouse_for(settings).connect() as conn:
                 weeks = data_weeks(conn, keys)
+                athletes = athlete_keys(conn)
             warning = outside_partitions_warning(weeks, settings.partition_start)
             if warning:
                 _say(f"      warning: {warning}")
@@ -160,6 +163,7 @@ def command_run(args: argparse.Namespace) -> int:
             if first is None:
                 _say("no training or diet data in the warehouse: nothing to deliver")
                 return _refused(refusals)
+            last = delivery_last_week(defs.resources["storage"], athletes, last, keys)
         count = keys.index(last) - keys.index(first) + 1
         plan = _delivery_plan(args, settings, defs, first, last)
         if plan is None:

@@ -123,6 +123,36 @@ def test_an_edit_is_delivered_from_its_week_with_a_whole_deliverys_outputs(
     assert tree_hashes(tmp_path / "out") == tree_hashes(tmp_path / "whole")
 
 
+def test_a_new_week_taken_out_again_leaves_nothing_of_it(cli_env, raw_dir, tmp_path, pg_admin_url):
+    """A week added after the last (``bench.generate.add_next_week``) and then taken out of the
+    exports again: its payload, report and page go with it. A delivery ran up to the last week
+    with data, so the week after it, all of whose data had gone, kept its outputs. What the run
+    leaves is byte for byte what a whole delivery of the exports from nothing writes."""
+    from bench.generate import add_next_week
+    from fitness_platform_tests.helpers import fresh_database
+
+    out, new_week = tmp_path / "out", "2026-01-19"  # the sample's last week is 2026-01-12
+    originals = add_next_week(raw_dir / "demo")
+    assert cli(tmp_path, cli_env, "run").returncode == 0
+    added = [k for k in tree_hashes(out) if new_week in k]
+    assert {k.split("/")[0] for k in added} == {"payloads", "reports", "site"}
+    for path, data in originals.items():
+        path.write_bytes(data)
+    back = cli(tmp_path, cli_env, "run")
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert f"...{new_week} in one run" in back.stdout
+    assert not [k for k in tree_hashes(out) if new_week in k]
+    with fresh_database(pg_admin_url) as url:
+        whole = {
+            **cli_env,
+            "FITNESS_DATABASE_URL": url,
+            "FITNESS_OUTPUT_DIR": str(tmp_path / "whole"),
+            "FITNESS_STATE_DIR": str(tmp_path / "whole_state"),
+        }
+        assert cli(tmp_path, whole, "run").returncode == 0
+    assert tree_hashes(out) == tree_hashes(tmp_path / "whole")
+
+
 def test_one_refused_athlete_does_not_stop_the_others(cli_env, raw_dir, tmp_path):
     out = tmp_path / "out"
     twin = raw_dir / "twin"

@@ -45,6 +45,27 @@ PLAN_MAX_ATHLETES = 100
 reporter, a first delivery) go to a run over every week without looking."""
 
 
+def delivery_last_week(
+    storage: StorageResource, athletes: list[str], last: str, keys: list[str]
+) -> str:
+    """The last week a delivery covers: the last with data (``last``), or a later one that still
+    has stored payloads, so that the run deletes them and their reports and pages (a newest week
+    whose data was all taken out again; a delivery up to the last week with data never looked
+    at the weeks after it). Read from the payloads index, and the manifests of athletes it does
+    not list."""
+    index = read_index(storage, payload_index_key())
+    newest = last
+    for athlete in athletes:
+        entry = index.get(athlete)
+        weeks = (entry or {}).get("weeks") or read_manifest(
+            storage, payload_manifest_key(athlete)
+        ).get("weeks", {})
+        if weeks:
+            newest = max(newest, max(weeks))
+    # A stored week is a weekly partition (it was delivered by one), unless the partitions moved.
+    return newest if newest in keys else last
+
+
 @dataclass(frozen=True)
 class DeliveryPlan:
     """A delivery run to start: its first and last Monday, and why it must run."""

@@ -11,6 +11,7 @@ from dagster import (
     sensor,
 )
 
+from fitness_platform.delivery.payload import athlete_keys
 from fitness_platform.delivery.publish import data_weeks, outside_partitions_warning
 from fitness_platform.delivery.reporters import ReporterResource
 from fitness_platform.delivery.schedules import range_run_tags
@@ -18,7 +19,7 @@ from fitness_platform.gold.assets import gold_key
 from fitness_platform.resources.email import EmailResource
 from fitness_platform.resources.storage import StorageResource
 from fitness_platform.resources.warehouse import WarehouseResource
-from fitness_platform.site.pending import plan_delivery
+from fitness_platform.site.pending import delivery_last_week, plan_delivery
 
 PLAN_REASON_TAG = "fitness/plan"
 """Why the run was started and where it starts (the plan's reason), shown with the run."""
@@ -71,16 +72,18 @@ def build_refresh_sensor(delivery_job, partitions_def):
         keys = partitions_def.get_partition_keys()
         with warehouse.connect() as conn:
             weeks = data_weeks(conn, keys)
+            athletes = athlete_keys(conn)
         warning = outside_partitions_warning(weeks, keys[0] if keys else "")
         if warning:
             context.log.warning(warning)
         if weeks.first is None:
             return SkipReason("no complete week holds data yet: nothing to deliver")
-        plan = plan_delivery(warehouse, storage, reporter, email, weeks.first, weeks.last)
+        last = delivery_last_week(storage, athletes, weeks.last, keys)
+        plan = plan_delivery(warehouse, storage, reporter, email, weeks.first, last)
         if plan is None:
             return SkipReason(
                 f"Gold was refreshed, but the payloads and reports of {weeks.first}..."
-                f"{weeks.last} are current: nothing to deliver"
+                f"{last} are current: nothing to deliver"
             )
         reason = plan.reason
         if plan.unchanged_before:

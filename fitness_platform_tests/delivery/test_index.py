@@ -303,3 +303,39 @@ def test_a_read_follows_the_stored_bytes(tmp_path):
     path.unlink()
     assert read_index(one, key) == {}
     assert first == {"a": {"source": "s1", "weeks": ["2024-01-01"]}}  # never changed in place
+
+
+def test_a_delivery_runs_on_to_the_newest_week_still_stored(tmp_path):
+    """The last week of a delivery is the last with data, or a later one with stored payloads
+    (its data all taken out): from the payloads index, and for an athlete it does not list, from
+    the athlete's manifest; never a week that is no weekly partition."""
+    from fitness_platform.delivery.payload import payload_manifest_key
+    from fitness_platform.delivery.publish import MANIFEST_VERSION, write_manifest
+    from fitness_platform.site.pending import delivery_last_week
+
+    storage = LocalStorageResource(root=str(tmp_path))
+    keys = ["2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26"]
+    assert delivery_last_week(storage, ["a", "b"], "2026-01-12", keys) == "2026-01-12"
+    update_index(
+        storage,
+        payload_index_key(),
+        {"a": {"source": "s", "weeks": ["2026-01-05", "2026-01-12"]}},
+        None,
+    )
+    assert delivery_last_week(storage, ["a", "b"], "2026-01-12", keys) == "2026-01-12"
+    write_manifest(
+        storage,
+        payload_manifest_key("b"),
+        {"version": MANIFEST_VERSION, "weeks": {"2026-01-19": {"sha256": "x", "source": "s"}}},
+    )
+    assert delivery_last_week(storage, ["a", "b"], "2026-01-12", keys) == "2026-01-19"
+    update_index(
+        storage,
+        payload_index_key(),
+        {"a": {"source": "s", "weeks": ["2026-01-12", "2026-01-26"]}},
+        None,
+    )
+    assert delivery_last_week(storage, ["a", "b"], "2026-01-12", keys) == "2026-01-26"
+    assert delivery_last_week(storage, ["a", "b"], "2026-01-12", keys[:3]) == "2026-01-12"
+    # Only the athletes named (the warehouse's) are looked at.
+    assert delivery_last_week(storage, ["b"], "2026-01-12", keys) == "2026-01-19"
