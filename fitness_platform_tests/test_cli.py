@@ -90,6 +90,22 @@ def test_gold_left_behind_by_a_stopped_run_is_caught_up(cli_env, raw_dir, tmp_pa
     assert Decimal(str(after)) == Decimal(str(before)) + added
 
 
+def _whole_delivery(tmp_path, cli_env, pg_admin_url) -> dict[str, str]:
+    """The output tree (``tree_hashes``) of a whole run of the raw folder as it is now, from
+    nothing: a new database, output and state folder."""
+    from fitness_platform_tests.helpers import fresh_database
+
+    with fresh_database(pg_admin_url) as url:
+        whole = {
+            **cli_env,
+            "FITNESS_DATABASE_URL": url,
+            "FITNESS_OUTPUT_DIR": str(tmp_path / "whole"),
+            "FITNESS_STATE_DIR": str(tmp_path / "whole_state"),
+        }
+        assert cli(tmp_path, whole, "run").returncode == 0
+    return tree_hashes(tmp_path / "whole")
+
+
 def test_an_edit_is_delivered_from_its_week_with_a_whole_deliverys_outputs(
     cli_env, raw_dir, tmp_path, pg_admin_url
 ):
@@ -97,8 +113,6 @@ def test_an_edit_is_delivered_from_its_week_with_a_whole_deliverys_outputs(
     change: every metric looks back, never forward), and what it leaves is byte for byte what a
     whole delivery of the edited exports from nothing writes."""
     from datetime import date
-
-    from fitness_platform_tests.helpers import fresh_database
 
     assert cli(tmp_path, cli_env, "run").returncode == 0
     edit_one_set(raw_dir)
@@ -112,15 +126,7 @@ def test_an_edit_is_delivered_from_its_week_with_a_whole_deliverys_outputs(
     )
     again = cli(tmp_path, cli_env, "run")
     assert "are current: nothing changed" in again.stdout
-    with fresh_database(pg_admin_url) as url:
-        whole = {
-            **cli_env,
-            "FITNESS_DATABASE_URL": url,
-            "FITNESS_OUTPUT_DIR": str(tmp_path / "whole"),
-            "FITNESS_STATE_DIR": str(tmp_path / "whole_state"),
-        }
-        assert cli(tmp_path, whole, "run").returncode == 0
-    assert tree_hashes(tmp_path / "out") == tree_hashes(tmp_path / "whole")
+    assert tree_hashes(tmp_path / "out") == _whole_delivery(tmp_path, cli_env, pg_admin_url)
 
 
 def test_a_new_week_taken_out_again_leaves_nothing_of_it(cli_env, raw_dir, tmp_path, pg_admin_url):
@@ -129,7 +135,6 @@ def test_a_new_week_taken_out_again_leaves_nothing_of_it(cli_env, raw_dir, tmp_p
     with data, so the week after it, all of whose data had gone, kept its outputs. What the run
     leaves is byte for byte what a whole delivery of the exports from nothing writes."""
     from bench.generate import add_next_week
-    from fitness_platform_tests.helpers import fresh_database
 
     out, new_week = tmp_path / "out", "2026-01-19"  # the sample's last week is 2026-01-12
     originals = add_next_week(raw_dir / "demo")
@@ -142,15 +147,7 @@ def test_a_new_week_taken_out_again_leaves_nothing_of_it(cli_env, raw_dir, tmp_p
     assert back.returncode == 0, back.stdout + back.stderr
     assert f"...{new_week} in one run" in back.stdout
     assert not [k for k in tree_hashes(out) if new_week in k]
-    with fresh_database(pg_admin_url) as url:
-        whole = {
-            **cli_env,
-            "FITNESS_DATABASE_URL": url,
-            "FITNESS_OUTPUT_DIR": str(tmp_path / "whole"),
-            "FITNESS_STATE_DIR": str(tmp_path / "whole_state"),
-        }
-        assert cli(tmp_path, whole, "run").returncode == 0
-    assert tree_hashes(out) == tree_hashes(tmp_path / "whole")
+    assert tree_hashes(out) == _whole_delivery(tmp_path, cli_env, pg_admin_url)
 
 
 def test_one_refused_athlete_does_not_stop_the_others(cli_env, raw_dir, tmp_path):
