@@ -390,8 +390,14 @@ def test_garbage_collection_is_off_only_while_the_command_starts(tmp_path):
 
 KILL_AFTER_RUN = """
 import os, signal, sys, time
+# The signals as a shell hands them over, whatever this test's own process inherited: a suite
+# started in the background of a script ignores SIGINT, and an in-process Dagster run there then
+# sets SIGTERM to ignored as well, which a child would inherit.
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
 if sys.argv[1] == "background":
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # what a script's `command &` starts with
+else:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 from fitness_platform import cli
 code = cli.main(["run"])
 print("ran", code, flush=True)
