@@ -8,10 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
-from fitness_platform.sample.generator import write_sample
+from fitness_platform.ingest.timeparse import parse_workout_time
+from fitness_platform.sample.generator import hevy_time, write_sample
 
 GENERATOR_VERSION = 1
 
@@ -49,20 +50,12 @@ def edit_one_set(path: Path) -> bytes:
     return original
 
 
-# Hevy's month abbreviations, as the sample generator writes them whatever the locale.
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 WEEK = timedelta(days=7)
 
 
-def _hevy_moment(text: str) -> datetime:
-    """A time of the sample's Hevy export ("13 Jan 2026, 18:43")."""
-    day, month, year, clock = text.replace(",", "").split()
-    hour, minute = clock.split(":")
-    return datetime(int(year), MONTHS.index(month) + 1, int(day), int(hour), int(minute))
-
-
-def _hevy_text(moment: datetime) -> str:
-    return f"{moment.day:02d} {MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
+def _later(text: str) -> str:
+    """A time of the Hevy export, seven days later, written as the sample generator writes it."""
+    return hevy_time(parse_workout_time(text) + WEEK)
 
 
 def _rows(text: str) -> tuple[str, list[list[str]]]:
@@ -86,12 +79,12 @@ def add_next_week(folder: Path) -> dict[Path, bytes]:
     originals = {hevy: hevy.read_bytes(), diet: diet.read_bytes()}
 
     header, rows = _rows(originals[hevy].decode())
-    newest = max(_hevy_moment(row[1]) for row in rows)
+    starts = [parse_workout_time(row[1]) for row in rows]
+    newest = max(starts)
     later = [
-        [row[0], _hevy_text(_hevy_moment(row[1]) + WEEK), _hevy_text(_hevy_moment(row[2]) + WEEK)]
-        + row[3:]
-        for row in rows
-        if _hevy_moment(row[1]) > newest - WEEK
+        [row[0], _later(row[1]), _later(row[2]), *row[3:]]
+        for row, start in zip(rows, starts, strict=True)
+        if start > newest - WEEK
     ]
     lines = [header, *_lines(later, csv.QUOTE_ALL), *_lines(rows, csv.QUOTE_ALL)]
     hevy.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -388,8 +388,8 @@ def _to_rows(rng, workouts) -> list[dict]:
             for set_index, s in enumerate(block):
                 row = {
                     "title": w["title"],
-                    "start_time": _hevy_time(start),
-                    "end_time": _hevy_time(end),
+                    "start_time": hevy_time(start),
+                    "end_time": hevy_time(end),
                     "description": w["description"],
                     "exercise_title": s.exercise,
                     "superset_id": "",
@@ -414,7 +414,8 @@ def _to_rows(rng, workouts) -> list[dict]:
     return rows
 
 
-def _hevy_time(moment: datetime) -> str:
+def hevy_time(moment: datetime) -> str:
+    """A time as Hevy's export writes it ("13 Jan 2026, 18:43"), whatever the locale."""
     return moment.strftime("%d %b %Y, %H:%M").replace(
         moment.strftime("%b"),
         ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][
