@@ -51,6 +51,22 @@ def differences(conn) -> dict[str, int]:
     return found
 
 
+def gold_indexes(conn) -> dict[str, list[str]]:
+    """Each Gold table's index definitions, from the catalog."""
+    found = {}
+    for view in TABLES:
+        found[view.name] = sorted(
+            conn.execute(
+                text(
+                    "SELECT indexdef FROM pg_indexes "
+                    "WHERE schemaname = 'fitness' AND tablename = :t"
+                ),
+                {"t": view.name},
+            ).scalars()
+        )
+    return found
+
+
 def features_match_a_whole_read(conn, out, result, build: str, read: int) -> None:
     """The stored feature file has the bytes of the table read whole from the warehouse now, and
     the run built it the way named (``read``: athletes read from the warehouse)."""
@@ -87,6 +103,12 @@ def test_incremental_gold_matches_a_full_rebuild_row_for_row(raw_dir, warehouse,
     with warehouse.connect() as conn:
         assert differences(conn) == {}
         features_match_a_whole_read(conn, out, result, "full", 5)
+        first_build_indexes = gold_indexes(conn)
+    # Every table has its grain's unique index (and one on athlete_id where the grain does not
+    # start with it), as the first build makes them.
+    for view in TABLES:
+        grain = f"({', '.join(view.grain)})"
+        assert any("UNIQUE" in d and d.endswith(grain) for d in first_build_indexes[view.name])
     # 1 athlete of 5 behind: under the share at which every row is replaced.
     assert FULL_REFRESH_SHARE >= 1 / 5
 
@@ -139,6 +161,8 @@ def test_incremental_gold_matches_a_full_rebuild_row_for_row(raw_dir, warehouse,
     assert (gold_build(result)["build"], gold_build(result)["athletes_rebuilt"]) == ("full", 6)
     with warehouse.connect() as conn:
         assert differences(conn) == {}
+        # Dropped for the insert and built again after it: the same indexes as a first build.
+        assert gold_indexes(conn) == first_build_indexes
         features_match_a_whole_read(conn, out, result, "incremental", 5)
         copies = conn.execute(
             text(
