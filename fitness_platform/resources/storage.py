@@ -125,13 +125,25 @@ class LocalStorageResource(StorageResource):
         return path
 
     def delete(self, key: str) -> None:
-        path = self._path(key)
+        """Delete a key's file, and the folders it leaves empty up to the root: a week whose data
+        went leaves no empty ``week_start=`` folder behind (a key store such as S3 has none).
+        A writer that finds its folder gone makes it again (``_write``)."""
+        root = self._root()
+        path = self._path(key, root)
         try:
             os.unlink(path)
         except FileNotFoundError:
             pass
         except OSError as exc:
             raise StorageUnavailable(f"cannot delete {path}: {exc.strerror or exc}") from None
+        folder = os.path.dirname(path)
+        while len(folder) > len(root) and folder.startswith(root):
+            try:
+                os.rmdir(folder)
+            except OSError:  # not empty (or gone, or not ours to remove): stop here
+                break
+            self._made.discard(folder)
+            folder = os.path.dirname(folder)
 
     def list_keys(self, prefix: str) -> list[str]:
         base = self._root()

@@ -96,3 +96,28 @@ def test_listing_gives_every_file_below_a_prefix_and_no_temporary_one(tmp_path):
     assert storage.list_keys("") == sorted(keys)
     assert storage.list_keys("payloads/") == []
     assert storage.list_keys("reports.json/") == []
+
+
+def test_deleting_the_last_file_of_a_folder_removes_the_empty_folders_up_to_the_root(tmp_path):
+    """A week whose outputs all went leaves no empty folder; a folder with anything left in it
+    stays, the output folder itself stays, and a key can be written again where it was."""
+    root = tmp_path / "out"
+    storage = LocalStorageResource(root=str(root))
+    week1 = "payloads/athlete=a/week_start=2024-05-13"
+    week2 = "payloads/athlete=a/week_start=2024-05-20"
+    for key in (f"{week1}/p.json", f"{week1}/p.meta.json", f"{week2}/p.json"):
+        storage.write_bytes(key, b"{}\n", content_type="application/json")
+
+    storage.delete(f"{week1}/p.json")
+    assert (root / week1).is_dir()  # its sidecar is still there
+    storage.delete(f"{week1}/p.meta.json")
+    assert not (root / week1).exists()
+    assert (root / week2 / "p.json").is_file()
+    storage.delete(f"{week2}/p.json")
+    assert sorted(p.name for p in root.iterdir()) == []  # payloads/ and athlete=a/ went too
+    assert root.is_dir()
+
+    storage.delete(f"{week2}/p.json")  # already gone, folders and all: nothing to do
+    storage.write_bytes(f"{week1}/p.json", b"[]\n", content_type="application/json")
+    assert (root / week1 / "p.json").read_bytes() == b"[]\n"
+    assert storage.list_keys("payloads/") == [f"{week1}/p.json"]
