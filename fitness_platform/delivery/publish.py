@@ -515,6 +515,9 @@ def publish_reports(
     todo = []
     manifests: dict[str, dict] = {}
     index = read_index(storage, report_index_key()) if sources is not None else {}
+    # The payloads index as the payload step left it: a report entry vouches for the weeks it
+    # lists, and a payload written since (a wider range, the same source) is not among them.
+    payload_index = read_index(storage, payload_index_key()) if index else {}
     sources = sources or {}
     entries: dict[str, dict | None] = {}  # the index's changes
     payload_weeks_of: dict[str, dict] = {}  # the payload manifests read
@@ -538,7 +541,8 @@ def publish_reports(
         source = sources.get(athlete)
         if report_entry_current(entry, source, identity):
             weeks = in_window(entry.get("weeks", ()), window)
-            if weeks:
+            stored = in_window((payload_index.get(athlete) or {}).get("weeks", ()), window)
+            if weeks and weeks == stored:
                 current(athlete, weeks, entry.get("untraceable", {}))
                 continue
         payloads = read_manifest(storage, payload_manifest_key(athlete)).get("weeks", {})

@@ -25,7 +25,7 @@ from fitness_platform.resources.storage import LocalStorageResource
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.site.pending import delivery_plan
 from fitness_platform.site.publish import built_key, record_site_stamp, site_stamp
-from fitness_platform_tests.helpers import SAMPLE_DELIVERY, tree_hashes
+from fitness_platform_tests.helpers import SAMPLE_DELIVERY, run_delivery, run_ingest, tree_hashes
 
 FIRST, LAST = (date.fromisoformat(d) for d in SAMPLE_DELIVERY)
 
@@ -339,3 +339,20 @@ def test_a_delivery_runs_on_to_the_newest_week_still_stored(tmp_path):
     assert delivery_last_week(storage, ["a", "b"], "2026-01-12", keys[:3]) == "2026-01-12"
     # Only the athletes named (the warehouse's) are looked at.
     assert delivery_last_week(storage, ["b"], "2026-01-12", keys) == "2026-01-19"
+
+
+def test_a_wider_range_writes_the_reports_of_its_new_weeks(platform_env):
+    """A delivery of more weeks than the last (same data, so the same source) writes the new
+    weeks' payloads and their reports: the reports index entry of the last run records only its
+    weeks, so it cannot vouch for a payload written since."""
+    assert run_ingest().success
+    assert run_delivery("2024-07-15", "2024-08-05").success
+    assert run_delivery("2024-07-15", "2024-08-12").success
+    out = Path(platform_env["FITNESS_OUTPUT_DIR"])
+    weeks = ["2024-07-15", "2024-07-22", "2024-07-29", "2024-08-05", "2024-08-12"]
+    for kind, name in (
+        ("payloads", "weekly_fitness_context.json"),
+        ("reports", "weekly_report.md"),
+    ):
+        stored = sorted(p.parent.name for p in (out / kind / "athlete=demo").glob(f"*/{name}"))
+        assert stored == [f"week_start={w}" for w in weeks], kind
