@@ -92,6 +92,32 @@ def manifest_key(athlete: str) -> str:
     return f"site_state/athlete={athlete}/pages.json"
 
 
+def week_rows_key(athlete: str) -> str:
+    """What each week of the athlete gives the athlete's index and cycle pages (its index row and
+    its cycle), with the payload it was read from (outside ``site/``: not served)."""
+    return f"site_state/athlete={athlete}/weeks.json"
+
+
+WEEK_ROWS_VERSION = 1
+
+
+def _read_week_rows(storage: StorageResource, athlete: str) -> dict[str, dict]:
+    """The recorded week rows, or none when absent, damaged, of another version or of another
+    renderer (then every week's payload is read)."""
+    raw = storage.read_bytes(week_rows_key(athlete))
+    try:
+        data = orjson.loads(raw) if raw else {}
+    except orjson.JSONDecodeError:
+        return {}
+    if not isinstance(data, dict) or (data.get("version"), data.get("renderer")) != (
+        WEEK_ROWS_VERSION,
+        RENDERER_VERSION,
+    ):
+        return {}
+    weeks = data.get("weeks")
+    return weeks if isinstance(weeks, dict) else {}
+
+
 def site_index_key() -> str:
     """By athlete, what their pages were last built from, how many there are and their row of the
     roster (outside ``site/``: not served). One file, read once a run: an athlete whose inputs
@@ -297,7 +323,13 @@ def publish_athlete(
 ) -> dict | None:
     """Every page of one athlete: each week's page whose payload or report changed rendered, the
     index, the cycles and ``latest.html`` rebuilt from every stored week. Returns the newest
-    payload (for the roster)."""
+    payload (for the roster).
+
+    A week's index row and cycle come from the athlete's week rows (``week_rows_key``) when the
+    payload manifest records the payload they were read from; only the other weeks' payloads are
+    read, with the newest one and the newest of each cycle (their pages show them whole). So a
+    new week costs that week's payload, not the history's; the reports are read, as they are what
+    the week pages are checked against."""
     weeks = report_weeks(storage, athlete)
     folder = athlete_folder(athlete)
     existing = set(storage.list_keys(folder))
@@ -311,58 +343,112 @@ def publish_athlete(
             storage.delete(key)
             summary.deleted.append(key)
         storage.delete(manifest_key(athlete))
+        storage.delete(week_rows_key(athlete))
         return None
     manifest = _read_manifest(storage, athlete)
+    recorded = _read_week_rows(storage, athlete)
+    stored = read_manifest(storage, payload_manifest_key(athlete)).get("weeks")
+    stored_shas = {
+        week: entry.get("sha256")
+        for week, entry in (stored.items() if isinstance(stored, dict) else ())
+        if isinstance(entry, dict)
+    }
+    read: dict[str, bytes] = {}  # week → payload bytes read in this run
+
+    def payload_bytes_of(week: str) -> bytes | None:
+        if week not in read:
+            data = storage.read_bytes(payload_key(athlete, week))
+            if data is None:
+                return None
+            read[week] = data
+        return read[week]
+
     fingerprints: dict[str, str] = {}
+    pending: list[tuple[str, str, tuple]] = []  # (page key, week, (report bytes, depth, href))
 
-    pending: list[tuple[str, tuple]] = []
-
-    def report_html(key, payload_bytes, report_bytes, depth, cycle_href):
+    def report_html(key, week, payload_sha, report_bytes, depth, cycle_href):
         """Render a report page unless its inputs are those it was last rendered from."""
         fingerprint = sha256(
             f"{RENDERER_VERSION}|{depth}|{cycle_href}|".encode()
-            + sha256(payload_bytes).encode()
+            + payload_sha.encode()
             + sha256(report_bytes).encode()
         )
         fingerprints[key] = fingerprint
         if manifest.get(key) == fingerprint and key in existing:
             summary.unchanged += 1
             return
-        pending.append((key, (payload_bytes, report_bytes, depth, cycle_href)))
+        pending.append((key, week, (report_bytes, depth, cycle_href)))
 
-    rows, cycles, by_cycle = [], {}, {}
-    newest = None
+    rows, week_rows, newest_of_cycle, by_cycle = [], {}, {}, {}
+    newest_week = None
     for week in weeks:  # newest first
-        payload_bytes = storage.read_bytes(payload_key(athlete, week))
-        if payload_bytes is None:
-            continue
-        payload = orjson.loads(payload_bytes)
-        cycle = _cycle_of(payload)
+        entry = recorded.get(week)
+        if not (
+            isinstance(entry, dict)
+            and entry.keys() == {"payload", "row", "cycle"}
+            and stored_shas.get(week)
+            and entry["payload"] == stored_shas[week]
+        ):
+            payload_bytes = payload_bytes_of(week)
+            if payload_bytes is None:
+                continue
+            payload = orjson.loads(payload_bytes)
+            cycle = _cycle_of(payload)
+            entry = {
+                "payload": sha256(payload_bytes),
+                "row": index_row(payload, f"weeks/{week}.html"),
+                "cycle": cycle[0]["cycle_number"] if cycle else None,
+            }
+        week_rows[week] = entry
+        number = entry["cycle"]
         cycle_href = None
-        if cycle:
-            number = cycle[0]["cycle_number"]
+        if number is not None:
             cycle_href = f"cycles/{number}.html"
             by_cycle.setdefault(number, []).append(
                 {"week_start": week, "href": f"../weeks/{week}.html"}
             )
-            if number not in cycles:  # the newest week of the cycle holds its latest summary
-                cycles[number] = (cycle[0], cycle[1], payload)
-        rows.append(index_row(payload, f"weeks/{week}.html"))
+            newest_of_cycle.setdefault(number, week)  # its newest week holds its latest summary
+        rows.append(entry["row"])
         report_bytes = storage.read_bytes(report_key(athlete, week))
         if report_bytes is None:
             continue
-        report_html(week_page_key(athlete, week), payload_bytes, report_bytes, 1, cycle_href)
-        if newest is None:
-            newest = payload
-            report_html(latest_key(athlete), payload_bytes, report_bytes, 0, cycle_href)
-    rendered = renderer.render([job for _, job in pending])
-    _put(storage, summary, [(key, html) for (key, _), html in zip(pending, rendered, strict=True)])
+        sha = entry["payload"]
+        report_html(week_page_key(athlete, week), week, sha, report_bytes, 1, cycle_href)
+        if newest_week is None:
+            newest_week = week
+            report_html(latest_key(athlete), week, sha, report_bytes, 0, cycle_href)
+    jobs = []
+    for key, week, (report_bytes, depth, cycle_href) in pending:
+        payload_bytes = payload_bytes_of(week)
+        if payload_bytes is None:  # gone since it was listed: its page is left as it was
+            fingerprints.pop(key, None)
+            continue
+        jobs.append((key, (payload_bytes, report_bytes, depth, cycle_href)))
+    rendered = renderer.render([job for _, job in jobs])
+    _put(storage, summary, [(key, html) for (key, _), html in zip(jobs, rendered, strict=True)])
     if fingerprints != manifest:
         storage.write_bytes(
             manifest_key(athlete),
             (json.dumps(fingerprints, indent=1, sort_keys=True) + "\n").encode(),
             content_type="application/json",
         )
+    if week_rows != recorded:
+        record = {"version": WEEK_ROWS_VERSION, "renderer": RENDERER_VERSION, "weeks": week_rows}
+        storage.write_bytes(
+            week_rows_key(athlete),
+            orjson.dumps(record, option=_SORTED) + b"\n",
+            content_type="application/json",
+        )
+    newest = None
+    if newest_week is not None:
+        newest_bytes = payload_bytes_of(newest_week)
+        newest = orjson.loads(newest_bytes) if newest_bytes is not None else None
+    cycles = {}
+    for number, week in newest_of_cycle.items():
+        data = payload_bytes_of(week)
+        cycle = _cycle_of(orjson.loads(data)) if data is not None else None
+        if cycle is not None and cycle[0]["cycle_number"] == number:
+            cycles[number] = (cycle[0], cycle[1], orjson.loads(data))
     if newest is None:
         return None
     stamp = f"{RENDERER_VERSION} · {len(rows)} weeks, newest {newest['week_start']}"

@@ -153,3 +153,55 @@ def test_the_site_index_skips_unchanged_athletes_and_is_only_a_shortcut(platform
     assert run_delivery("2024-07-29", "2024-08-19").success
     edited = json.loads(index_path.read_bytes())["athletes"]
     assert edited["ana"] == index["ana"] and edited["demo"]["inputs"] != index["demo"]["inputs"]
+
+
+def test_a_new_week_reads_its_payload_not_the_historys(platform_env, monkeypatch):
+    """The athlete's index and cycle pages need every week's row; the week rows record keeps
+    them, so a delivery that adds a week reads that week's payload and the newest of each cycle,
+    not the others'. The pages are those a site built from nothing gives, byte for byte, and a
+    damaged record only costs reads."""
+    import fitness_platform.site.publish as site_publish
+
+    asked: list[str] = []
+    real_payload_key = site_publish.payload_key
+
+    def recording_payload_key(athlete, week):
+        asked.append(week)
+        return real_payload_key(athlete, week)
+
+    monkeypatch.setattr(site_publish, "payload_key", recording_payload_key)
+    assert run_ingest().success
+    assert run_delivery("2024-07-15", "2024-08-05").success
+    assert sorted(set(asked)) == ["2024-07-15", "2024-07-22", "2024-07-29", "2024-08-05"]
+
+    asked.clear()
+    assert run_delivery("2024-07-15", "2024-08-12").success
+    out = Path(platform_env["FITNESS_OUTPUT_DIR"])
+    # Independently: the newest week of each cycle, read from the payload files themselves.
+    newest_of_cycle = {}
+    for week in ["2024-08-12", "2024-08-05", "2024-07-29", "2024-07-22", "2024-07-15"]:
+        payload = json.loads(
+            (
+                out / "payloads/athlete=demo" / f"week_start={week}/weekly_fitness_context.json"
+            ).read_bytes()
+        )
+        cycle = payload["cycle_review"] or payload["cycle_so_far"]
+        if cycle:
+            newest_of_cycle.setdefault(cycle["cycle_number"], week)
+    assert sorted(set(asked)) == sorted({"2024-08-12", *newest_of_cycle.values()})
+    assert len(set(asked)) < 5
+
+    site, state = out / "site", out / "site_state"
+    built = tree_hashes(site)
+    for damage in (b"{not json", b'{"version": 1, "renderer": "other", "weeks": {}}', None):
+        record = state / "athlete=demo" / "weeks.json"
+        if damage is None:  # and everything of the site: built from nothing
+            shutil.rmtree(site)
+            shutil.rmtree(state)
+        else:  # the site index taken too, or it would skip the athlete without a look
+            record.write_bytes(damage)
+            (state / "athletes.index.json").unlink()
+        asked.clear()
+        assert run_delivery("2024-07-15", "2024-08-12").success
+        assert tree_hashes(site) == built
+        assert len(set(asked)) == 5  # every week read again
