@@ -108,6 +108,20 @@ def tree_hashes(root: Path) -> dict[str, str]:
     }
 
 
+def recorded_calls(monkeypatch, owner, name: str, pick) -> list:
+    """Replace ``owner.name`` (a module's function or a class's method) by one that appends
+    ``pick(*args)`` of every call to the returned list, then calls the original."""
+    calls: list = []
+    original = getattr(owner, name)
+
+    def recording(*args, **kwargs):
+        calls.append(pick(*args))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recording)
+    return calls
+
+
 # The set ``edit_one_set`` changes: a normal Leg Press set of Thursday 15 August 2024.
 EDIT_TITLE, EDIT_DAY, EDIT_WEEK = "Leg Press (Machine)", "15 Aug 2024", "2024-08-12"
 SAMPLE_EXPORT_NAME = "hevy_workouts_raw.csv"

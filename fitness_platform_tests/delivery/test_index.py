@@ -25,7 +25,13 @@ from fitness_platform.resources.storage import LocalStorageResource
 from fitness_platform.resources.warehouse import WarehouseResource
 from fitness_platform.site.pending import delivery_plan
 from fitness_platform.site.publish import built_key, record_site_stamp, site_stamp
-from fitness_platform_tests.helpers import SAMPLE_DELIVERY, run_delivery, run_ingest, tree_hashes
+from fitness_platform_tests.helpers import (
+    SAMPLE_DELIVERY,
+    recorded_calls,
+    run_delivery,
+    run_ingest,
+    tree_hashes,
+)
 
 FIRST, LAST = (date.fromisoformat(d) for d in SAMPLE_DELIVERY)
 
@@ -194,14 +200,7 @@ def test_of_an_athlete_with_one_week_behind_only_that_week_is_read(
     del index["athletes"][athlete]
     (out / report_index_key()).write_text(json.dumps(index))
 
-    read: list[str] = []
-    original = LocalStorageResource.read_bytes
-
-    def counted(self, key):
-        read.append(key)
-        return original(self, key)
-
-    monkeypatch.setattr(LocalStorageResource, "read_bytes", counted)
+    read = recorded_calls(monkeypatch, LocalStorageResource, "read_bytes", lambda _, key: key)
     _, reports, _ = _deliver(url, out)
     weeks_read = {key.split("week_start=")[1].split("/")[0] for key in read if "week_start=" in key}
     assert weeks_read == {behind}

@@ -13,6 +13,7 @@ from pathlib import Path
 from fitness_platform_tests.helpers import (
     check_results,
     materialization_metadata,
+    recorded_calls,
     run_delivery,
     run_ingest,
     tree_hashes,
@@ -162,14 +163,7 @@ def test_a_new_week_reads_its_payload_not_the_historys(platform_env, monkeypatch
     damaged record only costs reads."""
     import fitness_platform.site.publish as site_publish
 
-    asked: list[str] = []
-    real_payload_key = site_publish.payload_key
-
-    def recording_payload_key(athlete, week):
-        asked.append(week)
-        return real_payload_key(athlete, week)
-
-    monkeypatch.setattr(site_publish, "payload_key", recording_payload_key)
+    asked = recorded_calls(monkeypatch, site_publish, "payload_key", lambda athlete, week: week)
     assert run_ingest().success
     assert run_delivery("2024-07-15", "2024-08-05").success
     assert sorted(set(asked)) == ["2024-07-15", "2024-07-22", "2024-07-29", "2024-08-05"]
