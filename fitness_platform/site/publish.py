@@ -104,15 +104,8 @@ WEEK_ROWS_VERSION = 1
 def _read_week_rows(storage: StorageResource, athlete: str) -> dict[str, dict]:
     """The recorded week rows, or none when absent, damaged, of another version or of another
     renderer (then every week's payload is read)."""
-    raw = storage.read_bytes(week_rows_key(athlete))
-    try:
-        data = orjson.loads(raw) if raw else {}
-    except orjson.JSONDecodeError:
-        return {}
-    if not isinstance(data, dict) or (data.get("version"), data.get("renderer")) != (
-        WEEK_ROWS_VERSION,
-        RENDERER_VERSION,
-    ):
+    data = read_manifest(storage, week_rows_key(athlete))
+    if (data.get("version"), data.get("renderer")) != (WEEK_ROWS_VERSION, RENDERER_VERSION):
         return {}
     weeks = data.get("weeks")
     return weeks if isinstance(weeks, dict) else {}
@@ -354,6 +347,7 @@ def publish_athlete(
         if isinstance(entry, dict)
     }
     read: dict[str, bytes] = {}  # week → payload bytes read in this run
+    parsed: dict[str, dict] = {}  # week → those bytes parsed
 
     def payload_bytes_of(week: str) -> bytes | None:
         if week not in read:
@@ -362,6 +356,14 @@ def publish_athlete(
                 return None
             read[week] = data
         return read[week]
+
+    def payload_of(week: str) -> dict | None:
+        if week not in parsed:
+            data = payload_bytes_of(week)
+            if data is None:
+                return None
+            parsed[week] = orjson.loads(data)
+        return parsed[week]
 
     fingerprints: dict[str, str] = {}
     pending: list[tuple[str, str, tuple]] = []  # (page key, week, (report bytes, depth, href))
@@ -389,13 +391,12 @@ def publish_athlete(
             and stored_shas.get(week)
             and entry["payload"] == stored_shas[week]
         ):
-            payload_bytes = payload_bytes_of(week)
-            if payload_bytes is None:
+            payload = payload_of(week)
+            if payload is None:
                 continue
-            payload = orjson.loads(payload_bytes)
             cycle = _cycle_of(payload)
             entry = {
-                "payload": sha256(payload_bytes),
+                "payload": sha256(read[week]),
                 "row": index_row(payload, f"weeks/{week}.html"),
                 "cycle": cycle[0]["cycle_number"] if cycle else None,
             }
@@ -439,16 +440,13 @@ def publish_athlete(
             orjson.dumps(record, option=_SORTED) + b"\n",
             content_type="application/json",
         )
-    newest = None
-    if newest_week is not None:
-        newest_bytes = payload_bytes_of(newest_week)
-        newest = orjson.loads(newest_bytes) if newest_bytes is not None else None
+    newest = payload_of(newest_week) if newest_week is not None else None
     cycles = {}
     for number, week in newest_of_cycle.items():
-        data = payload_bytes_of(week)
-        cycle = _cycle_of(orjson.loads(data)) if data is not None else None
+        payload = payload_of(week)
+        cycle = _cycle_of(payload) if payload is not None else None
         if cycle is not None and cycle[0]["cycle_number"] == number:
-            cycles[number] = (cycle[0], cycle[1], orjson.loads(data))
+            cycles[number] = (cycle[0], cycle[1], payload)
     if newest is None:
         return None
     stamp = f"{RENDERER_VERSION} · {len(rows)} weeks, newest {newest['week_start']}"
